@@ -1,0 +1,70 @@
+/*
+ * framealloc/annotations.h - intent annotations shared by the runtime and the analyzer.
+ *
+ * These macros state frame-lifetime contracts on declarations. In normal builds they expand to
+ * nothing, so they can never change code generation (clang's `annotate` attribute on locals and
+ * fields emits llvm.*.annotation intrinsics that block optimisations). When the translation unit
+ * is read by clang-tidy (which always defines __clang_analyzer__) or when FA_ANNOTATIONS_ENABLED
+ * is defined to 1, each macro becomes `__attribute__((annotate("framealloc.<name>")))`, which the
+ * framealloc-* clang-tidy checks read from the AST. The strings below are the contract between
+ * this header and the analyzer: change them together.
+ *
+ * Placement is where GCC/Clang attributes go:
+ *   void engine_begin(Engine *e) FA_BEGINS_FRAME;
+ *   void engine_end(Engine *e) FA_ENDS_FRAME;
+ *   Vec3 *scratch_positions(fa_alloc *fa, int n) FA_RETURNS_FRAME;
+ *   void job_submit(void (*fn)(void *), void *arg FA_CROSSES_THREAD);
+ *   struct Cache { Vec3 *points FA_LONG_LIVED; };          (field outlives frames)
+ *   struct FA_LONG_LIVED World { ... };                      (every object of the type does)
+ *   static void legacy_loop(Game *g) FA_NO_FRAME_ANALYSIS;  (per-function escape hatch)
+ *   void worker_main(void *arg FA_THREAD_ENTRY_ARG);         (this parameter arrives from
+ *                                                              another thread)
+ *
+ * This header includes nothing and is valid C (C99 and later) and C++.
+ */
+#ifndef FRAMEALLOC_ANNOTATIONS_H
+#define FRAMEALLOC_ANNOTATIONS_H
+
+/* The annotate strings, one per contract. */
+#define FA_ANNOTATION_BEGINS_FRAME "framealloc.begins_frame"
+#define FA_ANNOTATION_ENDS_FRAME "framealloc.ends_frame"
+#define FA_ANNOTATION_RETURNS_FRAME "framealloc.returns_frame"
+#define FA_ANNOTATION_CROSSES_THREAD "framealloc.crosses_thread"
+#define FA_ANNOTATION_LONG_LIVED "framealloc.long_lived"
+#define FA_ANNOTATION_NO_ANALYSIS "framealloc.no_analysis"
+#define FA_ANNOTATION_THREAD_ENTRY_ARG "framealloc.thread_entry_arg"
+
+#if !defined(FA_ANNOTATIONS_ENABLED)
+#if defined(__clang_analyzer__)
+#define FA_ANNOTATIONS_ENABLED 1
+#else
+#define FA_ANNOTATIONS_ENABLED 0
+#endif
+#endif
+
+#if FA_ANNOTATIONS_ENABLED && defined(__clang__)
+#define FA_ANNOTATE_(s) __attribute__((annotate(s)))
+#else
+#define FA_ANNOTATE_(s)
+#endif
+
+/* On a function: calling it opens a frame scope on the calling thread (frames nest, LIFO). */
+#define FA_BEGINS_FRAME FA_ANNOTATE_(FA_ANNOTATION_BEGINS_FRAME)
+/* On a function: calling it closes the innermost frame scope on the calling thread; memory
+ * allocated in that scope is dead afterwards. */
+#define FA_ENDS_FRAME FA_ANNOTATE_(FA_ANNOTATION_ENDS_FRAME)
+/* On a function: its return value points into the caller's innermost open frame scope. */
+#define FA_RETURNS_FRAME FA_ANNOTATE_(FA_ANNOTATION_RETURNS_FRAME)
+/* On a parameter: the argument is handed to another thread. Frame memory must not reach it;
+ * copy it into an fa_transfer handle instead. */
+#define FA_CROSSES_THREAD FA_ANNOTATE_(FA_ANNOTATION_CROSSES_THREAD)
+/* On a field, variable or record type: the object outlives every frame, so storing frame memory
+ * into it is an escape. */
+#define FA_LONG_LIVED FA_ANNOTATE_(FA_ANNOTATION_LONG_LIVED)
+/* On a function: the framealloc-* checks skip its body (callers still see its annotations). */
+#define FA_NO_FRAME_ANALYSIS FA_ANNOTATE_(FA_ANNOTATION_NO_ANALYSIS)
+/* On a parameter of a thread entry function: the value came from another thread, so frame
+ * memory reached through it belongs to that thread. */
+#define FA_THREAD_ENTRY_ARG FA_ANNOTATE_(FA_ANNOTATION_THREAD_ENTRY_ARG)
+
+#endif /* FRAMEALLOC_ANNOTATIONS_H */

@@ -1,0 +1,502 @@
+/*
+ * framealloc.h - intent-aware, thread-smart memory allocation for game engines.
+ *
+ * The whole public API. One fa_alloc is shared by every thread of an engine; each thread gets,
+ * on first use, its own state in it:
+ *
+ *   frame  fa_begin_frame / fa_frame_alloc / fa_end_frame. Bump allocation in a per-thread arena.
+ *          Frames nest (LIFO scopes); fa_end_frame releases, in O(1), everything the calling
+ *          thread allocated since the matching fa_begin_frame. Frame memory belongs to the
+ *          thread that allocated it and dies at the end of its scope.
+ *   pool   fa_pool_alloc / fa_pool_free. Size-classed small objects that live across frames.
+ *          Any thread may free any pool object.
+ *   heap   fa_heap_alloc / fa_heap_realloc / fa_heap_free. Tracked large blocks.
+ *   transfer  fa_transfer_create copies frame data into a handle that any thread may receive;
+ *          the one sanctioned way for frame data to reach another thread.
+ *
+ * Errors never print (release builds) and never crash: every failure returns NULL or a status
+ * and is passed to the allocator's error handler (see fa_config.error_handler). Debug builds
+ * (FA_DEBUG >= 1) add use-after-frame detection; see docs/debugging.md.
+ *
+ * Thread safety: every function may be called from any thread unless its comment says
+ * otherwise. Frame functions act on the calling thread's frame state only.
+ *
+ * Compiles as C11 and as C++ (the declarations are extern "C").
+ */
+#ifndef FRAMEALLOC_H
+#define FRAMEALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <framealloc/annotations.h>
+
+#define FA_VERSION_MAJOR 0
+#define FA_VERSION_MINOR 3
+#define FA_VERSION_PATCH 0
+#define FA_VERSION (FA_VERSION_MAJOR * 10000 + FA_VERSION_MINOR * 100 + FA_VERSION_PATCH)
+
+/* FA_DEBUG: 0 = release; 1 = debug checks (allocation sites, generations, poisoning, guard
+ * mode); 2 = plus internal assertions; 3 = plus expensive invariant walks. A debug library
+ * exports it to consumers (CMake target and pkg-config), so allocation sites are captured. */
+#ifndef FA_DEBUG
+#define FA_DEBUG 0
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Compiler helpers                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+#if defined(_WIN32) && !defined(__GNUC__)
+#define FA_API __declspec(dllimport)
+#elif defined(__GNUC__)
+#define FA_API __attribute__((visibility("default")))
+#else
+#define FA_API
+#endif
+
+#if defined(__GNUC__)
+#define FA_LIKELY(x) __builtin_expect(!!(x), 1)
+#define FA_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define FA_MALLOC_ATTR __attribute__((malloc))
+#define FA_NODISCARD __attribute__((warn_unused_result))
+#define FAI_TLS_IE __attribute__((tls_model("initial-exec")))
+#define FAI_HAS_TLS_FAST_PATH 1
+#else
+#define FA_LIKELY(x) (x)
+#define FA_UNLIKELY(x) (x)
+#define FA_MALLOC_ATTR
+#define FA_NODISCARD
+#define FAI_TLS_IE
+#define FAI_HAS_TLS_FAST_PATH 0
+#endif
+
+#ifdef __cplusplus
+#define FAI_ALIGNOF(T) alignof(T)
+#else
+#define FAI_ALIGNOF(T) _Alignof(T)
+#endif
+
+#define FAI_STR2_(x) #x
+#define FAI_STR_(x) FAI_STR2_(x)
+/* "file.c:123", captured by the allocation macros in debug builds. */
+#define FA_SITE_HERE (__FILE__ ":" FAI_STR_(__LINE__))
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Types, limits, errors                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct fa_alloc fa_alloc;       /* opaque; shared by all threads */
+typedef struct fa_transfer fa_transfer; /* opaque cross-thread handle */
+typedef struct fa_barrier fa_barrier;   /* opaque frame barrier */
+typedef uint32_t fa_tag;                /* 0 = untagged; see fa_tag_register */
+
+/* Largest alignment any allocation function accepts (larger is FA_ERR_BAD_ALIGN). */
+#define FA_MAX_ALIGN ((size_t)1 << 16)
+/* Largest single request (larger is FA_ERR_TOO_LARGE). */
+#define FA_MAX_ALLOC_SIZE ((size_t)1 << 40)
+/* Largest pool object; bigger objects belong in the heap. */
+#define FA_POOL_MAX_SIZE ((size_t)8192)
+/* Tags per allocator, including tag 0 (untagged). */
+#define FA_MAX_TAGS 64
+
+typedef enum fa_status {
+    FA_OK = 0,
+    FA_ERR_INVALID_ARGUMENT,   /* NULL allocator/handle, bad config field */
+    FA_ERR_ZERO_SIZE,          /* a size of 0 was requested */
+    FA_ERR_TOO_LARGE,          /* size above FA_MAX_ALLOC_SIZE (or FA_POOL_MAX_SIZE for pools) */
+    FA_ERR_OVERFLOW,           /* n * size does not fit in size_t */
+    FA_ERR_BAD_ALIGN,          /* alignment 0, not a power of two, or above FA_MAX_ALIGN */
+    FA_ERR_OUT_OF_MEMORY,      /* the OS refused memory */
+    FA_ERR_FRAME_LIMIT,        /* the per-thread frame limit (fa_config.frame_limit) was hit */
+    FA_ERR_HEAP_LIMIT,         /* the heap limit (fa_config.heap_limit) was hit */
+    FA_ERR_BUDGET,             /* a tag's hard budget was hit */
+    FA_WARN_BUDGET,            /* a tag's soft budget was crossed (allocation succeeded) */
+    FA_ERR_NO_FRAME,           /* frame allocation with no open frame on this thread */
+    FA_ERR_END_WITHOUT_BEGIN,  /* fa_end_frame with no open frame on this thread */
+    FA_ERR_NESTING_TOO_DEEP,   /* fa_begin_frame beyond fa_config.max_frame_depth */
+    FA_ERR_FOREIGN_POINTER,    /* pointer not owned by this allocator / this kind of memory */
+    FA_ERR_DOUBLE_FREE,        /* pointer already freed */
+    FA_ERR_FRAME_POINTER,      /* frame memory passed where pool/heap memory is expected */
+    FA_ERR_USE_AFTER_FRAME,    /* frame pointer from a frame scope that has ended */
+    FA_ERR_WRONG_THREAD,       /* frame pointer of another thread */
+    FA_ERR_TRANSFER_MISUSE,    /* transfer handle received or freed twice */
+    FA_ERR_THREAD_EXIT_IN_FRAME, /* a thread exited with frames open */
+    FA_ERR_DESTROY_IN_FRAME,   /* fa_destroy with frames open on some thread */
+    FA_ERR_LEAK,               /* fa_destroy with pool/heap/transfer objects outstanding */
+    FA_ERR_CORRUPTION,         /* poison, canary or free-list damage (debug builds) */
+    FA_STATUS_COUNT
+} fa_status;
+
+/* Everything known about one error. Pointers inside are valid only during the handler call. */
+typedef struct fa_error {
+    fa_status status;
+    const char *message;      /* one line, always set */
+    const char *report;       /* full report (multi-line in debug builds), always set */
+    fa_alloc *alloc;          /* allocator involved, or NULL */
+    const void *ptr;          /* pointer involved, or NULL */
+    size_t size;              /* size involved, or 0 */
+    size_t align;             /* alignment involved, or 0 */
+    const char *site;         /* call site "file:line" (debug macros), or NULL */
+    const char *alloc_site;   /* where ptr was allocated (debug builds), or NULL */
+    uint64_t alloc_frame;     /* frame number ptr was allocated in (debug builds), or 0 */
+    uint64_t current_frame;   /* calling thread's current frame number, or 0 */
+    uint64_t alloc_thread;    /* thread that allocated ptr (debug builds), or 0 */
+    uint64_t thread;          /* calling thread (fa_thread_id) */
+} fa_error;
+
+typedef void (*fa_error_handler)(const fa_error *err, void *user);
+
+/* Name of a status ("FA_ERR_ZERO_SIZE"...). */
+FA_API const char *fa_status_name(fa_status status);
+/* The last status reported on the calling thread (FA_OK if none since fa_clear_error). */
+FA_API fa_status fa_last_error(void);
+FA_API void fa_clear_error(void);
+/* The handler used when none is configured. Release builds: records only. Debug builds: writes
+ * the report to stderr and aborts on misuse (not on out-of-memory, limits or budgets). */
+FA_API void fa_default_error_handler(const fa_error *err, void *user);
+/* Handler for errors that have no allocator (fa_create failures, transfer misuse). */
+FA_API void fa_set_global_error_handler(fa_error_handler fn, void *user);
+/* A small process-unique id of the calling thread (never 0). */
+FA_API uint64_t fa_thread_id(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Allocator lifetime                                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A zero-initialised fa_config (or NULL) means defaults for every field. */
+typedef struct fa_config {
+    size_t frame_block_size;     /* first frame block of each thread; 0 = 256 KiB */
+    size_t frame_limit;          /* max bytes in one outermost frame per thread; 0 = unlimited */
+    unsigned max_frame_depth;    /* max nested frame scopes; 0 = 64 */
+    unsigned pool_keep_empty_pages; /* empty pool pages a thread keeps per size class before
+                                       returning them to the OS; 0 = 2 */
+    size_t heap_limit;           /* max live heap bytes; 0 = unlimited */
+    int no_prefault;             /* 1: do not pre-touch settled frame blocks */
+    int guard_frames;            /* debug builds: frames a finished frame's pages stay
+                                    PROT_NONE; 0 = default (4), < 0 = off. The environment
+                                    variable FRAMEALLOC_GUARD_FRAMES overrides it. */
+    fa_error_handler error_handler; /* NULL = fa_default_error_handler */
+    void *error_user;
+    const char *name;            /* for reports; not copied */
+} fa_config;
+
+/* Creates an allocator. cfg may be NULL. Returns NULL (and reports) on a bad config or OOM. */
+FA_API FA_NODISCARD fa_alloc *fa_create(const fa_config *cfg);
+/* Destroys an allocator and every thread's state in it. No other thread may use fa during or
+ * after the call. Open frames are reported (FA_ERR_DESTROY_IN_FRAME), outstanding pool, heap
+ * and transfer objects are reported (FA_ERR_LEAK, listing allocation sites in debug builds);
+ * all memory is released either way. NULL is ignored. */
+FA_API void fa_destroy(fa_alloc *fa);
+FA_API void fa_set_error_handler(fa_alloc *fa, fa_error_handler fn, void *user);
+/* Reads back the effective configuration (defaults filled in). */
+FA_API void fa_get_config(const fa_alloc *fa, fa_config *out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Frames                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Opens a frame scope on the calling thread. Inside an open frame it opens a nested scope. */
+FA_API void fa_begin_frame(fa_alloc *fa) FA_BEGINS_FRAME;
+/* Closes the calling thread's innermost frame scope, releasing everything allocated in it.
+ * With no open scope: FA_ERR_END_WITHOUT_BEGIN, nothing else happens. */
+FA_API void fa_end_frame(fa_alloc *fa) FA_ENDS_FRAME;
+/* Open frame scopes on the calling thread (0 = outside any frame). */
+FA_API unsigned fa_frame_depth(fa_alloc *fa);
+/* Outermost frames begun on the calling thread: the current frame's number inside a frame. */
+FA_API uint64_t fa_frame_number(fa_alloc *fa);
+
+/* Bump-allocates size bytes aligned to align (a power of two <= FA_MAX_ALIGN) in the calling
+ * thread's innermost frame scope. Uninitialised. Valid until that scope ends, on this thread
+ * only. NULL + error on: no open frame, size 0, bad align, too large, frame limit, OOM.
+ * fa must be a live allocator (not checked on the release fast path). */
+static inline void *fa_frame_alloc(fa_alloc *fa, size_t size, size_t align) FA_RETURNS_FRAME;
+/* n objects of size bytes; n * size is overflow-checked (FA_ERR_OVERFLOW). */
+static inline void *fa_frame_alloc_array(fa_alloc *fa, size_t n, size_t size, size_t align)
+    FA_RETURNS_FRAME;
+/* As fa_frame_alloc, zero-filled. */
+FA_API void *fa_frame_alloc_zeroed(fa_alloc *fa, size_t size, size_t align) FA_RETURNS_FRAME;
+/* Grows or shrinks a frame allocation. In place when p is the scope's most recent allocation,
+ * otherwise copies min(old_size, new_size) bytes into a new allocation. p == NULL allocates. */
+FA_API void *fa_frame_realloc(fa_alloc *fa, void *p, size_t old_size, size_t new_size,
+                              size_t align) FA_RETURNS_FRAME;
+/* Copies a NUL-terminated string into the frame. */
+FA_API char *fa_frame_strdup(fa_alloc *fa, const char *s) FA_RETURNS_FRAME;
+
+/* The exported (non-inline) forms of the fast path, for debug call sites, FFI and bindings. */
+FA_API void *fa_frame_alloc_at(fa_alloc *fa, size_t size, size_t align, const char *site)
+    FA_RETURNS_FRAME;
+FA_API void *fa_frame_alloc_array_at(fa_alloc *fa, size_t n, size_t size, size_t align,
+                                     const char *site) FA_RETURNS_FRAME;
+
+/* T *p = FA_FRAME_NEW(fa, T);  T *a = FA_FRAME_ARRAY(fa, T, n); */
+#define FA_FRAME_NEW(fa, T) ((T *)fa_frame_alloc((fa), sizeof(T), FAI_ALIGNOF(T)))
+#define FA_FRAME_ARRAY(fa, T, n) \
+    ((T *)fa_frame_alloc_array((fa), (size_t)(n), sizeof(T), FAI_ALIGNOF(T)))
+
+/* Frame retention: at the end of the innermost scope open now, the size bytes at *slot (frame
+ * memory of that scope) are copied into pool or heap memory and *slot is updated to point at
+ * the copy (or set to NULL on failure, which is reported). The caller owns the copy and frees
+ * it with fa_pool_free / fa_heap_free. slot itself must outlive the scope. */
+typedef enum fa_retain_policy {
+    FA_RETAIN_DISCARD = 0, /* nothing kept (cancels an earlier retain of the same slot) */
+    FA_RETAIN_TO_POOL,     /* size must be <= FA_POOL_MAX_SIZE */
+    FA_RETAIN_TO_HEAP
+} fa_retain_policy;
+FA_API fa_status fa_frame_retain(fa_alloc *fa, void **slot, size_t size, fa_retain_policy policy);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pools                                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Small object (size <= FA_POOL_MAX_SIZE), 16-byte aligned, lives until fa_pool_free. */
+FA_API FA_MALLOC_ATTR void *fa_pool_alloc(fa_alloc *fa, size_t size);
+/* As fa_pool_alloc with an alignment up to 4096. */
+FA_API FA_MALLOC_ATTR void *fa_pool_alloc_aligned(fa_alloc *fa, size_t size, size_t align);
+/* n * size bytes (overflow-checked), zero-filled. */
+FA_API FA_MALLOC_ATTR void *fa_pool_calloc(fa_alloc *fa, size_t n, size_t size);
+/* Frees a pool object from any thread. NULL is ignored. Foreign pointers are reported
+ * (FA_ERR_FOREIGN_POINTER / FA_ERR_FRAME_POINTER) and left alone. */
+FA_API void fa_pool_free(fa_alloc *fa, void *p);
+/* Usable size of a pool object (its size class), 0 for a pointer the pool does not own. */
+FA_API size_t fa_pool_usable_size(fa_alloc *fa, const void *p);
+/* Returns the calling thread's empty pool pages to the OS. */
+FA_API void fa_pool_trim(fa_alloc *fa);
+
+#define FA_POOL_NEW(fa, T) ((T *)fa_pool_alloc_aligned((fa), sizeof(T), FAI_ALIGNOF(T)))
+
+/* Site-taking forms (debug builds record the site for leak and misuse reports). */
+FA_API FA_MALLOC_ATTR void *fa_pool_alloc_at(fa_alloc *fa, size_t size, const char *site);
+FA_API FA_MALLOC_ATTR void *fa_pool_alloc_aligned_at(fa_alloc *fa, size_t size, size_t align,
+                                                     const char *site);
+FA_API FA_MALLOC_ATTR void *fa_pool_calloc_at(fa_alloc *fa, size_t n, size_t size,
+                                              const char *site);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Heap                                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Tracked block of any size, aligned to align (power of two <= FA_MAX_ALIGN). */
+FA_API FA_MALLOC_ATTR void *fa_heap_alloc(fa_alloc *fa, size_t size, size_t align);
+/* Resizes a heap block, keeping its alignment. p == NULL allocates (align 16); size 0 is
+ * FA_ERR_ZERO_SIZE (use fa_heap_free). On failure p is untouched and NULL is returned. */
+FA_API void *fa_heap_realloc(fa_alloc *fa, void *p, size_t size);
+/* Frees a heap block from any thread. NULL is ignored; foreign and double frees are reported. */
+FA_API void fa_heap_free(fa_alloc *fa, void *p);
+/* Requested size of a heap block, 0 if p is not a live heap block of fa. */
+FA_API size_t fa_heap_size(fa_alloc *fa, const void *p);
+
+/* Site-taking forms (debug builds record the site for leak and misuse reports). */
+FA_API FA_MALLOC_ATTR void *fa_heap_alloc_at(fa_alloc *fa, size_t size, size_t align,
+                                             const char *site);
+FA_API void *fa_heap_realloc_at(fa_alloc *fa, void *p, size_t size, const char *site);
+
+/* Promotion (the seeds' frame -> pool -> heap): copies frame data into a longer-lived block. */
+FA_API void *fa_promote_to_pool(fa_alloc *fa, const void *frame_ptr, size_t size);
+FA_API void *fa_promote_to_heap(fa_alloc *fa, const void *frame_ptr, size_t size, size_t align);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Transfer handles                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Copies size bytes of frame_data into a new handle (payload aligned to 16). The producer may
+ * end its frame right after. The handle may be passed to any thread. NULL + error on failure. */
+FA_API fa_transfer *fa_transfer_create(fa_alloc *fa, const void *frame_data, size_t size);
+/* Returns the payload on the receiving thread, valid until fa_transfer_free. A second receive
+ * is misuse: FA_ERR_TRANSFER_MISUSE and NULL. */
+FA_API void *fa_transfer_receive(fa_transfer *t);
+/* Payload size; 0 for a handle that is not live. */
+FA_API size_t fa_transfer_size(const fa_transfer *t);
+/* Frees the handle and its payload (received or not). A second free is FA_ERR_TRANSFER_MISUSE. */
+FA_API void fa_transfer_free(fa_transfer *t);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Tags and budgets                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Registers (or finds) a tag by name. Returns 0 when FA_MAX_TAGS are in use. The name is
+ * copied. */
+FA_API fa_tag fa_tag_register(fa_alloc *fa, const char *name);
+/* Per-tag budgets in bytes (0 = none). Soft: FA_WARN_BUDGET once per crossing. Hard: pool and
+ * heap allocations fail with FA_ERR_BUDGET; frame bytes over it are reported at the end of the
+ * tag's scope. Pool bytes are checked when a thread takes a new pool page. */
+FA_API fa_status fa_tag_set_budget(fa_alloc *fa, fa_tag tag, size_t soft_limit,
+                                   size_t hard_limit);
+/* Makes tag current on the calling thread (a stack, 16 deep); allocations are charged to it. */
+FA_API void fa_tag_push(fa_alloc *fa, fa_tag tag);
+FA_API void fa_tag_pop(fa_alloc *fa);
+FA_API fa_tag fa_tag_current(fa_alloc *fa);
+FA_API const char *fa_tag_name(fa_alloc *fa, fa_tag tag);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Statistics                                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Frame figures of another thread are those it published at its last frame boundary or block
+ * refill; the calling thread's are exact. Pool and heap figures are exact. */
+typedef struct fa_thread_stats {
+    uint64_t thread_id;
+    unsigned frame_depth;
+    uint64_t frame_number;        /* outermost frames begun */
+    size_t frame_bytes;           /* bytes allocated in the open frame */
+    size_t frame_high_water_last; /* peak bytes of the last completed outermost frame */
+    size_t frame_peak;            /* peak bytes of any frame */
+    size_t frame_reserved;        /* bytes of frame blocks held */
+    size_t pool_count;            /* live objects in pool pages this thread owns */
+    size_t pool_bytes;
+    size_t pool_pages;            /* pool pages this thread owns (64 KiB each) */
+    uint64_t heap_allocs, heap_frees;    /* heap operations performed by this thread */
+} fa_thread_stats;
+
+typedef struct fa_stats {
+    size_t threads;               /* threads with state in the allocator now */
+    uint64_t frames_completed;    /* outermost frames ended, all threads, ever */
+    size_t frame_bytes;           /* sum of threads' open-frame bytes */
+    size_t frame_peak;            /* largest frame of any thread */
+    size_t frame_reserved;        /* frame blocks held by all threads */
+    size_t pool_bytes;            /* live pool bytes (size-class bytes) */
+    size_t pool_count;            /* live pool objects */
+    size_t pool_reserved;         /* bytes of pool pages in use or cached */
+    size_t heap_bytes;            /* live heap bytes (requested sizes) */
+    size_t heap_count;
+    size_t heap_peak;
+    size_t transfer_bytes;        /* live transfer payload bytes */
+    size_t transfer_count;
+    uint64_t errors;              /* errors reported by this allocator */
+} fa_stats;
+
+typedef struct fa_tag_stats {
+    const char *name;
+    size_t frame_bytes_last;      /* frame bytes charged in the last completed frame, summed */
+    size_t frame_bytes_peak;      /* largest per-thread per-frame charge */
+    size_t pool_bytes;
+    size_t heap_bytes;
+    size_t soft_limit, hard_limit;
+    uint64_t soft_exceeded, hard_exceeded;
+} fa_tag_stats;
+
+FA_API void fa_get_stats(fa_alloc *fa, fa_stats *out);
+/* Fills up to max entries; returns the number of threads (may exceed max). */
+FA_API size_t fa_get_thread_stats(fa_alloc *fa, fa_thread_stats *out, size_t max);
+/* The calling thread only (exact). */
+FA_API void fa_get_my_thread_stats(fa_alloc *fa, fa_thread_stats *out);
+FA_API fa_status fa_get_tag_stats(fa_alloc *fa, fa_tag tag, fa_tag_stats *out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Frame barrier                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A reusable barrier for count threads that finish a frame together (e.g. main + workers). */
+FA_API fa_barrier *fa_barrier_create(unsigned count);
+FA_API void fa_barrier_destroy(fa_barrier *b);
+/* Blocks until count threads arrived; returns the generation that completed (1, 2, ...). */
+FA_API uint64_t fa_barrier_wait(fa_barrier *b);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Debug checks (full checks in FA_DEBUG builds; release builds check ownership only)           */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Validates a pointer the caller is about to use: frame memory from a live scope of the calling
+ * thread, a live pool object or heap block of fa. Anything else is reported (use after frame,
+ * wrong thread, foreign) and its status returned. */
+FA_API fa_status fa_check_ptr(fa_alloc *fa, const void *p);
+FA_API fa_status fa_check_ptr_at(fa_alloc *fa, const void *p, const char *site);
+/* Walks every internal invariant of the calling thread's state and the pools (debug builds:
+ * also poison and canaries). Returns FA_OK or the first problem found (also reported). */
+FA_API fa_status fa_validate(fa_alloc *fa);
+/* 1 if the library was built with FA_DEBUG >= 1. */
+FA_API int fa_debug_level(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Inline fast path (internal; do not use these names directly)                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The calling thread's cursor into the frame arena of one allocator (the last one it used). */
+typedef struct fai_cursor_t {
+    uint64_t serial; /* serial of the allocator the cursor belongs to; 0 = none */
+    uintptr_t cur;   /* next free byte */
+    uintptr_t end;   /* end of the fast range: 0 outside a frame, == cur when every call must
+                        take the slow path (debug and sanitizer builds) */
+    void *tstate;    /* the library's per-(thread, allocator) state */
+} fai_cursor_t;
+
+/* Every fa_alloc starts with its serial (never reused), so a cursor of a destroyed allocator
+ * can never match a new one. */
+typedef struct fai_alloc_head {
+    uint64_t serial;
+} fai_alloc_head;
+
+FA_API void *fai_frame_alloc_slow(fa_alloc *fa, size_t size, size_t align, const char *site);
+FA_API void *fai_frame_alloc_overflow(fa_alloc *fa, size_t n, size_t size, const char *site);
+
+/* Requests at or above this (size - 1 or align - 1) leave the fast path; it keeps the bump
+ * arithmetic free of overflow. */
+#define FAI_FAST_LIMIT ((size_t)1 << 32)
+
+#if FAI_HAS_TLS_FAST_PATH && !defined(FA_NO_INLINE_FAST_PATH)
+extern FA_API __thread fai_cursor_t fai_cursor FAI_TLS_IE;
+
+static inline void *fai_frame_alloc_inline(fa_alloc *fa, size_t size, size_t align,
+                                           const char *site) {
+    fai_cursor_t *c = &fai_cursor;
+    uintptr_t p = (c->cur + (uintptr_t)align - 1) & ~((uintptr_t)align - 1);
+    uintptr_t np = p + size;
+    /* One branch: the combined test rejects a cursor of another allocator, no open frame
+     * (end == 0), a full block, size 0, huge sizes and bad alignments; the slow path sorts
+     * them out. With constant size and align the argument tests fold away. */
+    int fast = (c->serial == ((const fai_alloc_head *)(const void *)fa)->serial) &
+               (np <= c->end) & ((((size_t)size - 1) | ((size_t)align - 1)) < FAI_FAST_LIMIT) &
+               ((align & (align - 1)) == 0);
+    if (FA_LIKELY(fast)) {
+        c->cur = np;
+        return (void *)p;
+    }
+    return fai_frame_alloc_slow(fa, size, align, site);
+}
+#else
+static inline void *fai_frame_alloc_inline(fa_alloc *fa, size_t size, size_t align,
+                                           const char *site) {
+    return fai_frame_alloc_slow(fa, size, align, site);
+}
+#endif
+
+static inline void *fa_frame_alloc(fa_alloc *fa, size_t size, size_t align) {
+    return fai_frame_alloc_inline(fa, size, align, (const char *)0);
+}
+
+static inline void *fa_frame_alloc_array(fa_alloc *fa, size_t n, size_t size, size_t align) {
+    size_t total;
+#if defined(__GNUC__)
+    if (FA_UNLIKELY(__builtin_mul_overflow(n, size, &total)))
+        return fai_frame_alloc_overflow(fa, n, size, (const char *)0);
+#else
+    if (FA_UNLIKELY(size != 0 && n > (size_t)-1 / size))
+        return fai_frame_alloc_overflow(fa, n, size, (const char *)0);
+    total = n * size;
+#endif
+    return fai_frame_alloc_inline(fa, total, align, (const char *)0);
+}
+
+/* Debug call sites: capture "file:line" so reports name the allocation site. */
+#if FA_DEBUG >= 1 && !defined(FA_NO_SITE_MACROS)
+#define fa_frame_alloc(fa, size, align) fa_frame_alloc_at((fa), (size), (align), FA_SITE_HERE)
+#define fa_frame_alloc_array(fa, n, size, align) \
+    fa_frame_alloc_array_at((fa), (n), (size), (align), FA_SITE_HERE)
+#define fa_check_ptr(fa, p) fa_check_ptr_at((fa), (p), FA_SITE_HERE)
+#define fa_pool_alloc(fa, size) fa_pool_alloc_at((fa), (size), FA_SITE_HERE)
+#define fa_pool_alloc_aligned(fa, size, align) \
+    fa_pool_alloc_aligned_at((fa), (size), (align), FA_SITE_HERE)
+#define fa_pool_calloc(fa, n, size) fa_pool_calloc_at((fa), (n), (size), FA_SITE_HERE)
+#define fa_heap_alloc(fa, size, align) fa_heap_alloc_at((fa), (size), (align), FA_SITE_HERE)
+#define fa_heap_realloc(fa, p, size) fa_heap_realloc_at((fa), (p), (size), FA_SITE_HERE)
+#endif
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* FRAMEALLOC_H */

@@ -1,0 +1,199 @@
+/*
+ * error.c - error reports: formatting, the per-thread last status, the handlers.
+ *
+ * Owns: the status names, the global handler (for errors without an allocator) and the
+ * thread-local buffers a report is formatted into. Every runtime error funnels through
+ * fai_report_error, which is always called with no runtime lock held, so a handler may call
+ * back into the library (except fa_destroy of the allocator being reported).
+ *
+ * The library itself never writes output. Only fa_default_error_handler does, and only in debug
+ * builds (FA_DEBUG >= 1): that is how debug reports reach the programmer by default.
+ */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static _Thread_local fa_status last_status;
+static _Thread_local char msg_buf[512];
+static _Thread_local char report_buf[4096];
+static _Thread_local int in_handler;
+
+static _Atomic(fa_error_handler) global_handler;
+static _Atomic(void *) global_user;
+
+static const char *const status_names[FA_STATUS_COUNT] = {
+    [FA_OK] = "FA_OK",
+    [FA_ERR_INVALID_ARGUMENT] = "FA_ERR_INVALID_ARGUMENT",
+    [FA_ERR_ZERO_SIZE] = "FA_ERR_ZERO_SIZE",
+    [FA_ERR_TOO_LARGE] = "FA_ERR_TOO_LARGE",
+    [FA_ERR_OVERFLOW] = "FA_ERR_OVERFLOW",
+    [FA_ERR_BAD_ALIGN] = "FA_ERR_BAD_ALIGN",
+    [FA_ERR_OUT_OF_MEMORY] = "FA_ERR_OUT_OF_MEMORY",
+    [FA_ERR_FRAME_LIMIT] = "FA_ERR_FRAME_LIMIT",
+    [FA_ERR_HEAP_LIMIT] = "FA_ERR_HEAP_LIMIT",
+    [FA_ERR_BUDGET] = "FA_ERR_BUDGET",
+    [FA_WARN_BUDGET] = "FA_WARN_BUDGET",
+    [FA_ERR_NO_FRAME] = "FA_ERR_NO_FRAME",
+    [FA_ERR_END_WITHOUT_BEGIN] = "FA_ERR_END_WITHOUT_BEGIN",
+    [FA_ERR_NESTING_TOO_DEEP] = "FA_ERR_NESTING_TOO_DEEP",
+    [FA_ERR_FOREIGN_POINTER] = "FA_ERR_FOREIGN_POINTER",
+    [FA_ERR_DOUBLE_FREE] = "FA_ERR_DOUBLE_FREE",
+    [FA_ERR_FRAME_POINTER] = "FA_ERR_FRAME_POINTER",
+    [FA_ERR_USE_AFTER_FRAME] = "FA_ERR_USE_AFTER_FRAME",
+    [FA_ERR_WRONG_THREAD] = "FA_ERR_WRONG_THREAD",
+    [FA_ERR_TRANSFER_MISUSE] = "FA_ERR_TRANSFER_MISUSE",
+    [FA_ERR_THREAD_EXIT_IN_FRAME] = "FA_ERR_THREAD_EXIT_IN_FRAME",
+    [FA_ERR_DESTROY_IN_FRAME] = "FA_ERR_DESTROY_IN_FRAME",
+    [FA_ERR_LEAK] = "FA_ERR_LEAK",
+    [FA_ERR_CORRUPTION] = "FA_ERR_CORRUPTION",
+};
+
+const char *fa_status_name(fa_status status) {
+    if ((unsigned)status >= FA_STATUS_COUNT) return "FA_STATUS_UNKNOWN";
+    return status_names[status];
+}
+
+fa_status fa_last_error(void) { return last_status; }
+void fa_clear_error(void) { last_status = FA_OK; }
+
+void fa_set_global_error_handler(fa_error_handler fn, void *user) {
+    atomic_store(&global_user, user);
+    atomic_store(&global_handler, fn);
+}
+
+/* Conditions a running game can meet without a bug: report, never abort by default. */
+static bool is_resource_condition(fa_status st) {
+    return st == FA_ERR_OUT_OF_MEMORY || st == FA_ERR_FRAME_LIMIT || st == FA_ERR_HEAP_LIMIT ||
+           st == FA_ERR_BUDGET || st == FA_WARN_BUDGET;
+}
+
+void fa_default_error_handler(const fa_error *err, void *user) {
+    (void)user;
+    if (!FAI_DEBUG) return; /* release: the status is recorded, nothing is printed */
+    fai_prim_write_stderr(err->report);
+    fai_prim_write_stderr("\n");
+    if (!is_resource_condition(err->status)) abort();
+}
+
+_Noreturn void fai_assert_fail(const char *cond, const char *file, int line) {
+    char buf[512];
+    snprintf(buf, sizeof buf, "framealloc: internal assertion failed: %s (%s:%d)\n", cond, file,
+             line);
+    fai_prim_write_stderr(buf);
+    abort();
+}
+
+static size_t append(char *buf, size_t cap, size_t at, const char *fmt, ...) FAI_PRINTF(4, 5);
+static size_t append(char *buf, size_t cap, size_t at, const char *fmt, ...) {
+    if (at >= cap) return at;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + at, cap - at, fmt, ap);
+    va_end(ap);
+    if (n < 0) return at;
+    return at + (size_t)n >= cap ? cap - 1 : at + (size_t)n;
+}
+
+/* The report: the message, then what is known about the pointer, sites, frames, threads. */
+static void format_report(const fai_report *r, const fa_error *e) {
+    size_t n = 0, cap = sizeof report_buf;
+    const char *name = r->fa != NULL && r->fa->cfg.name != NULL ? r->fa->cfg.name : NULL;
+    n = append(report_buf, cap, n, "framealloc: %s: %s", fa_status_name(r->status), msg_buf);
+    if (name != NULL) n = append(report_buf, cap, n, "\n  allocator:  %s", name);
+    if (r->ptr != NULL) n = append(report_buf, cap, n, "\n  address:    %p", r->ptr);
+    if (r->site != NULL) n = append(report_buf, cap, n, "\n  called at:  %s", r->site);
+    if (r->alloc_site != NULL)
+        n = append(report_buf, cap, n, "\n  allocated at: %s", r->alloc_site);
+    if (r->alloc_frame != 0 || r->alloc_thread != 0)
+        n = append(report_buf, cap, n, "\n  allocated in: frame %llu on thread %llu",
+                   (unsigned long long)r->alloc_frame, (unsigned long long)r->alloc_thread);
+    n = append(report_buf, cap, n, "\n  now:        frame %llu on thread %llu",
+               (unsigned long long)e->current_frame, (unsigned long long)e->thread);
+    if (r->detail != NULL) n = append(report_buf, cap, n, "\n%s", r->detail);
+    (void)n;
+}
+
+static uint64_t current_frame_of(fa_alloc *fa) {
+    if (fa == NULL) return 0;
+    fai_tstate *t = fai_find_tstate(fa);
+    return t != NULL ? t->frame_number : 0;
+}
+
+void fai_report_error(const fai_report *r, const char *fmt, ...) {
+    last_status = r->status;
+    if (r->fa != NULL) atomic_fetch_add_explicit(&r->fa->errors, 1, memory_order_relaxed);
+    /* A handler that triggers another error gets it recorded, not re-entered. */
+    if (in_handler) return;
+
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg_buf, sizeof msg_buf, fmt, ap);
+    va_end(ap);
+
+    fa_error e;
+    memset(&e, 0, sizeof e);
+    e.status = r->status;
+    e.message = msg_buf;
+    e.report = report_buf;
+    e.alloc = r->fa;
+    e.ptr = r->ptr;
+    e.size = r->size;
+    e.align = r->align;
+    e.site = r->site;
+    e.alloc_site = r->alloc_site;
+    e.alloc_frame = r->alloc_frame;
+    e.current_frame = r->current_frame != 0 ? r->current_frame : current_frame_of(r->fa);
+    e.alloc_thread = r->alloc_thread;
+    e.thread = fai_thread_id();
+    format_report(r, &e);
+
+    fa_error_handler fn;
+    void *user;
+    if (r->fa != NULL) {
+        fn = atomic_load(&r->fa->handler);
+        user = atomic_load(&r->fa->handler_user);
+    } else {
+        fn = atomic_load(&global_handler);
+        user = atomic_load(&global_user);
+    }
+    if (fn == NULL) fn = fa_default_error_handler;
+    in_handler = 1;
+    fn(&e, user);
+    in_handler = 0;
+}
+
+void fai_error(fa_alloc *fa, fa_status st, const void *ptr, size_t size, const char *site,
+               const char *fmt, ...) {
+    char buf[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    fai_report r = {.status = st, .fa = fa, .ptr = ptr, .size = size, .site = site};
+    fai_report_error(&r, "%s", buf);
+}
+
+bool fai_check_request(fa_alloc *fa, size_t size, size_t align, size_t max_size, const char *what,
+                       const char *site) {
+    if (size == 0) {
+        fai_error(fa, FA_ERR_ZERO_SIZE, NULL, 0, site, "%s of 0 bytes", what);
+        return false;
+    }
+    if (size > max_size) {
+        fai_report r = {.status = FA_ERR_TOO_LARGE, .fa = fa, .size = size, .align = align,
+                        .site = site};
+        fai_report_error(&r, "%s of %zu bytes exceeds the limit of %zu bytes", what, size,
+                         max_size);
+        return false;
+    }
+    if (!fai_is_pow2(align) || align > FA_MAX_ALIGN) {
+        fai_report r = {.status = FA_ERR_BAD_ALIGN, .fa = fa, .size = size, .align = align,
+                        .site = site};
+        fai_report_error(&r, "%s with alignment %zu (must be a power of two <= %zu)", what, align,
+                         (size_t)FA_MAX_ALIGN);
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,467 @@
+/*
+ * frame.c - per-thread frame arenas: begin/end, nested scopes, the allocation slow path,
+ * block chaining and settling, frame retention.
+ *
+ * Data: a tstate owns a chain of blocks (t->blocks). Every outermost frame starts at the first
+ * block; when a request does not fit, the frame moves on to the next block of the chain (a
+ * spare kept from earlier frames, or a new, geometrically larger one). At the outermost end,
+ * a frame that used more than the first block ("spilled") settles the arena: the chain is
+ * replaced by one block sized for the high-water mark (+25%), pre-faulted, so later frames of
+ * that size take no page faults and never leave the inline fast path.
+ *
+ * Invariants (owner thread, while the tstate is cached in fai_cursor):
+ *  - inside a frame with a current block: cur_block->start <= cursor.cur <= cur_block->end,
+ *    and cursor.end is cur_block->end, or cursor.cur when force_slow (debug/ASan builds);
+ *  - outside a frame cursor.cur == cursor.end == 0, so every allocation takes the slow path;
+ *  - scopes[0..depth) are the open scopes, innermost last; a scope's (block, cur) is where the
+ *    cursor returns when it ends; used_prev is the frame bytes of blocks before cur_block.
+ *
+ * Threading: everything here runs on the thread that owns the tstate and takes no lock, except
+ * statistics publishing (relaxed atomic stores).
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+
+/* ---------------------------------------------------------------------------------------- */
+/* Helpers                                                                                    */
+/* ---------------------------------------------------------------------------------------- */
+
+static fai_cursor_t *cursor(void) { return &fai_cursor; }
+
+static void cursor_update_end(fai_tstate *t) {
+    fai_cursor_t *c = cursor();
+    if (t->depth == 0 || t->cur_block == NULL)
+        c->end = t->depth == 0 ? 0 : c->cur;
+    else
+        c->end = t->force_slow ? c->cur : t->cur_block->end;
+}
+
+/* Bytes allocated in the open frame (calling thread, cached tstate). */
+static size_t used_now(fai_tstate *t) {
+    if (t->cur_block == NULL) return t->used_prev;
+    return t->used_prev + (size_t)(cursor()->cur - t->cur_block->start);
+}
+
+size_t fai_frame_bytes_now(fai_tstate *t) {
+    if (t->depth == 0) return 0;
+    if (fai_cursor.tstate != t) {
+        if (t->cur_block == NULL) return t->used_prev;
+        return t->used_prev + (size_t)(t->saved_cur - t->cur_block->start);
+    }
+    return used_now(t);
+}
+
+void fai_frame_publish(fai_tstate *t) {
+    FAI_STORE(t->pub.depth, t->depth);
+    FAI_STORE(t->pub.frame_number, t->frame_number);
+    FAI_STORE(t->pub.frame_bytes, fai_frame_bytes_now(t));
+    FAI_STORE(t->pub.frame_reserved, t->reserved);
+}
+
+static size_t block_size(const fai_block *b) { return (size_t)(b->end - b->start); }
+
+fai_block *fai_block_new(fai_tstate *t, size_t min_size) {
+    size_t page = fai_prim_page_size();
+    size_t size = fai_align_up(min_size, page);
+    if (size < min_size) return NULL;
+    fai_block *b = calloc(1, sizeof *b);
+    if (b == NULL) return NULL;
+    void *mem = fai_prim_map(size, page);
+    if (mem == NULL) {
+        free(b);
+        return NULL;
+    }
+    b->start = (uintptr_t)mem;
+    b->end = b->start + size;
+    b->used_end = b->start;
+    t->reserved += size;
+    fai_debug_block_new(t, b);
+    return b;
+}
+
+void fai_block_unmap(fai_block *b) {
+    fai_prim_unmap((void *)b->start, block_size(b));
+    free(b);
+}
+
+static void block_free(fai_tstate *t, fai_block *b) {
+    t->reserved -= block_size(b);
+    fai_debug_block_free(t, b);
+    fai_block_unmap(b);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Begin / end                                                                                */
+/* ---------------------------------------------------------------------------------------- */
+
+void fa_begin_frame(fa_alloc *fa) {
+    if (fa == NULL) {
+        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL, "fa_begin_frame: NULL allocator");
+        return;
+    }
+    fai_tstate *t = fai_bind(fa);
+    if (t == NULL) return;
+    if (t->depth >= fa->cfg.max_frame_depth) {
+        /* The scope is counted but not opened, so the matching end is absorbed and the outer
+         * scopes stay paired with their own ends. */
+        t->overflow_depth++;
+        fai_error(fa, FA_ERR_NESTING_TOO_DEEP, NULL, 0, NULL,
+                  "fa_begin_frame: frame scopes nested deeper than max_frame_depth (%u); "
+                  "allocations go to the innermost open scope",
+                  fa->cfg.max_frame_depth);
+        return;
+    }
+    fai_cursor_t *c = cursor();
+    if (t->depth == 0) {
+        t->frame_number++;
+        t->cur_block = t->blocks;
+        c->cur = t->blocks != NULL ? t->blocks->start : 0;
+        t->used_prev = 0;
+        t->frame_hw = 0;
+        t->spilled = false;
+        t->tag_mark = 0;
+        fai_debug_frame_begin(t);
+    }
+    fai_scope *s = &t->scopes[t->depth];
+    s->block = t->cur_block;
+    s->cur = c->cur;
+    s->used_before = t->used_prev;
+    s->id = ++t->scope_ids;
+    s->retain_count = t->retain_count;
+    s->tag_depth = t->tag_depth;
+    t->depth++;
+    cursor_update_end(t);
+    fai_frame_publish(t);
+}
+
+static void run_retains(fai_tstate *t, uint32_t from) {
+    for (uint32_t i = from; i < t->retain_count; i++) {
+        fai_retain *r = &t->retains[i];
+        void *src = *r->slot;
+        if (src == NULL || r->policy == FA_RETAIN_DISCARD) continue;
+        void *dst = r->policy == FA_RETAIN_TO_POOL ? fa_pool_alloc_at(t->fa, r->size, NULL)
+                                                   : fa_heap_alloc_at(t->fa, r->size, 16, NULL);
+        if (dst != NULL) memcpy(dst, src, r->size);
+        *r->slot = dst;
+    }
+    t->retain_count = from;
+}
+
+/* Outermost end: the frame is over; settle or rotate the chain for the next frame. */
+static void frame_finish(fai_tstate *t) {
+    fa_alloc *fa = t->fa;
+    size_t hw = t->frame_hw;
+    size_t peak = FAI_MAX(FAI_LOAD(t->pub.frame_peak), hw);
+    FAI_STORE(t->pub.frame_hw_last, hw);
+    FAI_STORE(t->pub.frame_peak, peak);
+    FAI_BUMP(t->pub.frames_completed, 1);
+    fai_tag_frame_end(t);
+
+    bool rotate = fa->guard_frames > 0;
+    if (t->spilled || rotate) {
+        size_t target = FAI_MAX(fa->cfg.frame_block_size, peak + peak / 4);
+        target = fai_align_up(target, (size_t)64 << 10);
+        fai_block *first = t->blocks;
+        bool reuse_first = !rotate && first != NULL && block_size(first) >= target;
+        fai_block *b = reuse_first ? first->next : first;
+        if (reuse_first) first->next = NULL;
+        while (b != NULL) {
+            fai_block *next = b->next;
+            b->next = NULL;
+            if (fai_debug_block_retire(t, b))
+                t->reserved -= block_size(b); /* now owned by the guard quarantine */
+            else
+                block_free(t, b);
+            b = next;
+        }
+        if (!reuse_first) {
+            t->blocks = fai_block_new(t, target);
+            if (t->blocks != NULL && !fa->cfg.no_prefault)
+                fai_prim_prefault((void *)t->blocks->start, block_size(t->blocks));
+        }
+    }
+    t->cur_block = t->blocks;
+    cursor()->cur = 0;
+    fai_debug_frame_end(t);
+}
+
+void fa_end_frame(fa_alloc *fa) {
+    if (fa == NULL) {
+        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL, "fa_end_frame: NULL allocator");
+        return;
+    }
+    fai_tstate *t = fai_bind(fa);
+    if (t == NULL) return;
+    if (t->overflow_depth > 0) {
+        t->overflow_depth--;
+        return;
+    }
+    if (t->depth == 0) {
+        fai_error(fa, FA_ERR_END_WITHOUT_BEGIN, NULL, 0, NULL,
+                  "fa_end_frame with no open frame on this thread");
+        return;
+    }
+    fai_cursor_t *c = cursor();
+    fai_scope *s = &t->scopes[t->depth - 1];
+    t->frame_hw = FAI_MAX(t->frame_hw, used_now(t));
+    if (t->retain_count > s->retain_count) run_retains(t, s->retain_count);
+    fai_tag_charge_frame(t);
+    fai_debug_scope_end(t, s, c->cur, t->cur_block);
+
+    t->cur_block = s->block;
+    c->cur = s->cur;
+    t->used_prev = s->used_before;
+    t->tag_mark = FAI_MIN(t->tag_mark, used_now(t));
+    t->depth--;
+    if (t->depth == 0) frame_finish(t);
+    cursor_update_end(t);
+    fai_frame_publish(t);
+}
+
+unsigned fa_frame_depth(fa_alloc *fa) {
+    fai_tstate *t = fai_find_tstate(fa);
+    return t != NULL ? t->depth : 0;
+}
+
+uint64_t fa_frame_number(fa_alloc *fa) {
+    fai_tstate *t = fai_find_tstate(fa);
+    return t != NULL ? t->frame_number : 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Allocation slow path                                                                       */
+/* ---------------------------------------------------------------------------------------- */
+
+static bool block_fits(const fai_block *b, size_t size, size_t align) {
+    uintptr_t p = fai_align_up(b->start, align);
+    return p <= b->end && size <= b->end - p;
+}
+
+/* Moves the frame to a block that fits the request. */
+static FAI_NOINLINE void *frame_refill(fai_tstate *t, size_t size, size_t align,
+                                       const char *site) {
+    fa_alloc *fa = t->fa;
+    fai_cursor_t *c = cursor();
+    size_t in_block = t->cur_block != NULL ? (size_t)(c->cur - t->cur_block->start) : 0;
+    size_t now = t->used_prev + in_block;
+    if (fa->cfg.frame_limit != 0 && (size > fa->cfg.frame_limit || now > fa->cfg.frame_limit - size)) {
+        fai_report r = {.status = FA_ERR_FRAME_LIMIT, .fa = fa, .size = size, .align = align,
+                        .site = site, .current_frame = t->frame_number};
+        fai_report_error(&r,
+                         "frame allocation of %zu bytes would bring this thread's frame to more "
+                         "than frame_limit (%zu bytes; %zu in use)",
+                         size, fa->cfg.frame_limit, now);
+        return NULL;
+    }
+    fai_block *next = t->cur_block != NULL ? t->cur_block->next : t->blocks;
+    fai_block *nb = next;
+    if (nb == NULL || !block_fits(nb, size, align)) {
+        size_t want = FAI_MAX(fa->cfg.frame_block_size, size + (align > 4096 ? align : 0));
+        if (t->cur_block != NULL) {
+            size_t grown = block_size(t->cur_block) * 2;
+            want = FAI_MAX(want, FAI_MIN(grown, (size_t)64 << 20));
+        }
+        nb = fai_block_new(t, want);
+        if (nb == NULL) {
+            fai_report r = {.status = FA_ERR_OUT_OF_MEMORY, .fa = fa, .size = size,
+                            .align = align, .site = site, .current_frame = t->frame_number};
+            fai_report_error(&r, "out of memory for a frame block of %zu bytes", want);
+            return NULL;
+        }
+        if (t->cur_block != NULL) {
+            nb->next = t->cur_block->next;
+            t->cur_block->next = nb;
+        } else {
+            nb->next = t->blocks;
+            t->blocks = nb;
+        }
+    }
+    if (t->cur_block != NULL) {
+        t->cur_block->used_end = c->cur;
+        t->used_prev += in_block;
+        t->spilled = true;
+    }
+    t->frame_hw = FAI_MAX(t->frame_hw, now);
+    t->cur_block = nb;
+    uintptr_t p = fai_align_up(nb->start, align);
+    c->cur = p + size;
+    cursor_update_end(t);
+    fai_frame_publish(t);
+    return (void *)p;
+}
+
+static void *frame_bump(fai_tstate *t, size_t size, size_t align, const char *site) {
+    fai_cursor_t *c = cursor();
+    if (t->cur_block == NULL && t->blocks != NULL) {
+        t->cur_block = t->blocks;
+        c->cur = t->blocks->start;
+    }
+    if (t->cur_block != NULL) {
+        uintptr_t p = fai_align_up(c->cur, align);
+        if (p >= c->cur && p <= t->cur_block->end && size <= t->cur_block->end - p) {
+            c->cur = p + size;
+            cursor_update_end(t);
+            return (void *)p;
+        }
+    }
+    return frame_refill(t, size, align, site);
+}
+
+void *fai_frame_alloc_slow(fa_alloc *fa, size_t size, size_t align, const char *site) {
+    if (fa == NULL) {
+        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, size, site,
+                  "frame allocation with a NULL allocator");
+        return NULL;
+    }
+    if (!fai_check_request(fa, size, align, FA_MAX_ALLOC_SIZE, "frame allocation", site))
+        return NULL;
+    fai_tstate *t = fai_bind(fa);
+    if (t == NULL) return NULL;
+    if (t->depth == 0) {
+        fai_report r = {.status = FA_ERR_NO_FRAME, .fa = fa, .size = size, .align = align,
+                        .site = site, .current_frame = t->frame_number};
+        fai_report_error(&r, "frame allocation of %zu bytes outside any frame on this thread "
+                             "(call fa_begin_frame first)",
+                         size);
+        return NULL;
+    }
+    void *p = frame_bump(t, size, align, site);
+    if (p != NULL) fai_debug_frame_alloc(t, p, size, site);
+    return p;
+}
+
+void *fai_frame_alloc_overflow(fa_alloc *fa, size_t n, size_t size, const char *site) {
+    fai_error(fa, FA_ERR_OVERFLOW, NULL, size, site,
+              "frame array of %zu elements of %zu bytes overflows size_t", n, size);
+    return NULL;
+}
+
+void *fa_frame_alloc_at(fa_alloc *fa, size_t size, size_t align, const char *site) {
+    return fai_frame_alloc_inline(fa, size, align, site);
+}
+
+void *fa_frame_alloc_array_at(fa_alloc *fa, size_t n, size_t size, size_t align,
+                              const char *site) {
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total))
+        return fai_frame_alloc_overflow(fa, n, size, site);
+    return fai_frame_alloc_inline(fa, total, align, site);
+}
+
+void *fa_frame_alloc_zeroed(fa_alloc *fa, size_t size, size_t align) {
+    void *p = fai_frame_alloc_inline(fa, size, align, NULL);
+    if (p != NULL) memset(p, 0, size);
+    return p;
+}
+
+char *fa_frame_strdup(fa_alloc *fa, const char *s) {
+    if (s == NULL) {
+        fai_error(fa, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL, "fa_frame_strdup: NULL string");
+        return NULL;
+    }
+    size_t n = strlen(s) + 1;
+    char *p = fai_frame_alloc_inline(fa, n, 1, NULL);
+    if (p != NULL) memcpy(p, s, n);
+    return p;
+}
+
+void *fa_frame_realloc(fa_alloc *fa, void *p, size_t old_size, size_t new_size, size_t align) {
+    if (p == NULL) return fai_frame_alloc_inline(fa, new_size, align, NULL);
+    if (fa == NULL || !fai_check_request(fa, new_size, align, FA_MAX_ALLOC_SIZE,
+                                         "fa_frame_realloc", NULL))
+        return fai_frame_alloc_slow(fa, new_size, align, NULL); /* reports */
+    fai_tstate *t = fai_bind(fa);
+    if (t == NULL) return NULL;
+    fai_cursor_t *c = cursor();
+    uintptr_t up = (uintptr_t)p;
+    /* The scope's most recent allocation can grow or shrink where it is (not in debug builds,
+     * whose records describe each allocation's original extent). */
+    bool last = t->depth > 0 && t->cur_block != NULL && up >= t->cur_block->start &&
+                old_size <= c->cur - up && up + old_size == c->cur && (up & (align - 1)) == 0;
+    if (last && !t->force_slow && new_size <= t->cur_block->end - up) {
+        c->cur = up + new_size;
+        cursor_update_end(t);
+        return p;
+    }
+    void *q = fai_frame_alloc_inline(fa, new_size, align, NULL);
+    if (q != NULL) memcpy(q, p, FAI_MIN(old_size, new_size));
+    return q;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Retention                                                                                  */
+/* ---------------------------------------------------------------------------------------- */
+
+fa_status fa_frame_retain(fa_alloc *fa, void **slot, size_t size, fa_retain_policy policy) {
+    if (fa == NULL || slot == NULL || (unsigned)policy > FA_RETAIN_TO_HEAP) {
+        fai_error(fa, FA_ERR_INVALID_ARGUMENT, slot, size, NULL,
+                  "fa_frame_retain: NULL allocator or slot, or unknown policy");
+        return FA_ERR_INVALID_ARGUMENT;
+    }
+    fai_tstate *t = fai_bind(fa);
+    if (t == NULL) return FA_ERR_OUT_OF_MEMORY;
+    if (t->depth == 0) {
+        fai_error(fa, FA_ERR_NO_FRAME, slot, size, NULL, "fa_frame_retain outside any frame");
+        return FA_ERR_NO_FRAME;
+    }
+    uint32_t first = t->scopes[t->depth - 1].retain_count;
+    for (uint32_t i = first; i < t->retain_count; i++) {
+        if (t->retains[i].slot == slot) {
+            t->retains[i].policy = policy;
+            t->retains[i].size = size;
+            return FA_OK;
+        }
+    }
+    if (policy == FA_RETAIN_DISCARD) return FA_OK;
+    size_t max = policy == FA_RETAIN_TO_POOL ? FA_POOL_MAX_SIZE : FA_MAX_ALLOC_SIZE;
+    if (!fai_check_request(fa, size, 1, max, "fa_frame_retain", NULL))
+        return size == 0 ? FA_ERR_ZERO_SIZE : FA_ERR_TOO_LARGE;
+    if (t->retain_count == t->retain_cap) {
+        uint32_t cap = t->retain_cap ? t->retain_cap * 2 : 16;
+        fai_retain *r = realloc(t->retains, cap * sizeof *r);
+        if (r == NULL) {
+            fai_error(fa, FA_ERR_OUT_OF_MEMORY, slot, size, NULL, "fa_frame_retain: no memory");
+            return FA_ERR_OUT_OF_MEMORY;
+        }
+        t->retains = r;
+        t->retain_cap = cap;
+    }
+    t->retains[t->retain_count++] = (fai_retain){slot, size, policy};
+    return FA_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Teardown and queries                                                                       */
+/* ---------------------------------------------------------------------------------------- */
+
+void fai_frame_release_all(fai_tstate *t) {
+    fai_block *b = t->blocks;
+    while (b != NULL) {
+        fai_block *next = b->next;
+        block_free(t, b);
+        b = next;
+    }
+    t->blocks = t->cur_block = NULL;
+    t->depth = 0;
+    t->overflow_depth = 0;
+    t->saved_cur = t->saved_end = 0;
+    t->retain_count = 0;
+}
+
+bool fai_frame_owns(fai_tstate *t, const void *p, bool *live) {
+    uintptr_t a = (uintptr_t)p;
+    uintptr_t cur = fai_cursor.tstate == t ? fai_cursor.cur : t->saved_cur;
+    bool before_cur = t->depth > 0 && t->cur_block != NULL;
+    for (fai_block *b = t->blocks; b != NULL; b = b->next) {
+        if (a >= b->start && a < b->end) {
+            if (b == t->cur_block && t->depth > 0)
+                *live = a < cur;
+            else
+                *live = before_cur && a < b->used_end;
+            return true;
+        }
+        if (b == t->cur_block) before_cur = false;
+    }
+    return false;
+}

@@ -1,0 +1,250 @@
+/*
+ * heap.c - tracked large blocks: aligned alloc, realloc, free, limits and leak reports.
+ *
+ * Each block comes from the C library (malloc) with a header right before the user pointer:
+ * allocator, requested size and alignment, tag, allocation site and thread, and links of the
+ * allocator's live list (leak reports name every outstanding block). Every live user pointer
+ * is also in fa->heap_set, checked before a header is read, so a foreign or repeated free is
+ * reported instead of corrupting memory.
+ *
+ * Threading: any thread may allocate or free any block; the set and the list are guarded by
+ * fa->heap_lock; byte counts are atomics (the heap is not a fast path).
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define HEAP_MAGIC 0x4641484541504844ull /* "FAHEAPHD" */
+
+typedef struct fai_heap_hdr {
+    uint64_t magic;
+    fa_alloc *fa;
+    void *base;
+    size_t size, align;
+    fa_tag tag;
+    uint32_t pad;
+    const char *site;
+    uint64_t thread;
+    struct fai_heap_hdr *prev, *next;
+} fai_heap_hdr;
+
+_Static_assert(sizeof(fai_heap_hdr) % 16 == 0, "header keeps 16-byte alignment");
+
+static fai_heap_hdr *hdr_of(const void *p) { return (fai_heap_hdr *)((uintptr_t)p - sizeof(fai_heap_hdr)); }
+
+static fai_tstate *my_tstate(fa_alloc *fa) { return fai_find_tstate(fa); }
+
+/* Adds size to the live bytes unless heap_limit forbids it. */
+static bool reserve_bytes(fa_alloc *fa, size_t size, const char *site) {
+    size_t old = atomic_load(&fa->heap_bytes);
+    for (;;) {
+        size_t now = old + size;
+        if (fa->cfg.heap_limit != 0 && (now < old || now > fa->cfg.heap_limit)) {
+            fai_report r = {.status = FA_ERR_HEAP_LIMIT, .fa = fa, .size = size, .site = site};
+            fai_report_error(&r, "heap allocation of %zu bytes would exceed heap_limit (%zu bytes; "
+                                 "%zu in use)",
+                             size, fa->cfg.heap_limit, old);
+            return false;
+        }
+        if (atomic_compare_exchange_weak(&fa->heap_bytes, &old, now)) break;
+    }
+    size_t live = old + size;
+    size_t peak = atomic_load(&fa->heap_peak);
+    while (live > peak && !atomic_compare_exchange_weak(&fa->heap_peak, &peak, live)) {}
+    return true;
+}
+
+static void *heap_alloc(fa_alloc *fa, size_t size, size_t align, const char *site) {
+    if (fa == NULL) {
+        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, size, site,
+                  "heap allocation with a NULL allocator");
+        return NULL;
+    }
+    if (!fai_check_request(fa, size, align, FA_MAX_ALLOC_SIZE, "heap allocation", site))
+        return NULL;
+    fai_tstate *t = fai_bind(fa);
+    fa_tag tag = t != NULL ? t->cur_tag : 0;
+    if (!fai_tag_heap_charge(fa, tag, (int64_t)size, site)) return NULL;
+    if (!reserve_bytes(fa, size, site)) {
+        fai_tag_heap_charge(fa, tag, -(int64_t)size, site);
+        return NULL;
+    }
+    size_t extra = sizeof(fai_heap_hdr) + (align > 16 ? align : 0);
+    void *base = malloc(size + extra);
+    fai_heap_hdr *h = NULL;
+    uintptr_t user = 0;
+    if (base != NULL) {
+        user = fai_align_up((uintptr_t)base + sizeof(fai_heap_hdr), align > 16 ? align : 16);
+        h = hdr_of((void *)user);
+        *h = (fai_heap_hdr){.magic = HEAP_MAGIC, .fa = fa, .base = base, .size = size,
+                            .align = align, .tag = tag, .site = site, .thread = fai_thread_id()};
+        fai_mutex_lock(&fa->heap_lock);
+        if (fai_ptrset_add(&fa->heap_set, user)) {
+            h->next = fa->heap_list;
+            if (h->next != NULL) h->next->prev = h;
+            fa->heap_list = h;
+        } else {
+            h = NULL;
+        }
+        fai_mutex_unlock(&fa->heap_lock);
+    }
+    if (h == NULL) {
+        free(base);
+        atomic_fetch_sub(&fa->heap_bytes, size);
+        fai_tag_heap_charge(fa, tag, -(int64_t)size, site);
+        fai_report r = {.status = FA_ERR_OUT_OF_MEMORY, .fa = fa, .size = size, .align = align,
+                        .site = site};
+        fai_report_error(&r, "out of memory for a heap block of %zu bytes", size);
+        return NULL;
+    }
+    atomic_fetch_add(&fa->heap_count, 1);
+    if (t != NULL) FAI_BUMP(t->pub.heap_allocs, 1);
+    return (void *)user;
+}
+
+void *fa_heap_alloc_at(fa_alloc *fa, size_t size, size_t align, const char *site) {
+    return heap_alloc(fa, size, align, site);
+}
+
+void *fa_heap_alloc(fa_alloc *fa, size_t size, size_t align) {
+    return heap_alloc(fa, size, align, NULL);
+}
+
+/* Unlinks a live block; false when p is not one. */
+static bool heap_take(fa_alloc *fa, void *p) {
+    fai_mutex_lock(&fa->heap_lock);
+    bool ok = fai_ptrset_remove(&fa->heap_set, (uintptr_t)p);
+    if (ok) {
+        fai_heap_hdr *h = hdr_of(p);
+        if (h->prev != NULL)
+            h->prev->next = h->next;
+        else
+            fa->heap_list = h->next;
+        if (h->next != NULL) h->next->prev = h->prev;
+    }
+    fai_mutex_unlock(&fa->heap_lock);
+    return ok;
+}
+
+static void heap_release(fa_alloc *fa, fai_heap_hdr *h) {
+    atomic_fetch_sub(&fa->heap_bytes, h->size);
+    atomic_fetch_sub(&fa->heap_count, 1);
+    fai_tag_heap_charge(fa, h->tag, -(int64_t)h->size, NULL);
+    h->magic = 0;
+    free(h->base);
+}
+
+void fa_heap_free(fa_alloc *fa, void *p) {
+    if (p == NULL) return;
+    if (fa == NULL) {
+        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, p, 0, NULL, "fa_heap_free with a NULL allocator");
+        return;
+    }
+    if (!heap_take(fa, p)) {
+        fai_debug_report_bad_free(fa, p, "fa_heap_free", NULL);
+        return;
+    }
+    fai_tstate *t = my_tstate(fa);
+    if (t != NULL) FAI_BUMP(t->pub.heap_frees, 1);
+    heap_release(fa, hdr_of(p));
+}
+
+void *fa_heap_realloc_at(fa_alloc *fa, void *p, size_t size, const char *site) {
+    if (p == NULL) return heap_alloc(fa, size, 16, site);
+    if (fa == NULL) {
+        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, p, size, site,
+                  "fa_heap_realloc with a NULL allocator");
+        return NULL;
+    }
+    if (size == 0) {
+        fai_error(fa, FA_ERR_ZERO_SIZE, p, 0, site,
+                  "fa_heap_realloc to 0 bytes (use fa_heap_free); the block is unchanged");
+        return NULL;
+    }
+    fai_mutex_lock(&fa->heap_lock);
+    bool live = fai_ptrset_has(&fa->heap_set, (uintptr_t)p);
+    size_t old_size = live ? hdr_of(p)->size : 0;
+    size_t align = live ? hdr_of(p)->align : 0;
+    fai_mutex_unlock(&fa->heap_lock);
+    if (!live) {
+        fai_debug_report_bad_free(fa, p, "fa_heap_realloc", site);
+        return NULL;
+    }
+    void *q = heap_alloc(fa, size, align, site != NULL ? site : hdr_of(p)->site);
+    if (q == NULL) return NULL;
+    memcpy(q, p, FAI_MIN(old_size, size));
+    fa_heap_free(fa, p);
+    return q;
+}
+
+void *fa_heap_realloc(fa_alloc *fa, void *p, size_t size) {
+    return fa_heap_realloc_at(fa, p, size, NULL);
+}
+
+size_t fa_heap_size(fa_alloc *fa, const void *p) {
+    if (fa == NULL || p == NULL) return 0;
+    fai_mutex_lock(&fa->heap_lock);
+    size_t size = fai_ptrset_has(&fa->heap_set, (uintptr_t)p) ? hdr_of(p)->size : 0;
+    fai_mutex_unlock(&fa->heap_lock);
+    return size;
+}
+
+bool fai_heap_owns(fa_alloc *fa, const void *p) { return fa_heap_size(fa, p) != 0; }
+
+void *fa_promote_to_heap(fa_alloc *fa, const void *frame_ptr, size_t size, size_t align) {
+    if (frame_ptr == NULL) {
+        fai_error(fa, FA_ERR_INVALID_ARGUMENT, NULL, size, NULL, "fa_promote_to_heap: NULL source");
+        return NULL;
+    }
+    if (FAI_DEBUG && fai_debug_check_ptr(fa, frame_ptr, NULL, "fa_promote_to_heap", true) != FA_OK)
+        return NULL;
+    void *p = heap_alloc(fa, size, align, NULL);
+    if (p != NULL) memcpy(p, frame_ptr, size);
+    return p;
+}
+
+void *fa_promote_to_pool(fa_alloc *fa, const void *frame_ptr, size_t size) {
+    if (frame_ptr == NULL) {
+        fai_error(fa, FA_ERR_INVALID_ARGUMENT, NULL, size, NULL, "fa_promote_to_pool: NULL source");
+        return NULL;
+    }
+    if (FAI_DEBUG && fai_debug_check_ptr(fa, frame_ptr, NULL, "fa_promote_to_pool", true) != FA_OK)
+        return NULL;
+    void *p = fa_pool_alloc_at(fa, size, NULL);
+    if (p != NULL) memcpy(p, frame_ptr, size);
+    return p;
+}
+
+size_t fai_heap_leaks(fa_alloc *fa, char *buf, size_t cap, size_t *bytes) {
+    size_t n = 0, b = 0, at = strlen(buf);
+    fai_mutex_lock(&fa->heap_lock);
+    for (fai_heap_hdr *h = fa->heap_list; h != NULL; h = h->next) {
+        if (n < 8 && at + 96 < cap) {
+            int w = snprintf(buf + at, cap - at, "\n  heap block %p, %zu bytes, allocated at %s "
+                                                 "on thread %llu",
+                             (void *)((char *)h + sizeof *h), h->size,
+                             h->site != NULL ? h->site : "(unknown site)",
+                             (unsigned long long)h->thread);
+            if (w > 0) at = FAI_MIN(at + (size_t)w, cap - 1);
+        }
+        n++;
+        b += h->size;
+    }
+    fai_mutex_unlock(&fa->heap_lock);
+    if (n > 8 && at + 48 < cap) snprintf(buf + at, cap - at, "\n  ... and %zu more heap blocks", n - 8);
+    if (bytes != NULL) *bytes = b;
+    return n;
+}
+
+void fai_heap_destroy(fa_alloc *fa) {
+    fai_heap_hdr *h = fa->heap_list;
+    while (h != NULL) {
+        fai_heap_hdr *next = h->next;
+        h->magic = 0;
+        free(h->base);
+        h = next;
+    }
+    fa->heap_list = NULL;
+    fai_ptrset_free(&fa->heap_set);
+}

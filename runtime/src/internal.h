@@ -1,0 +1,413 @@
+/*
+ * internal.h - types and cross-file functions of the runtime (never installed).
+ *
+ * Objects and who owns them:
+ *   fa_alloc      one per fa_create; shared by all threads. Immutable after creation except
+ *                 under its locks (lock: thread list, tags; pool_lock: free pages, abandoned
+ *                 pages, segments; heap_lock: heap registry) or through atomics (statistics).
+ *   fai_tstate    one per (thread, allocator) pair. Allocated and freed by its thread; written
+ *                 only by its thread, except `dead`, which fa_destroy sets under fai_global_lock.
+ *                 Other threads read only its `pub` block (relaxed atomics).
+ *   fai_thread    one per thread that ever used an allocator; the list of its tstates.
+ *   fai_cursor    TLS, in the public header: the bump cursor of the tstate used last. While a
+ *                 tstate is cached there, cursor.cur/end are authoritative and t->saved_* stale.
+ *
+ * Lock order: fai_global_lock -> fa->lock -> fa->pool_lock / fa->heap_lock / tag locks.
+ * No user callback (error handler) runs with a runtime lock held.
+ */
+#ifndef FRAMEALLOC_INTERNAL_H
+#define FRAMEALLOC_INTERNAL_H
+
+#define FA_NO_SITE_MACROS 1
+#include <framealloc.h>
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "prim.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* Build modes                                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define FAI_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FAI_ASAN 1
+#endif
+#endif
+#ifndef FAI_ASAN
+#define FAI_ASAN 0
+#endif
+
+#if defined(__SANITIZE_THREAD__)
+#define FAI_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FAI_TSAN 1
+#endif
+#endif
+#ifndef FAI_TSAN
+#define FAI_TSAN 0
+#endif
+
+/* Written as constants, not #if, so both sides of every mode test are always compiled. */
+static const int fai_debug_level = FA_DEBUG;
+#define FAI_DEBUG (FA_DEBUG >= 1)
+
+#define FAI_NOINLINE __attribute__((noinline))
+#define FAI_COLD __attribute__((cold))
+#define FAI_INLINE static inline __attribute__((always_inline))
+#define FAI_UNUSED __attribute__((unused))
+#define FAI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+#if FA_DEBUG >= 2
+#define FAI_ASSERT(c) ((c) ? (void)0 : fai_assert_fail(#c, __FILE__, __LINE__))
+#else
+#define FAI_ASSERT(c) ((void)0)
+#endif
+_Noreturn void fai_assert_fail(const char *cond, const char *file, int line);
+
+/* Relaxed atomics for per-thread counters: one writer, any number of readers, no RMW. */
+#define FAI_LOAD(x) atomic_load_explicit(&(x), memory_order_relaxed)
+#define FAI_STORE(x, v) atomic_store_explicit(&(x), (v), memory_order_relaxed)
+#define FAI_BUMP(x, v) FAI_STORE(x, FAI_LOAD(x) + (v))
+
+#define FAI_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define FAI_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+FAI_INLINE bool fai_is_pow2(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
+FAI_INLINE uintptr_t fai_align_up(uintptr_t x, size_t a) { return (x + a - 1) & ~(uintptr_t)(a - 1); }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Frame arena                                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A block of frame memory. Descriptors live outside the mapping so guard mode can protect
+ * the whole mapping. */
+typedef struct fai_block {
+    struct fai_block *next; /* next block of the arena chain (spare blocks follow) */
+    uintptr_t start, end;   /* usable range, page aligned */
+    uintptr_t used_end;     /* bump position when the frame last moved past this block */
+    uint64_t retire_frame;  /* guard mode: frame number after which it may be unmapped */
+    void *debug;            /* debug.c per-block records */
+} fai_block;
+
+/* One open frame scope. */
+typedef struct fai_scope {
+    fai_block *block;       /* block current at begin */
+    uintptr_t cur;          /* bump position at begin */
+    size_t used_before;     /* frame bytes in blocks before `block` at begin */
+    uint64_t id;            /* unique per thread (debug generation of the scope) */
+    uint32_t retain_count;  /* entries of t->retains belonging to this and outer scopes */
+    uint32_t tag_depth;     /* tag stack depth at begin */
+} fai_scope;
+
+typedef struct fai_retain {
+    void **slot;
+    size_t size;
+    fa_retain_policy policy;
+} fai_retain;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pools                                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+#define FAI_POOL_PAGE_SHIFT 16
+#define FAI_POOL_PAGE_SIZE ((size_t)1 << FAI_POOL_PAGE_SHIFT) /* 64 KiB */
+#define FAI_SEGMENT_SHIFT 22
+#define FAI_SEGMENT_SIZE ((size_t)1 << FAI_SEGMENT_SHIFT) /* 4 MiB */
+#define FAI_SEGMENT_PAGES (FAI_SEGMENT_SIZE / FAI_POOL_PAGE_SIZE)  /* page 0 = metadata */
+#define FAI_POOL_CLASSES 32
+#define FAI_POOL_MAX_ALIGN ((size_t)4096)
+
+struct fai_tstate;
+
+typedef enum fai_page_state {
+    FAI_PAGE_FREE = 0,   /* not handed to any thread (decommitted, on fa->free_pages) */
+    FAI_PAGE_OWNED,      /* owned by a thread: on one of its queues */
+    FAI_PAGE_ABANDONED,  /* owner exited with live objects; on fa->abandoned */
+} fai_page_state;
+
+typedef enum fai_page_where { FAI_ON_AVAIL = 0, FAI_ON_FULL, FAI_ON_EMPTY, FAI_ON_NONE } fai_page_where;
+
+typedef struct fai_page {
+    void *free;                 /* owner's free list */
+    uintptr_t bump, bump_end;   /* never-used tail, carved lazily (no page faults up front) */
+    _Atomic uint32_t used;      /* objects out, owner's view (one writer; read by stats) */
+    uint32_t capacity;
+    uint32_t block_size;
+    uint32_t inv_size;          /* ceil(2^32 / block_size): index by multiply, not divide */
+    uint8_t cls, tag, where;
+    _Atomic uint8_t state;      /* fai_page_state */
+    _Atomic(void *) thread_free;             /* remote frees (MPSC push, owner takes all) */
+    _Atomic uint32_t remote_count;           /* objects on thread_free */
+    _Atomic(struct fai_tstate *) owner;      /* NULL unless FAI_PAGE_OWNED */
+    struct fai_page *next, *prev;            /* list links (owner's queue or fa lists) */
+    uintptr_t start;
+    void *debug;                             /* debug.c per-object states and sites */
+} fai_page;
+
+typedef struct fai_segment {
+    uint64_t magic;
+    fa_alloc *fa;
+    struct fai_segment *next;
+    uint32_t pages_handed;      /* pages ever carved from this segment (1..63) */
+    fai_page pages[FAI_SEGMENT_PAGES];
+} fai_segment;
+
+/* One size class's pages on one thread for one tag. */
+typedef struct fai_page_queue {
+    fai_page *cur;        /* page being allocated from; head of the available list */
+    fai_page *full;       /* pages that had nothing left when the thread moved on */
+    fai_page *empty;      /* empty pages kept for reuse (at most cfg.pool_keep_empty_pages) */
+    uint32_t empty_count;
+    uint64_t remote_seen; /* fa->remote_hint[cls] when the full list was last scanned */
+} fai_page_queue;
+
+typedef struct fai_pool_set {
+    fai_page_queue q[FAI_POOL_CLASSES];
+} fai_pool_set;
+
+/* Per-thread, per-tag frame charges (one writer: the thread). */
+typedef struct fai_tag_ctr {
+    _Atomic uint64_t frame_last;  /* frame bytes charged in the last completed frame */
+    _Atomic uint64_t frame_peak;
+} fai_tag_ctr;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Per-(thread, allocator) state                                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/* What other threads may read of a tstate. */
+typedef struct fai_pub {
+    _Atomic unsigned depth;
+    _Atomic uint64_t frame_number;
+    _Atomic uint64_t frames_completed;
+    _Atomic size_t frame_bytes;
+    _Atomic size_t frame_hw_last;
+    _Atomic size_t frame_peak;
+    _Atomic size_t frame_reserved;
+    _Atomic uint64_t heap_allocs, heap_frees;
+} fai_pub;
+
+#define FAI_TAG_STACK 16
+
+typedef struct fai_tstate {
+    fa_alloc *fa;
+    uint64_t serial;             /* fa's serial */
+    uint64_t thread_id;
+    struct fai_tstate *next_in_fa, *prev_in_fa;
+    struct fai_tstate *next_in_thread;
+    bool dead;                   /* fa destroyed (set under fai_global_lock) */
+    bool force_slow;             /* every frame allocation takes the slow path */
+
+    /* frame arena */
+    uintptr_t saved_cur, saved_end; /* valid while not cached in fai_cursor */
+    fai_block *blocks;              /* chain head: the first block of every frame */
+    fai_block *cur_block;
+    size_t used_prev;               /* frame bytes in the blocks before cur_block */
+    size_t frame_hw;                /* high water of the open outermost frame */
+    size_t reserved;                /* bytes of all blocks */
+    bool spilled;                   /* this frame used more than the first block */
+    unsigned depth, overflow_depth;
+    uint64_t frame_number, scope_ids;
+    fai_scope *scopes;              /* max_frame_depth entries */
+    fai_retain *retains;
+    uint32_t retain_count, retain_cap;
+    fai_block *quarantine;          /* guard mode: protected blocks waiting out guard_frames */
+
+    /* tags */
+    fa_tag tag_stack[FAI_TAG_STACK];
+    unsigned tag_depth, tag_overflow;
+    fa_tag cur_tag;                 /* top of tag_stack, 0 when empty */
+    size_t tag_mark;                /* frame bytes at the last tag boundary */
+    size_t tag_frame_bytes[FA_MAX_TAGS];
+
+    /* pools */
+    fai_pool_set *pool_cur;         /* set of the current tag */
+    fai_pool_set *pool_sets[FA_MAX_TAGS]; /* [0] is &pool_set0; others made on first use */
+    fai_pool_set pool_set0;
+    fai_tag_ctr ctr[FA_MAX_TAGS];
+
+    fai_pub pub;
+    void *debug;                    /* debug.c per-thread state */
+} fai_tstate;
+
+typedef struct fai_thread {
+    uint64_t id;
+    fai_tstate *tstates;
+} fai_thread;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Allocator                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct fai_tag_info {
+    char name[32];
+    _Atomic size_t soft_limit, hard_limit;
+    _Atomic int64_t heap_bytes;
+    _Atomic int64_t pool_reserved;  /* bytes of pool pages held for this tag */
+    _Atomic uint64_t soft_exceeded, hard_exceeded;
+    _Atomic int over_soft;          /* currently above the soft limit (report once per crossing) */
+} fai_tag_info;
+
+typedef struct fai_ptrset {        /* open-addressing set of pointers (ptrset.c) */
+    uintptr_t *slots;
+    size_t cap, count, tombs;
+} fai_ptrset;
+
+struct fa_alloc {
+    fai_alloc_head head;            /* must stay first (read by the inline fast path) */
+    fa_config cfg;                  /* effective configuration */
+    fai_mutex lock;                 /* threads list, tags */
+    fai_tstate *threads;
+    struct fa_alloc *next_live;     /* fai_global live list */
+
+    /* pools */
+    fai_mutex pool_lock;
+    fai_segment *segments;
+    fai_page *free_pages;           /* decommitted pages ready for reuse */
+    fai_page *abandoned[FAI_POOL_CLASSES]; /* pages of exited threads that hold live objects */
+    _Atomic size_t pool_pages_in_use;
+    _Atomic uint64_t remote_hint[FAI_POOL_CLASSES]; /* bumped by remote frees into full pages */
+
+    /* heap */
+    fai_mutex heap_lock;
+    fai_ptrset heap_set;
+    void *heap_list;                /* fai_heap_hdr list, for leak reports */
+    _Atomic size_t heap_bytes, heap_count, heap_peak;
+
+    /* transfers */
+    _Atomic size_t transfer_bytes, transfer_count;
+
+    /* counters folded in from exited threads */
+    _Atomic uint64_t retired_frames;
+    _Atomic size_t retired_frame_peak;
+    _Atomic uint64_t errors;
+
+    /* tags */
+    fai_tag_info tags[FA_MAX_TAGS];
+    _Atomic unsigned tag_count;     /* tags registered, including tag 0 */
+
+    /* error handling */
+    _Atomic(fa_error_handler) handler;
+    _Atomic(void *) handler_user;
+
+    int guard_frames;               /* effective (debug builds) */
+    void *debug;                    /* debug.c allocator state */
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Cross-file functions (fai_ prefix)                                                           */
+/* ------------------------------------------------------------------------------------------ */
+
+/* alloc.c: registry, thread states */
+extern fai_mutex fai_global_lock;
+fai_tstate *fai_bind_slow(fa_alloc *fa);
+FAI_INLINE fai_tstate *fai_bind(fa_alloc *fa) {
+    if (FA_LIKELY(fai_cursor.serial == fa->head.serial)) return (fai_tstate *)fai_cursor.tstate;
+    return fai_bind_slow(fa);
+}
+/* The tstate of fa on this thread if it exists (never creates one). */
+fai_tstate *fai_find_tstate(fa_alloc *fa);
+uint64_t fai_thread_id(void);
+
+/* error.c */
+typedef struct fai_report {
+    fa_status status;
+    fa_alloc *fa;
+    const void *ptr;
+    size_t size, align;
+    const char *site, *alloc_site;
+    uint64_t alloc_frame, current_frame, alloc_thread;
+    const char *detail;             /* extra report lines, or NULL */
+} fai_report;
+/* Formats and delivers one error (never with a runtime lock held). */
+FAI_COLD void fai_report_error(const fai_report *r, const char *fmt, ...) FAI_PRINTF(2, 3);
+/* Shorthand: status + message for an allocator. */
+FAI_COLD void fai_error(fa_alloc *fa, fa_status st, const void *ptr, size_t size, const char *site,
+                        const char *fmt, ...) FAI_PRINTF(6, 7);
+/* Validates size/align for any allocation; reports and returns false when bad. */
+bool fai_check_request(fa_alloc *fa, size_t size, size_t align, size_t max_size, const char *what,
+                       const char *site);
+
+/* frame.c */
+void fai_frame_release_all(fai_tstate *t);    /* blocks, scopes (thread exit, destroy) */
+size_t fai_frame_bytes_now(fai_tstate *t);    /* exact, calling thread only */
+void fai_frame_publish(fai_tstate *t);
+bool fai_frame_owns(fai_tstate *t, const void *p, bool *live);
+
+/* pool.c */
+void fai_pool_thread_release(fai_tstate *t);  /* hand pages back at thread exit/destroy */
+void fai_pool_destroy(fa_alloc *fa);          /* unmap every segment */
+void fai_pool_switch_tag(fai_tstate *t, fa_tag tag);
+bool fai_pool_owns(fa_alloc *fa, const void *p); /* p is a live-looking pool object of fa */
+bool fai_pool_in_any_segment(const void *p, fa_alloc **owner);
+/* Live objects/bytes and pages, optionally of one owner thread and/or one tag (-1 = all). */
+void fai_pool_count(fa_alloc *fa, const fai_tstate *owner, int tag, size_t *count, size_t *bytes,
+                    size_t *pages);
+
+/* heap.c */
+void fai_heap_destroy(fa_alloc *fa);          /* frees every block */
+/* Appends report lines for outstanding blocks to buf; returns their count (and bytes). */
+size_t fai_heap_leaks(fa_alloc *fa, char *buf, size_t cap, size_t *bytes);
+bool fai_heap_owns(fa_alloc *fa, const void *p);
+void *fai_heap_alloc_kind(fa_alloc *fa, size_t size, size_t align, unsigned kind, const char *site);
+
+/* transfer.c */
+void fai_transfer_destroy(fa_alloc *fa);      /* frees the handles of fa */
+size_t fai_transfer_leaks(fa_alloc *fa, char *buf, size_t cap, size_t *bytes);
+
+/* tags.c */
+void fai_tags_init(fa_alloc *fa);
+void fai_tag_charge_frame(fai_tstate *t);     /* charge frame bytes since the last boundary */
+void fai_tag_frame_end(fai_tstate *t);        /* outermost end: publish per-tag frame charges */
+bool fai_tag_heap_charge(fa_alloc *fa, fa_tag tag, int64_t delta, const char *site);
+/* A thread wants a new pool page for tag: false (reported) when the hard budget forbids it. */
+bool fai_tag_pool_page_check(fa_alloc *fa, fa_tag tag, const char *site);
+
+/* ptrset.c */
+bool fai_ptrset_add(fai_ptrset *s, uintptr_t p);
+bool fai_ptrset_remove(fai_ptrset *s, uintptr_t p);
+bool fai_ptrset_has(const fai_ptrset *s, uintptr_t p);
+void fai_ptrset_free(fai_ptrset *s);
+
+/* debug.c: hooks called by the other modules; no-ops in release builds. */
+void fai_debug_alloc_init(fa_alloc *fa);
+void fai_debug_alloc_destroy(fa_alloc *fa);
+void fai_debug_thread_init(fai_tstate *t);
+void fai_debug_thread_release(fai_tstate *t);
+void fai_debug_frame_alloc(fai_tstate *t, void *p, size_t size, const char *site);
+void fai_debug_scope_end(fai_tstate *t, const fai_scope *s, uintptr_t from_cur,
+                         fai_block *from_block);
+void fai_debug_block_new(fai_tstate *t, fai_block *b);
+/* Outermost end: returns true when the block was taken into guard quarantine (caller must not
+ * unmap or reuse it). */
+bool fai_debug_block_retire(fai_tstate *t, fai_block *b);
+void fai_debug_frame_begin(fai_tstate *t);
+void fai_debug_frame_end(fai_tstate *t);
+void fai_debug_block_free(fai_tstate *t, fai_block *b);
+void fai_debug_pool_alloc(fai_page *pg, void *p, const char *site);
+/* Returns false (after reporting) when p is not an allocated object (double free). */
+bool fai_debug_pool_free(fa_alloc *fa, fai_page *pg, void *p);
+void fai_debug_pool_page_init(fai_page *pg);
+void fai_debug_pool_page_release(fai_page *pg);
+/* Classifies a pointer that failed a pool/heap ownership test and reports it. */
+void fai_debug_report_bad_free(fa_alloc *fa, const void *p, const char *what, const char *site);
+/* Validates p for `purpose` and reports problems. frame_only: memory that is not frame memory
+ * is fine (transfer and promotion sources may be any memory); otherwise p must be live frame
+ * memory of this thread or a live pool/heap object of fa. */
+fa_status fai_debug_check_ptr(fa_alloc *fa, const void *p, const char *site, const char *purpose,
+                              bool frame_only);
+fa_status fai_debug_validate(fa_alloc *fa, fai_tstate *t);
+/* Appends one line per outstanding pool object with its allocation site (debug builds). */
+void fai_debug_pool_leaks(fa_alloc *fa, char *buf, size_t cap);
+
+/* Frame blocks (frame.c), used by debug.c */
+fai_block *fai_block_new(fai_tstate *t, size_t min_size);
+void fai_block_unmap(fai_block *b);
+
+#endif /* FRAMEALLOC_INTERNAL_H */

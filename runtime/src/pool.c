@@ -1,0 +1,639 @@
+/*
+ * pool.c - size-classed small objects that live across frames.
+ *
+ * Layout: 4 MiB segments aligned to 4 MiB; page 0 of a segment holds the segment header and the
+ * descriptors of its 63 pages of 64 KiB. A page serves one size class for one tag and belongs
+ * to one thread. Objects sit at page start + i * size, so a class whose size is a multiple of
+ * an alignment (<= 4096) yields objects aligned to it. A process-wide bitmap (one bit per 4 MiB
+ * of address space) says which segments are ours, so any pointer can be validated without
+ * touching memory that might not be mapped.
+ *
+ * Per thread and tag, each class has a queue: `cur` (allocating; head of the available list),
+ * a full list, and up to cfg.pool_keep_empty_pages empty pages; further empty pages are
+ * decommitted and go back to the allocator (returned to the OS).
+ *
+ * Frees: the owner pushes onto the page's free list (no atomics). Another thread pushes onto
+ * the page's thread_free list with one CAS; the owner takes the whole list when it runs dry.
+ * When a thread exits, its pages with live objects are abandoned to the allocator and adopted
+ * by the next thread that needs a page of that class and tag; empty ones are decommitted.
+ *
+ * Statistics cost nothing on the fast paths: live counts are read off the pages (`used` is a
+ * relaxed atomic with one writer) when someone asks.
+ *
+ * Threading: queue operations run on the owning thread without locks; fa->pool_lock guards the
+ * segment list, free pages and abandoned pages; page->thread_free, remote_count and owner are
+ * atomics.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#define SEGMENT_MAGIC 0x46415345474d4e54ull /* "FASEGMNT" */
+
+static const uint32_t class_size[FAI_POOL_CLASSES] = {
+    16,   32,   48,   64,   80,   96,   112,  128,  160,  192,  224,
+    256,  320,  384,  448,  512,  640,  768,  896,  1024, 1280, 1536,
+    1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+};
+
+/* size in [1, FA_POOL_MAX_SIZE] -> class index; 16-byte steps to 128, then 4 per doubling. */
+FAI_INLINE unsigned size_class(size_t size) {
+    if (size <= 128) return (unsigned)((size + 15) >> 4) - 1;
+    size_t s = size - 1;
+    unsigned b = 63u - (unsigned)__builtin_clzll(s);
+    return 8 + (b - 7) * 4 + (unsigned)((s >> (b - 2)) & 3);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Segment map: which 4 MiB regions are pool segments (process-wide)                          */
+/* ---------------------------------------------------------------------------------------- */
+
+#define SEGMAP_BITS ((size_t)1 << (48 - FAI_SEGMENT_SHIFT))
+static _Atomic uint64_t *segmap;
+static pthread_once_t segmap_once = PTHREAD_ONCE_INIT;
+
+static void segmap_init(void) {
+    void *p = mmap(NULL, SEGMAP_BITS / 8, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p != MAP_FAILED) segmap = p;
+}
+
+static bool segmap_test(uintptr_t seg) {
+    _Atomic uint64_t *map = segmap;
+    if (map == NULL || (seg >> 48) != 0) return false;
+    size_t bit = seg >> FAI_SEGMENT_SHIFT;
+    return (atomic_load_explicit(&map[bit / 64], memory_order_acquire) >> (bit % 64)) & 1;
+}
+
+static void segmap_set(uintptr_t seg, bool on) {
+    size_t bit = seg >> FAI_SEGMENT_SHIFT;
+    uint64_t mask = (uint64_t)1 << (bit % 64);
+    if (on)
+        atomic_fetch_or_explicit(&segmap[bit / 64], mask, memory_order_release);
+    else
+        atomic_fetch_and_explicit(&segmap[bit / 64], ~mask, memory_order_release);
+}
+
+bool fai_pool_in_any_segment(const void *p, fa_alloc **owner) {
+    uintptr_t seg = (uintptr_t)p & ~(uintptr_t)(FAI_SEGMENT_SIZE - 1);
+    if (!segmap_test(seg)) return false;
+    if (owner != NULL) *owner = ((fai_segment *)seg)->fa;
+    return true;
+}
+
+/* The page of a pool object of fa, or NULL when p is not the start of an object in a page of
+ * fa that is in use. Reads only memory known to be ours. */
+static fai_page *page_of(fa_alloc *fa, const void *p) {
+    uintptr_t a = (uintptr_t)p;
+    uintptr_t seg_addr = a & ~(uintptr_t)(FAI_SEGMENT_SIZE - 1);
+    if (!segmap_test(seg_addr)) return NULL;
+    fai_segment *seg = (fai_segment *)seg_addr;
+    if (seg->fa != fa) return NULL;
+    size_t idx = (a - seg_addr) >> FAI_POOL_PAGE_SHIFT;
+    if (idx == 0) return NULL;
+    fai_page *pg = &seg->pages[idx];
+    if (atomic_load_explicit(&pg->state, memory_order_relaxed) == FAI_PAGE_FREE) return NULL;
+    uint64_t off = a - pg->start;
+    uint64_t i = (off * pg->inv_size) >> 32;
+    if (i >= pg->capacity || i * pg->block_size != off) return NULL;
+    return pg;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Page lists                                                                                 */
+/* ---------------------------------------------------------------------------------------- */
+
+static void list_push(fai_page **head, fai_page *pg) {
+    pg->prev = NULL;
+    pg->next = *head;
+    if (*head != NULL) (*head)->prev = pg;
+    *head = pg;
+}
+
+static void list_remove(fai_page **head, fai_page *pg) {
+    if (pg->prev != NULL)
+        pg->prev->next = pg->next;
+    else
+        *head = pg->next;
+    if (pg->next != NULL) pg->next->prev = pg->prev;
+    pg->next = pg->prev = NULL;
+}
+
+static fai_page **list_of(fai_page_queue *q, fai_page *pg) {
+    switch ((fai_page_where)pg->where) {
+    case FAI_ON_AVAIL: return &q->cur;
+    case FAI_ON_FULL: return &q->full;
+    case FAI_ON_EMPTY: return &q->empty;
+    case FAI_ON_NONE: break;
+    }
+    return NULL;
+}
+
+static void move_to(fai_page_queue *q, fai_page *pg, fai_page_where where) {
+    fai_page **from = list_of(q, pg);
+    if (from != NULL) list_remove(from, pg);
+    if (pg->where == FAI_ON_EMPTY) q->empty_count--;
+    pg->where = (uint8_t)where;
+    if (where == FAI_ON_EMPTY) q->empty_count++;
+    fai_page **to = list_of(q, pg);
+    if (to != NULL) list_push(to, pg);
+}
+
+static fai_page_queue *queue_of(fai_tstate *t, const fai_page *pg) {
+    return &t->pool_sets[pg->tag]->q[pg->cls];
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Pages                                                                                      */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Takes the remote frees of a page onto its local free list. Owner only. */
+static void collect_remote(fai_page *pg) {
+    if (atomic_load_explicit(&pg->thread_free, memory_order_relaxed) == NULL) return;
+    void *list = atomic_exchange_explicit(&pg->thread_free, NULL, memory_order_acquire);
+    uint32_t n = 0;
+    void *last = NULL;
+    for (void *b = list; b != NULL; b = *(void **)b) {
+        last = b;
+        n++;
+    }
+    if (last == NULL) return;
+    *(void **)last = pg->free;
+    pg->free = list;
+    atomic_fetch_sub_explicit(&pg->remote_count, n, memory_order_relaxed);
+    FAI_STORE(pg->used, FAI_LOAD(pg->used) - n);
+}
+
+static void page_init(fai_page *pg, unsigned cls, fa_tag tag, fai_tstate *owner) {
+    uint32_t size = class_size[cls];
+    pg->block_size = size;
+    pg->inv_size = (uint32_t)((((uint64_t)1 << 32) + size - 1) / size);
+    pg->capacity = (uint32_t)(FAI_POOL_PAGE_SIZE / size);
+    pg->bump = pg->start;
+    pg->bump_end = pg->start + (uintptr_t)pg->capacity * size;
+    pg->free = NULL;
+    FAI_STORE(pg->used, 0);
+    atomic_store_explicit(&pg->thread_free, NULL, memory_order_relaxed);
+    atomic_store_explicit(&pg->remote_count, 0, memory_order_relaxed);
+    pg->cls = (uint8_t)cls;
+    pg->tag = (uint8_t)tag;
+    pg->where = FAI_ON_NONE;
+    atomic_store_explicit(&pg->owner, owner, memory_order_relaxed);
+    atomic_store_explicit(&pg->state, FAI_PAGE_OWNED, memory_order_relaxed);
+    fai_debug_pool_page_init(pg);
+}
+
+/* A fresh page from the allocator: a decommitted free page, or the next page of a segment,
+ * or a new segment. Caller holds pool_lock. */
+static fai_page *page_take_locked(fa_alloc *fa) {
+    fai_page *pg = fa->free_pages;
+    if (pg != NULL) {
+        fa->free_pages = pg->next;
+        pg->next = NULL;
+        return pg;
+    }
+    fai_segment *seg = fa->segments;
+    if (seg == NULL || seg->pages_handed + 1 >= FAI_SEGMENT_PAGES) {
+        pthread_once(&segmap_once, segmap_init);
+        if (segmap == NULL) return NULL;
+        seg = fai_prim_map(FAI_SEGMENT_SIZE, FAI_SEGMENT_SIZE);
+        if (seg == NULL) return NULL;
+        seg->magic = SEGMENT_MAGIC;
+        seg->fa = fa;
+        seg->next = fa->segments;
+        fa->segments = seg;
+        segmap_set((uintptr_t)seg, true);
+    }
+    uint32_t idx = ++seg->pages_handed;
+    pg = &seg->pages[idx];
+    pg->start = (uintptr_t)seg + (uintptr_t)idx * FAI_POOL_PAGE_SIZE;
+    return pg;
+}
+
+static fai_page *page_acquire(fai_tstate *t, unsigned cls, fa_tag tag, const char *site) {
+    fa_alloc *fa = t->fa;
+    if (!fai_tag_pool_page_check(fa, tag, site)) return NULL;
+    fai_mutex_lock(&fa->pool_lock);
+    /* Adopt an abandoned page of the same class and tag first: it holds live objects and
+     * its free slots would otherwise sit unused. */
+    fai_page *pg = NULL;
+    for (fai_page *a = fa->abandoned[cls]; a != NULL; a = a->next) {
+        if (a->tag == tag) {
+            list_remove(&fa->abandoned[cls], a);
+            atomic_store_explicit(&a->owner, t, memory_order_relaxed);
+            atomic_store_explicit(&a->state, FAI_PAGE_OWNED, memory_order_relaxed);
+            a->where = FAI_ON_NONE;
+            pg = a;
+            break;
+        }
+    }
+    bool fresh = pg == NULL;
+    if (fresh) {
+        pg = page_take_locked(fa);
+        /* Initialised under the lock: statistics read tag and size of every page there. */
+        if (pg != NULL) page_init(pg, cls, tag, t);
+    }
+    fai_mutex_unlock(&fa->pool_lock);
+    if (pg == NULL) {
+        fai_error(fa, FA_ERR_OUT_OF_MEMORY, NULL, class_size[cls], site,
+                  "out of memory for a pool page (size class %u bytes)", class_size[cls]);
+        return NULL;
+    }
+    if (fresh) {
+        atomic_fetch_add(&fa->pool_pages_in_use, 1);
+        atomic_fetch_add(&fa->tags[tag].pool_reserved, (int64_t)FAI_POOL_PAGE_SIZE);
+    } else {
+        collect_remote(pg);
+    }
+    return pg;
+}
+
+/* Returns an empty page to the allocator and its memory to the OS. */
+static void page_release(fa_alloc *fa, fai_page *pg) {
+    fai_debug_pool_page_release(pg);
+    pg->where = FAI_ON_NONE;
+    pg->free = NULL;
+    fai_prim_decommit((void *)pg->start, FAI_POOL_PAGE_SIZE);
+    atomic_fetch_sub(&fa->pool_pages_in_use, 1);
+    atomic_fetch_sub(&fa->tags[pg->tag].pool_reserved, (int64_t)FAI_POOL_PAGE_SIZE);
+    fai_mutex_lock(&fa->pool_lock);
+    atomic_store_explicit(&pg->owner, NULL, memory_order_relaxed);
+    atomic_store_explicit(&pg->state, FAI_PAGE_FREE, memory_order_relaxed);
+    pg->prev = NULL;
+    pg->next = fa->free_pages;
+    fa->free_pages = pg;
+    fai_mutex_unlock(&fa->pool_lock);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Allocation                                                                                 */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Pops one object of a page that has one, or returns NULL. Owner only. */
+FAI_INLINE void *page_pop(fai_page *pg) {
+    void *b = pg->free;
+    if (FA_LIKELY(b != NULL)) {
+        pg->free = *(void **)b;
+    } else if (pg->bump < pg->bump_end) {
+        b = (void *)pg->bump;
+        pg->bump += pg->block_size;
+    } else {
+        return NULL;
+    }
+    FAI_STORE(pg->used, FAI_LOAD(pg->used) + 1);
+    return b;
+}
+
+static fai_page *find_page(fai_tstate *t, fai_page_queue *q, unsigned cls, const char *site) {
+    /* 1. the available list (cur first) */
+    while (q->cur != NULL) {
+        fai_page *pg = q->cur;
+        if (pg->free != NULL || pg->bump < pg->bump_end) return pg;
+        collect_remote(pg);
+        if (pg->free != NULL) return pg;
+        move_to(q, pg, FAI_ON_FULL);
+    }
+    /* 2. a kept empty page */
+    if (q->empty != NULL) {
+        fai_page *pg = q->empty;
+        move_to(q, pg, FAI_ON_AVAIL);
+        return pg;
+    }
+    /* 3. full pages that received remote frees since the last scan */
+    uint64_t hint = atomic_load_explicit(&t->fa->remote_hint[cls], memory_order_relaxed);
+    if (hint != q->remote_seen) {
+        q->remote_seen = hint;
+        fai_page *pg = q->full;
+        while (pg != NULL) {
+            fai_page *next = pg->next;
+            collect_remote(pg);
+            if (pg->free != NULL) move_to(q, pg, FAI_ON_AVAIL);
+            pg = next;
+        }
+        if (q->cur != NULL) return q->cur;
+    }
+    /* 4. a new or adopted page */
+    fai_page *pg = page_acquire(t, cls, t->cur_tag, site);
+    if (pg == NULL) return NULL;
+    move_to(q, pg, FAI_ON_AVAIL);
+    return pg;
+}
+
+static FAI_NOINLINE void *pool_alloc_slow(fai_tstate *t, unsigned cls, const char *site) {
+    fai_page_queue *q = &t->pool_cur->q[cls];
+    for (;;) {
+        fai_page *pg = find_page(t, q, cls, site);
+        if (pg == NULL) return NULL;
+        void *p = page_pop(pg);
+        if (p != NULL) {
+            if (FAI_DEBUG || FAI_ASAN) fai_debug_pool_alloc(pg, p, site);
+            return p;
+        }
+    }
+}
+
+FAI_INLINE void *pool_alloc_class(fai_tstate *t, unsigned cls, const char *site) {
+    fai_page *pg = t->pool_cur->q[cls].cur;
+    if (FA_LIKELY(pg != NULL)) {
+        void *p = page_pop(pg);
+        if (FA_LIKELY(p != NULL)) {
+            if (FAI_DEBUG || FAI_ASAN) fai_debug_pool_alloc(pg, p, site);
+            return p;
+        }
+    }
+    return pool_alloc_slow(t, cls, site);
+}
+
+static FAI_NOINLINE void *pool_bad_request(fa_alloc *fa, size_t size, size_t align,
+                                           const char *site) {
+    if (fa == NULL) {
+        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, size, site,
+                  "pool allocation with a NULL allocator");
+        return NULL;
+    }
+    if (size > FA_POOL_MAX_SIZE && size <= FA_MAX_ALLOC_SIZE) {
+        fai_report r = {.status = FA_ERR_TOO_LARGE, .fa = fa, .size = size, .align = align,
+                        .site = site};
+        fai_report_error(&r, "pool allocation of %zu bytes is above FA_POOL_MAX_SIZE (%zu); use "
+                             "fa_heap_alloc",
+                         size, (size_t)FA_POOL_MAX_SIZE);
+        return NULL;
+    }
+    if (fai_check_request(fa, size, align, FA_POOL_MAX_SIZE, "pool allocation", site)) {
+        fai_report r = {.status = FA_ERR_BAD_ALIGN, .fa = fa, .size = size, .align = align,
+                        .site = site};
+        fai_report_error(&r, "pool allocation with alignment %zu (pools align up to %zu; use "
+                             "fa_heap_alloc)",
+                         align, FAI_POOL_MAX_ALIGN);
+    }
+    return NULL;
+}
+
+void *fa_pool_alloc_at(fa_alloc *fa, size_t size, const char *site) {
+    if (FA_UNLIKELY(fa == NULL || size - 1 >= FA_POOL_MAX_SIZE))
+        return pool_bad_request(fa, size, 16, site);
+    fai_tstate *t = fai_bind(fa);
+    if (FA_UNLIKELY(t == NULL)) return NULL;
+    return pool_alloc_class(t, size_class(size), site);
+}
+
+void *fa_pool_alloc(fa_alloc *fa, size_t size) { return fa_pool_alloc_at(fa, size, NULL); }
+
+void *fa_pool_alloc_aligned_at(fa_alloc *fa, size_t size, size_t align, const char *site) {
+    if (align <= 16 && fai_is_pow2(align)) return fa_pool_alloc_at(fa, size, site);
+    if (fa == NULL || size - 1 >= FA_POOL_MAX_SIZE || !fai_is_pow2(align) ||
+        align > FAI_POOL_MAX_ALIGN)
+        return pool_bad_request(fa, size, align, site);
+    unsigned cls = size_class(size);
+    while (cls < FAI_POOL_CLASSES && class_size[cls] % align != 0) cls++;
+    if (cls == FAI_POOL_CLASSES) return pool_bad_request(fa, size, align, site);
+    fai_tstate *t = fai_bind(fa);
+    if (t == NULL) return NULL;
+    return pool_alloc_class(t, cls, site);
+}
+
+void *fa_pool_alloc_aligned(fa_alloc *fa, size_t size, size_t align) {
+    return fa_pool_alloc_aligned_at(fa, size, align, NULL);
+}
+
+void *fa_pool_calloc_at(fa_alloc *fa, size_t n, size_t size, const char *site) {
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total)) {
+        fai_error(fa, FA_ERR_OVERFLOW, NULL, size, site,
+                  "fa_pool_calloc of %zu elements of %zu bytes overflows size_t", n, size);
+        return NULL;
+    }
+    void *p = fa_pool_alloc_at(fa, total, site);
+    if (p != NULL) memset(p, 0, total);
+    return p;
+}
+
+void *fa_pool_calloc(fa_alloc *fa, size_t n, size_t size) {
+    return fa_pool_calloc_at(fa, n, size, NULL);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Free                                                                                       */
+/* ---------------------------------------------------------------------------------------- */
+
+/* A local free changed the page's standing: it left the full list or became empty. */
+static FAI_NOINLINE void page_after_local_free(fai_tstate *t, fai_page *pg) {
+    fai_page_queue *q = queue_of(t, pg);
+    if (FAI_LOAD(pg->used) != 0) {
+        if (pg->where == FAI_ON_FULL) move_to(q, pg, FAI_ON_AVAIL);
+        return;
+    }
+    if (pg == q->cur) return; /* the hot page stays, empty or not */
+    if (q->empty_count < t->fa->cfg.pool_keep_empty_pages) {
+        move_to(q, pg, FAI_ON_EMPTY);
+        return;
+    }
+    move_to(q, pg, FAI_ON_NONE);
+    page_release(t->fa, pg);
+}
+
+static FAI_NOINLINE void remote_free(fa_alloc *fa, fai_page *pg, void *p) {
+    void *head = atomic_load_explicit(&pg->thread_free, memory_order_relaxed);
+    do {
+        *(void **)p = head;
+    } while (!atomic_compare_exchange_weak_explicit(&pg->thread_free, &head, p,
+                                                    memory_order_release, memory_order_relaxed));
+    atomic_fetch_add_explicit(&pg->remote_count, 1, memory_order_relaxed);
+    /* Tell owners scanning for pages with remote frees (they check this when they run dry). */
+    if (head == NULL) atomic_fetch_add_explicit(&fa->remote_hint[pg->cls], 1, memory_order_relaxed);
+}
+
+static FAI_NOINLINE FAI_COLD void bad_free(fa_alloc *fa, void *p) {
+    if (fa == NULL) {
+        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, p, 0, NULL, "fa_pool_free with a NULL allocator");
+        return;
+    }
+    fai_debug_report_bad_free(fa, p, "fa_pool_free", NULL);
+}
+
+void fa_pool_free(fa_alloc *fa, void *p) {
+    if (p == NULL) return;
+    fai_page *pg = fa != NULL ? page_of(fa, p) : NULL;
+    if (FA_UNLIKELY(pg == NULL)) {
+        bad_free(fa, p);
+        return;
+    }
+    if ((FAI_DEBUG || FAI_ASAN) && !fai_debug_pool_free(fa, pg, p)) return;
+    fai_tstate *t = fai_cursor.serial == fa->head.serial ? fai_cursor.tstate : fai_find_tstate(fa);
+    if (FA_LIKELY(t != NULL && atomic_load_explicit(&pg->owner, memory_order_relaxed) == t)) {
+        *(void **)p = pg->free;
+        pg->free = p;
+        uint32_t used = FAI_LOAD(pg->used) - 1;
+        FAI_STORE(pg->used, used);
+        if (FA_UNLIKELY((used == 0) | (pg->where != FAI_ON_AVAIL))) page_after_local_free(t, pg);
+        return;
+    }
+    remote_free(fa, pg, p);
+}
+
+size_t fa_pool_usable_size(fa_alloc *fa, const void *p) {
+    if (fa == NULL || p == NULL) return 0;
+    fai_page *pg = page_of(fa, p);
+    return pg != NULL ? pg->block_size : 0;
+}
+
+bool fai_pool_owns(fa_alloc *fa, const void *p) { return page_of(fa, p) != NULL; }
+
+/* ---------------------------------------------------------------------------------------- */
+/* Tags, trimming, thread exit, destroy                                                       */
+/* ---------------------------------------------------------------------------------------- */
+
+void fai_pool_switch_tag(fai_tstate *t, fa_tag tag) {
+    if (tag == 0) {
+        t->pool_cur = &t->pool_set0;
+        return;
+    }
+    if (t->pool_sets[tag] == NULL) {
+        t->pool_sets[tag] = calloc(1, sizeof(fai_pool_set));
+        if (t->pool_sets[tag] == NULL) {
+            /* Allocations stay charged to the untagged set rather than failing. */
+            fai_error(t->fa, FA_ERR_OUT_OF_MEMORY, NULL, sizeof(fai_pool_set), NULL,
+                      "no memory for the pool queues of tag %u; using untagged pools", tag);
+            t->pool_cur = &t->pool_set0;
+            return;
+        }
+    }
+    t->pool_cur = t->pool_sets[tag];
+}
+
+static void release_list(fai_tstate *t, fai_page_queue *q, fai_page **head, bool keep_live) {
+    fa_alloc *fa = t->fa;
+    while (*head != NULL) {
+        fai_page *pg = *head;
+        if (keep_live) {
+            collect_remote(pg);
+            if (FAI_LOAD(pg->used) != 0) {
+                /* Still in use: stop here (pages before it were released). */
+                return;
+            }
+        }
+        move_to(q, pg, FAI_ON_NONE);
+        page_release(fa, pg);
+    }
+}
+
+void fa_pool_trim(fa_alloc *fa) {
+    fai_tstate *t = fai_find_tstate(fa);
+    if (t != NULL) {
+        for (unsigned tag = 0; tag < FA_MAX_TAGS; tag++) {
+            fai_pool_set *set = t->pool_sets[tag];
+            if (set == NULL) continue;
+            for (unsigned c = 0; c < FAI_POOL_CLASSES; c++) {
+                fai_page_queue *q = &set->q[c];
+                release_list(t, q, &q->empty, false);
+                /* Empty available pages other than the hot one. */
+                for (fai_page *pg = q->cur; pg != NULL;) {
+                    fai_page *next = pg->next;
+                    collect_remote(pg);
+                    if (FAI_LOAD(pg->used) == 0) {
+                        move_to(q, pg, FAI_ON_NONE);
+                        page_release(fa, pg);
+                    }
+                    pg = next;
+                }
+            }
+        }
+    }
+    if (fa == NULL) return;
+    /* Abandoned pages whose objects have all been freed by now. */
+    for (unsigned c = 0; c < FAI_POOL_CLASSES; c++) {
+        fai_page *empty = NULL;
+        fai_mutex_lock(&fa->pool_lock);
+        for (fai_page *pg = fa->abandoned[c]; pg != NULL;) {
+            fai_page *next = pg->next;
+            if (FAI_LOAD(pg->used) == atomic_load(&pg->remote_count)) {
+                list_remove(&fa->abandoned[c], pg);
+                pg->next = empty;
+                empty = pg;
+            }
+            pg = next;
+        }
+        fai_mutex_unlock(&fa->pool_lock);
+        while (empty != NULL) {
+            fai_page *pg = empty;
+            empty = pg->next;
+            atomic_store(&pg->thread_free, NULL);
+            atomic_store(&pg->remote_count, 0);
+            FAI_STORE(pg->used, 0);
+            page_release(fa, pg);
+        }
+    }
+}
+
+void fai_pool_thread_release(fai_tstate *t) {
+    fa_alloc *fa = t->fa;
+    for (unsigned tag = 0; tag < FA_MAX_TAGS; tag++) {
+        fai_pool_set *set = t->pool_sets[tag];
+        if (set == NULL) continue;
+        for (unsigned c = 0; c < FAI_POOL_CLASSES; c++) {
+            fai_page_queue *q = &set->q[c];
+            fai_page **lists[3] = {&q->cur, &q->full, &q->empty};
+            for (int l = 0; l < 3; l++) {
+                while (*lists[l] != NULL) {
+                    fai_page *pg = *lists[l];
+                    collect_remote(pg);
+                    move_to(q, pg, FAI_ON_NONE);
+                    if (FAI_LOAD(pg->used) == 0) {
+                        page_release(fa, pg);
+                        continue;
+                    }
+                    fai_mutex_lock(&fa->pool_lock);
+                    atomic_store_explicit(&pg->owner, NULL, memory_order_relaxed);
+                    atomic_store_explicit(&pg->state, FAI_PAGE_ABANDONED, memory_order_relaxed);
+                    list_push(&fa->abandoned[c], pg);
+                    fai_mutex_unlock(&fa->pool_lock);
+                }
+            }
+        }
+        if (set != &t->pool_set0) free(set);
+        t->pool_sets[tag] = NULL;
+    }
+    t->pool_cur = NULL;
+}
+
+void fai_pool_destroy(fa_alloc *fa) {
+    fai_segment *seg = fa->segments;
+    while (seg != NULL) {
+        fai_segment *next = seg->next;
+        for (uint32_t i = 1; i <= seg->pages_handed; i++)
+            if (atomic_load(&seg->pages[i].state) != FAI_PAGE_FREE)
+                fai_debug_pool_page_release(&seg->pages[i]);
+        segmap_set((uintptr_t)seg, false);
+        fai_prim_unmap(seg, FAI_SEGMENT_SIZE);
+        seg = next;
+    }
+    fa->segments = NULL;
+    fa->free_pages = NULL;
+    memset(fa->abandoned, 0, sizeof fa->abandoned);
+}
+
+void fai_pool_count(fa_alloc *fa, const fai_tstate *owner, int tag, size_t *count, size_t *bytes,
+                    size_t *pages) {
+    size_t n = 0, b = 0, np = 0;
+    fai_mutex_lock(&fa->pool_lock);
+    for (fai_segment *seg = fa->segments; seg != NULL; seg = seg->next) {
+        for (uint32_t i = 1; i <= seg->pages_handed; i++) {
+            fai_page *pg = &seg->pages[i];
+            if (atomic_load_explicit(&pg->state, memory_order_relaxed) == FAI_PAGE_FREE) continue;
+            if (owner != NULL && atomic_load_explicit(&pg->owner, memory_order_relaxed) != owner)
+                continue;
+            if (tag >= 0 && pg->tag != tag) continue;
+            uint32_t used = FAI_LOAD(pg->used);
+            uint32_t remote = atomic_load_explicit(&pg->remote_count, memory_order_relaxed);
+            size_t live = used > remote ? used - remote : 0;
+            n += live;
+            b += live * pg->block_size;
+            np++;
+        }
+    }
+    fai_mutex_unlock(&fa->pool_lock);
+    if (count != NULL) *count = n;
+    if (bytes != NULL) *bytes = b;
+    if (pages != NULL) *pages = np;
+}

@@ -1,0 +1,226 @@
+/*
+ * tags.c - allocation tags (per subsystem: "physics", "render"...) and their budgets.
+ *
+ * A thread's current tag is the top of its tag stack (fa_tag_push/pop). Charging costs nothing
+ * per allocation:
+ *   frame  bytes are charged at tag boundaries (push, pop, end of a frame scope) as the growth
+ *          of the frame since the previous boundary;
+ *   pool   each tag has its own pages, so a pool object's tag is its page's; pool budgets are
+ *          checked when a thread takes a new page (64 KiB granularity);
+ *   heap   each block records its tag; budgets are checked on every heap allocation.
+ * Soft budgets report FA_WARN_BUDGET once per crossing; hard budgets fail pool and heap
+ * allocations (FA_ERR_BUDGET) and are reported for frames at the end of the frame.
+ *
+ * Threading: registration takes fa->lock; limits and per-tag totals are atomics; per-thread
+ * charges have one writer (the thread) and are read with relaxed loads.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+
+void fai_tags_init(fa_alloc *fa) {
+    strcpy(fa->tags[0].name, "untagged");
+    atomic_store(&fa->tag_count, 1);
+}
+
+static bool valid_tag(fa_alloc *fa, fa_tag tag) {
+    return fa != NULL && tag < atomic_load(&fa->tag_count);
+}
+
+fa_tag fa_tag_register(fa_alloc *fa, const char *name) {
+    if (fa == NULL || name == NULL || name[0] == '\0') {
+        fai_error(fa, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL,
+                  "fa_tag_register: NULL allocator or empty name");
+        return 0;
+    }
+    fai_mutex_lock(&fa->lock);
+    unsigned n = atomic_load(&fa->tag_count);
+    for (unsigned i = 1; i < n; i++) {
+        if (strncmp(fa->tags[i].name, name, sizeof fa->tags[i].name - 1) == 0) {
+            fai_mutex_unlock(&fa->lock);
+            return (fa_tag)i;
+        }
+    }
+    fa_tag tag = 0;
+    if (n < FA_MAX_TAGS) {
+        snprintf(fa->tags[n].name, sizeof fa->tags[n].name, "%s", name);
+        atomic_store(&fa->tag_count, n + 1);
+        tag = (fa_tag)n;
+    }
+    fai_mutex_unlock(&fa->lock);
+    if (tag == 0)
+        fai_error(fa, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL,
+                  "fa_tag_register(\"%s\"): all %d tags are in use", name, FA_MAX_TAGS);
+    return tag;
+}
+
+fa_status fa_tag_set_budget(fa_alloc *fa, fa_tag tag, size_t soft_limit, size_t hard_limit) {
+    if (!valid_tag(fa, tag) || (hard_limit != 0 && soft_limit > hard_limit)) {
+        fai_error(fa, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL,
+                  "fa_tag_set_budget: unknown tag %u or soft limit above hard limit", tag);
+        return FA_ERR_INVALID_ARGUMENT;
+    }
+    atomic_store(&fa->tags[tag].soft_limit, soft_limit);
+    atomic_store(&fa->tags[tag].hard_limit, hard_limit);
+    return FA_OK;
+}
+
+const char *fa_tag_name(fa_alloc *fa, fa_tag tag) {
+    return valid_tag(fa, tag) ? fa->tags[tag].name : NULL;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Frame charges                                                                              */
+/* ---------------------------------------------------------------------------------------- */
+
+void fai_tag_charge_frame(fai_tstate *t) {
+    if (t->depth == 0) return;
+    size_t now = fai_frame_bytes_now(t);
+    if (now > t->tag_mark) t->tag_frame_bytes[t->cur_tag] += now - t->tag_mark;
+    t->tag_mark = now;
+}
+
+static void set_current(fai_tstate *t, fa_tag tag) {
+    t->cur_tag = tag;
+    fai_pool_switch_tag(t, tag);
+}
+
+void fa_tag_push(fa_alloc *fa, fa_tag tag) {
+    if (!valid_tag(fa, tag)) {
+        fai_error(fa, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL, "fa_tag_push: unknown tag %u", tag);
+        return;
+    }
+    fai_tstate *t = fai_bind(fa);
+    if (t == NULL) return;
+    if (t->tag_depth == FAI_TAG_STACK) {
+        t->tag_overflow++;
+        fai_error(fa, FA_ERR_NESTING_TOO_DEEP, NULL, 0, NULL,
+                  "fa_tag_push: tags nested deeper than %d; allocations stay charged to \"%s\"",
+                  FAI_TAG_STACK, fa->tags[t->cur_tag].name);
+        return;
+    }
+    fai_tag_charge_frame(t);
+    t->tag_stack[t->tag_depth++] = tag;
+    set_current(t, tag);
+}
+
+void fa_tag_pop(fa_alloc *fa) {
+    if (fa == NULL) {
+        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL, "fa_tag_pop: NULL allocator");
+        return;
+    }
+    fai_tstate *t = fai_bind(fa);
+    if (t == NULL) return;
+    if (t->tag_overflow > 0) {
+        t->tag_overflow--;
+        return;
+    }
+    if (t->tag_depth == 0) {
+        fai_error(fa, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL, "fa_tag_pop with no tag pushed");
+        return;
+    }
+    fai_tag_charge_frame(t);
+    t->tag_depth--;
+    set_current(t, t->tag_depth > 0 ? t->tag_stack[t->tag_depth - 1] : 0);
+}
+
+fa_tag fa_tag_current(fa_alloc *fa) {
+    fai_tstate *t = fai_find_tstate(fa);
+    return t != NULL ? t->cur_tag : 0;
+}
+
+/* Soft/hard check of a total against a tag's limits; reports crossings. */
+static bool check_limits(fa_alloc *fa, fa_tag tag, size_t total, const char *what,
+                         const char *site, bool enforce) {
+    fai_tag_info *ti = &fa->tags[tag];
+    size_t hard = atomic_load(&ti->hard_limit), soft = atomic_load(&ti->soft_limit);
+    if (hard != 0 && total > hard) {
+        atomic_fetch_add(&ti->hard_exceeded, 1);
+        fai_report r = {.status = FA_ERR_BUDGET, .fa = fa, .size = total, .site = site};
+        fai_report_error(&r, "tag \"%s\": %s would reach %zu bytes, above its hard budget of %zu",
+                         ti->name, what, total, hard);
+        if (enforce) return false;
+    }
+    if (soft != 0 && total > soft) {
+        if (atomic_exchange(&ti->over_soft, 1) == 0) {
+            atomic_fetch_add(&ti->soft_exceeded, 1);
+            fai_report r = {.status = FA_WARN_BUDGET, .fa = fa, .size = total, .site = site};
+            fai_report_error(&r, "tag \"%s\": %s at %zu bytes, above its soft budget of %zu",
+                             ti->name, what, total, soft);
+        }
+    } else if (soft != 0) {
+        atomic_store(&ti->over_soft, 0);
+    }
+    return true;
+}
+
+void fai_tag_frame_end(fai_tstate *t) {
+    fa_alloc *fa = t->fa;
+    unsigned n = atomic_load(&fa->tag_count);
+    for (unsigned i = 0; i < n; i++) {
+        size_t bytes = t->tag_frame_bytes[i];
+        FAI_STORE(t->ctr[i].frame_last, bytes);
+        if (bytes > FAI_LOAD(t->ctr[i].frame_peak)) FAI_STORE(t->ctr[i].frame_peak, bytes);
+        t->tag_frame_bytes[i] = 0;
+        if (i != 0 && bytes != 0) check_limits(fa, (fa_tag)i, bytes, "frame usage", NULL, false);
+    }
+}
+
+bool fai_tag_heap_charge(fa_alloc *fa, fa_tag tag, int64_t delta, const char *site) {
+    fai_tag_info *ti = &fa->tags[tag];
+    if (delta <= 0 || tag == 0) {
+        int64_t now = atomic_fetch_add(&ti->heap_bytes, delta) + delta;
+        if (delta < 0 && tag != 0) {
+            size_t soft = atomic_load(&ti->soft_limit);
+            int64_t pool = atomic_load(&ti->pool_reserved);
+            if (soft != 0 && (size_t)(now + pool) <= soft) atomic_store(&ti->over_soft, 0);
+        }
+        return true;
+    }
+    int64_t now = atomic_fetch_add(&ti->heap_bytes, delta) + delta;
+    size_t total = (size_t)(now + atomic_load(&ti->pool_reserved));
+    if (!check_limits(fa, tag, total, "heap + pool memory", site, true)) {
+        atomic_fetch_sub(&ti->heap_bytes, delta);
+        return false;
+    }
+    return true;
+}
+
+bool fai_tag_pool_page_check(fa_alloc *fa, fa_tag tag, const char *site) {
+    if (tag == 0) return true;
+    fai_tag_info *ti = &fa->tags[tag];
+    size_t total = (size_t)(atomic_load(&ti->heap_bytes) + atomic_load(&ti->pool_reserved)) +
+                   FAI_POOL_PAGE_SIZE;
+    return check_limits(fa, tag, total, "heap + pool memory", site, true);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Statistics                                                                                 */
+/* ---------------------------------------------------------------------------------------- */
+
+fa_status fa_get_tag_stats(fa_alloc *fa, fa_tag tag, fa_tag_stats *out) {
+    if (!valid_tag(fa, tag) || out == NULL) {
+        if (fa != NULL)
+            fai_error(fa, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL,
+                      "fa_get_tag_stats: unknown tag %u or NULL output", tag);
+        return FA_ERR_INVALID_ARGUMENT;
+    }
+    fai_tag_info *ti = &fa->tags[tag];
+    memset(out, 0, sizeof *out);
+    out->name = ti->name;
+    out->soft_limit = atomic_load(&ti->soft_limit);
+    out->hard_limit = atomic_load(&ti->hard_limit);
+    out->soft_exceeded = atomic_load(&ti->soft_exceeded);
+    out->hard_exceeded = atomic_load(&ti->hard_exceeded);
+    int64_t heap = atomic_load(&ti->heap_bytes);
+    out->heap_bytes = heap > 0 ? (size_t)heap : 0;
+    fai_pool_count(fa, NULL, (int)tag, NULL, &out->pool_bytes, NULL);
+    fai_mutex_lock(&fa->lock);
+    for (fai_tstate *t = fa->threads; t != NULL; t = t->next_in_fa) {
+        size_t last = FAI_LOAD(t->ctr[tag].frame_last), peak = FAI_LOAD(t->ctr[tag].frame_peak);
+        out->frame_bytes_last += last;
+        if (peak > out->frame_bytes_peak) out->frame_bytes_peak = peak;
+    }
+    fai_mutex_unlock(&fa->lock);
+    return FA_OK;
+}
