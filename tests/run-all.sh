@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Quick start, command 2: every test. Installs what is missing, then runs the workflows:
+#   dev   debug library; Criterion suites (release and debug variants), lit tests of the
+#         analyzer, install/consumer and header tests, demo and patterns, valgrind legs
+#   asan  the whole runtime suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   tsan  the whole runtime suite under ThreadSanitizer
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source tests/deps.sh
+fa_install_deps
+
+for preset in dev asan tsan; do
+  echo "=== cmake --workflow --preset $preset"
+  cmake --workflow --preset "$preset"
+done
+echo "=== all test workflows passed"
