@@ -445,13 +445,16 @@ static inline void *fai_frame_alloc_inline(fa_alloc *fa, size_t size, size_t ali
     fai_cursor_t *c = &fai_cursor;
     uintptr_t p = (c->cur + (uintptr_t)align - 1) & ~((uintptr_t)align - 1);
     uintptr_t np = p + size;
-    /* One branch: the combined test rejects a cursor of another allocator, no open frame
-     * (end == 0), a full block, size 0, huge sizes and bad alignments; the slow path sorts
-     * them out. With constant size and align the argument tests fold away. */
-    int fast = (c->serial == ((const fai_alloc_head *)(const void *)fa)->serial) &
-               (np <= c->end) & ((((size_t)size - 1) | ((size_t)align - 1)) < FAI_FAST_LIMIT) &
-               ((align & (align - 1)) == 0);
-    if (FA_LIKELY(fast)) {
+    /* One branch: the bits below are all zero only for a cursor of this allocator (serial),
+     * a request that fits (np <= end; addresses are below 2^48, so end - np has its top bit
+     * set exactly when it does not fit; end is 0 outside a frame), 1 <= size, align <= 2^32
+     * and a power-of-two align. The slow path sorts out every other case. With constant size
+     * and align the argument terms fold away. */
+    uint64_t bad = (c->serial ^ ((const fai_alloc_head *)(const void *)fa)->serial) |
+                   ((uint64_t)(c->end - np) >> 63) |
+                   (uint64_t)((((size_t)size - 1) | ((size_t)align - 1)) / FAI_FAST_LIMIT) |
+                   (uint64_t)(align & (align - 1));
+    if (FA_LIKELY(bad == 0)) {
         c->cur = np;
         return (void *)p;
     }
