@@ -319,11 +319,12 @@ FA_API void fa_transfer_free(fa_transfer *t);
 /* ------------------------------------------------------------------------------------------ */
 
 /* Registers (or finds) a tag by name. Returns 0 when FA_MAX_TAGS are in use. The name is
- * copied. */
+ * copied; only its first 31 characters are kept and compared. */
 FA_API fa_tag fa_tag_register(fa_alloc *fa, const char *name);
 /* Per-tag budgets in bytes (0 = none). Soft: FA_WARN_BUDGET once per crossing. Hard: pool and
- * heap allocations fail with FA_ERR_BUDGET; frame bytes over it are reported at the end of the
- * tag's scope. Pool bytes are checked when a thread takes a new pool page. */
+ * heap allocations fail with FA_ERR_BUDGET; a thread's frame bytes charged to the tag are
+ * checked (and reported, not failed) at the end of each outermost frame. Pool bytes count the
+ * pages a tag holds and are checked when a thread takes a new pool page. */
 FA_API fa_status fa_tag_set_budget(fa_alloc *fa, fa_tag tag, size_t soft_limit,
                                    size_t hard_limit);
 /* Makes tag current on the calling thread (a stack, 16 deep); allocations are charged to it. */
@@ -408,8 +409,12 @@ FA_API fa_status fa_check_ptr_at(fa_alloc *fa, const void *p, const char *site);
 /* Walks every internal invariant of the calling thread's state and the pools (debug builds:
  * also poison and canaries). Returns FA_OK or the first problem found (also reported). */
 FA_API fa_status fa_validate(fa_alloc *fa);
-/* 1 if the library was built with FA_DEBUG >= 1. */
+/* The FA_DEBUG level the library was built with (0 = release). */
 FA_API int fa_debug_level(void);
+/* Site-taking forms of the frees: debug builds name the site as the first free when the same
+ * object is freed again, and in overflow reports. The FA_DEBUG macros below use them. */
+FA_API void fa_pool_free_at(fa_alloc *fa, void *p, const char *site);
+FA_API void fa_heap_free_at(fa_alloc *fa, void *p, const char *site);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Inline fast path (internal; do not use these names directly)                                */
@@ -433,13 +438,20 @@ typedef struct fai_alloc_head {
 FA_API void *fai_frame_alloc_slow(fa_alloc *fa, size_t size, size_t align, const char *site);
 FA_API void *fai_frame_alloc_overflow(fa_alloc *fa, size_t n, size_t size, const char *site);
 
-/* Requests at or above this (size - 1 or align - 1) leave the fast path; it keeps the bump
+/* Sizes above this leave the fast path; with align <= FA_MAX_ALIGN it keeps the bump
  * arithmetic free of overflow. */
 #define FAI_FAST_LIMIT ((size_t)1 << 32)
 
 #if FAI_HAS_TLS_FAST_PATH && !defined(FA_NO_INLINE_FAST_PATH)
 extern FA_API __thread fai_cursor_t fai_cursor FAI_TLS_IE;
 
+/* Exempt from UBSan (GCC): the address of a TLS variable is never null, and GCC 12 at -O2
+ * tests it using the flags of an `add %fs:0` that the linker relaxes to a flag-less `lea`
+ * (initial-exec -> local-exec), so the null check fires spuriously. no_sanitize("null") is not
+ * honoured once the function is inlined; no_sanitize_undefined is. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((no_sanitize_undefined))
+#endif
 static inline void *fai_frame_alloc_inline(fa_alloc *fa, size_t size, size_t align,
                                            const char *site) {
     fai_cursor_t *c = &fai_cursor;
@@ -447,12 +459,13 @@ static inline void *fai_frame_alloc_inline(fa_alloc *fa, size_t size, size_t ali
     uintptr_t np = p + size;
     /* One branch: the bits below are all zero only for a cursor of this allocator (serial),
      * a request that fits (np <= end; addresses are below 2^48, so end - np has its top bit
-     * set exactly when it does not fit; end is 0 outside a frame), 1 <= size, align <= 2^32
-     * and a power-of-two align. The slow path sorts out every other case. With constant size
-     * and align the argument terms fold away. */
+     * set exactly when it does not fit; end is 0 outside a frame), 1 <= size <= 2^32 and a
+     * power-of-two align <= FA_MAX_ALIGN. The slow path sorts out every other case. With
+     * constant size and align the argument terms fold away. */
     uint64_t bad = (c->serial ^ ((const fai_alloc_head *)(const void *)fa)->serial) |
                    ((uint64_t)(c->end - np) >> 63) |
-                   (uint64_t)((((size_t)size - 1) | ((size_t)align - 1)) / FAI_FAST_LIMIT) |
+                   (uint64_t)(((size_t)size - 1) / FAI_FAST_LIMIT) |
+                   (uint64_t)(((size_t)align - 1) / FA_MAX_ALIGN) |
                    (uint64_t)(align & (align - 1));
     if (FA_LIKELY(bad == 0)) {
         c->cur = np;
@@ -496,6 +509,8 @@ static inline void *fa_frame_alloc_array(fa_alloc *fa, size_t n, size_t size, si
 #define fa_pool_calloc(fa, n, size) fa_pool_calloc_at((fa), (n), (size), FA_SITE_HERE)
 #define fa_heap_alloc(fa, size, align) fa_heap_alloc_at((fa), (size), (align), FA_SITE_HERE)
 #define fa_heap_realloc(fa, p, size) fa_heap_realloc_at((fa), (p), (size), FA_SITE_HERE)
+#define fa_pool_free(fa, p) fa_pool_free_at((fa), (p), FA_SITE_HERE)
+#define fa_heap_free(fa, p) fa_heap_free_at((fa), (p), FA_SITE_HERE)
 #endif
 
 #ifdef __cplusplus

@@ -288,7 +288,7 @@ static fai_tstate *tstate_create(fa_alloc *fa) {
     t->fa = fa;
     t->serial = fa->head.serial;
     t->thread_id = fai_thread_id();
-    t->force_slow = FAI_DEBUG || FAI_ASAN;
+    t->force_slow = fai_debug_force_slow();
     t->pool_sets[0] = &t->pool_set0;
     t->pool_cur = &t->pool_set0;
     fai_debug_thread_init(t);

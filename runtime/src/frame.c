@@ -29,12 +29,23 @@
 
 static fai_cursor_t *cursor(void) { return &fai_cursor; }
 
+/* End of the bytes the frame may use in the current block: the block's end, or earlier when
+ * frame_limit leaves less room. Capping the cursor's end this way keeps the limit exact with
+ * no extra test on the fast path. */
+static uintptr_t usable_end(const fai_tstate *t) {
+    const fai_block *b = t->cur_block;
+    size_t limit = t->fa->cfg.frame_limit;
+    if (limit == 0) return b->end;
+    size_t room = limit > t->used_prev ? limit - t->used_prev : 0;
+    return room < (size_t)(b->end - b->start) ? b->start + room : b->end;
+}
+
 static void cursor_update_end(fai_tstate *t) {
     fai_cursor_t *c = cursor();
     if (t->depth == 0 || t->cur_block == NULL)
         c->end = t->depth == 0 ? 0 : c->cur;
     else
-        c->end = t->force_slow ? c->cur : t->cur_block->end;
+        c->end = t->force_slow ? c->cur : usable_end(t);
 }
 
 /* Bytes allocated in the open frame (calling thread, cached tstate). */
@@ -65,7 +76,10 @@ fai_block *fai_block_new(fai_tstate *t, size_t min_size) {
     size_t page = fai_prim_page_size();
     size_t size = fai_align_up(min_size, page);
     if (size < min_size) return NULL;
-    fai_block *b = calloc(1, sizeof *b);
+    /* Guard mode: a quarantined block whose guard frames are over, instead of a new mapping. */
+    fai_block *b = fai_debug_block_recycle(t, size);
+    if (b != NULL) return b;
+    b = calloc(1, sizeof *b);
     if (b == NULL) return NULL;
     void *mem = fai_prim_map(size, page);
     if (mem == NULL) {
@@ -299,7 +313,8 @@ static void *frame_bump(fai_tstate *t, size_t size, size_t align, const char *si
     }
     if (t->cur_block != NULL) {
         uintptr_t p = fai_align_up(c->cur, align);
-        if (p >= c->cur && p <= t->cur_block->end && size <= t->cur_block->end - p) {
+        uintptr_t end = usable_end(t);
+        if (p >= c->cur && p <= end && size <= end - p) {
             c->cur = p + size;
             cursor_update_end(t);
             return (void *)p;
@@ -337,8 +352,15 @@ void *fai_frame_alloc_overflow(fa_alloc *fa, size_t n, size_t size, const char *
     return NULL;
 }
 
-void *fa_frame_alloc_at(fa_alloc *fa, size_t size, size_t align, const char *site) {
+/* The exported entry points check the allocator before the inline path reads its serial, so
+ * a NULL allocator is reported, not dereferenced (only the inline fast path trusts it). */
+static void *frame_alloc_checked(fa_alloc *fa, size_t size, size_t align, const char *site) {
+    if (FA_UNLIKELY(fa == NULL)) return fai_frame_alloc_slow(NULL, size, align, site);
     return fai_frame_alloc_inline(fa, size, align, site);
+}
+
+void *fa_frame_alloc_at(fa_alloc *fa, size_t size, size_t align, const char *site) {
+    return frame_alloc_checked(fa, size, align, site);
 }
 
 void *fa_frame_alloc_array_at(fa_alloc *fa, size_t n, size_t size, size_t align,
@@ -346,11 +368,11 @@ void *fa_frame_alloc_array_at(fa_alloc *fa, size_t n, size_t size, size_t align,
     size_t total;
     if (__builtin_mul_overflow(n, size, &total))
         return fai_frame_alloc_overflow(fa, n, size, site);
-    return fai_frame_alloc_inline(fa, total, align, site);
+    return frame_alloc_checked(fa, total, align, site);
 }
 
 void *fa_frame_alloc_zeroed(fa_alloc *fa, size_t size, size_t align) {
-    void *p = fai_frame_alloc_inline(fa, size, align, NULL);
+    void *p = frame_alloc_checked(fa, size, align, NULL);
     if (p != NULL) memset(p, 0, size);
     return p;
 }
@@ -361,25 +383,27 @@ char *fa_frame_strdup(fa_alloc *fa, const char *s) {
         return NULL;
     }
     size_t n = strlen(s) + 1;
-    char *p = fai_frame_alloc_inline(fa, n, 1, NULL);
+    char *p = frame_alloc_checked(fa, n, 1, NULL);
     if (p != NULL) memcpy(p, s, n);
     return p;
 }
 
 void *fa_frame_realloc(fa_alloc *fa, void *p, size_t old_size, size_t new_size, size_t align) {
-    if (p == NULL) return fai_frame_alloc_inline(fa, new_size, align, NULL);
-    if (fa == NULL || !fai_check_request(fa, new_size, align, FA_MAX_ALLOC_SIZE,
-                                         "fa_frame_realloc", NULL))
-        return fai_frame_alloc_slow(fa, new_size, align, NULL); /* reports */
+    if (p == NULL || fa == NULL) return frame_alloc_checked(fa, new_size, align, NULL);
+    if (!fai_check_request(fa, new_size, align, FA_MAX_ALLOC_SIZE, "fa_frame_realloc", NULL))
+        return NULL;
     fai_tstate *t = fai_bind(fa);
     if (t == NULL) return NULL;
     fai_cursor_t *c = cursor();
     uintptr_t up = (uintptr_t)p;
-    /* The scope's most recent allocation can grow or shrink where it is (not in debug builds,
-     * whose records describe each allocation's original extent). */
-    bool last = t->depth > 0 && t->cur_block != NULL && up >= t->cur_block->start &&
-                old_size <= c->cur - up && up + old_size == c->cur && (up & (align - 1)) == 0;
-    if (last && !t->force_slow && new_size <= t->cur_block->end - up) {
+    /* The innermost scope's most recent allocation can grow or shrink where it is (not in
+     * debug builds, whose records describe each allocation's original extent). An outer
+     * scope's allocation must not: the inner scope's end would rewind the cursor into it. */
+    const fai_scope *s = t->depth > 0 ? &t->scopes[t->depth - 1] : NULL;
+    bool last = s != NULL && t->cur_block != NULL && up >= t->cur_block->start &&
+                (s->block != t->cur_block || up >= s->cur) && old_size <= c->cur - up &&
+                up + old_size == c->cur && (up & (align - 1)) == 0;
+    if (last && !t->force_slow && up <= usable_end(t) && new_size <= usable_end(t) - up) {
         c->cur = up + new_size;
         cursor_update_end(t);
         return p;

@@ -35,12 +35,15 @@ static fai_heap_hdr *hdr_of(const void *p) { return (fai_heap_hdr *)((uintptr_t)
 
 static fai_tstate *my_tstate(fa_alloc *fa) { return fai_find_tstate(fa); }
 
-/* Adds size to the live bytes unless heap_limit forbids it. */
-static bool reserve_bytes(fa_alloc *fa, size_t size, const char *site) {
+/* Adds size to the live bytes unless heap_limit forbids it. credit: live bytes the caller
+ * frees right after (a realloc's old block); they do not count against the limit, so a
+ * realloc whose result fits succeeds even while both blocks are briefly live. */
+static bool reserve_bytes(fa_alloc *fa, size_t size, size_t credit, const char *site) {
     size_t old = atomic_load(&fa->heap_bytes);
     for (;;) {
         size_t now = old + size;
-        if (fa->cfg.heap_limit != 0 && (now < old || now > fa->cfg.heap_limit)) {
+        if (fa->cfg.heap_limit != 0 &&
+            (now < old || now - FAI_MIN(credit, now) > fa->cfg.heap_limit)) {
             fai_report r = {.status = FA_ERR_HEAP_LIMIT, .fa = fa, .size = size, .site = site};
             fai_report_error(&r, "heap allocation of %zu bytes would exceed heap_limit (%zu bytes; "
                                  "%zu in use)",
@@ -55,7 +58,8 @@ static bool reserve_bytes(fa_alloc *fa, size_t size, const char *site) {
     return true;
 }
 
-static void *heap_alloc(fa_alloc *fa, size_t size, size_t align, const char *site) {
+static void *heap_alloc_credit(fa_alloc *fa, size_t size, size_t align, size_t credit,
+                               const char *site) {
     if (fa == NULL) {
         fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, size, site,
                   "heap allocation with a NULL allocator");
@@ -66,11 +70,11 @@ static void *heap_alloc(fa_alloc *fa, size_t size, size_t align, const char *sit
     fai_tstate *t = fai_bind(fa);
     fa_tag tag = t != NULL ? t->cur_tag : 0;
     if (!fai_tag_heap_charge(fa, tag, (int64_t)size, site)) return NULL;
-    if (!reserve_bytes(fa, size, site)) {
+    if (!reserve_bytes(fa, size, credit, site)) {
         fai_tag_heap_charge(fa, tag, -(int64_t)size, site);
         return NULL;
     }
-    size_t extra = sizeof(fai_heap_hdr) + (align > 16 ? align : 0);
+    size_t extra = sizeof(fai_heap_hdr) + (align > 16 ? align : 0) + FAI_HEAP_CANARY;
     void *base = malloc(size + extra);
     fai_heap_hdr *h = NULL;
     uintptr_t user = 0;
@@ -100,7 +104,12 @@ static void *heap_alloc(fa_alloc *fa, size_t size, size_t align, const char *sit
     }
     atomic_fetch_add(&fa->heap_count, 1);
     if (t != NULL) FAI_BUMP(t->pub.heap_allocs, 1);
+    fai_debug_heap_alloc(fa, (void *)user, size);
     return (void *)user;
+}
+
+static void *heap_alloc(fa_alloc *fa, size_t size, size_t align, const char *site) {
+    return heap_alloc_credit(fa, size, align, 0, site);
 }
 
 void *fa_heap_alloc_at(fa_alloc *fa, size_t size, size_t align, const char *site) {
@@ -135,20 +144,27 @@ static void heap_release(fa_alloc *fa, fai_heap_hdr *h) {
     free(h->base);
 }
 
-void fa_heap_free(fa_alloc *fa, void *p) {
+/* site: the caller (debug builds name it in double-free and overflow reports). */
+static void heap_free(fa_alloc *fa, void *p, const char *site) {
     if (p == NULL) return;
     if (fa == NULL) {
-        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, p, 0, NULL, "fa_heap_free with a NULL allocator");
+        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, p, 0, site, "fa_heap_free with a NULL allocator");
         return;
     }
     if (!heap_take(fa, p)) {
-        fai_debug_report_bad_free(fa, p, "fa_heap_free", NULL);
+        fai_debug_report_bad_free(fa, p, "fa_heap_free", site);
         return;
     }
     fai_tstate *t = my_tstate(fa);
     if (t != NULL) FAI_BUMP(t->pub.heap_frees, 1);
-    heap_release(fa, hdr_of(p));
+    fai_heap_hdr *h = hdr_of(p);
+    fai_debug_heap_free(fa, p, h->size, h->site, h->thread, site);
+    heap_release(fa, h);
 }
+
+void fa_heap_free(fa_alloc *fa, void *p) { heap_free(fa, p, NULL); }
+
+void fa_heap_free_at(fa_alloc *fa, void *p, const char *site) { heap_free(fa, p, site); }
 
 void *fa_heap_realloc_at(fa_alloc *fa, void *p, size_t size, const char *site) {
     if (p == NULL) return heap_alloc(fa, size, 16, site);
@@ -171,10 +187,11 @@ void *fa_heap_realloc_at(fa_alloc *fa, void *p, size_t size, const char *site) {
         fai_debug_report_bad_free(fa, p, "fa_heap_realloc", site);
         return NULL;
     }
-    void *q = heap_alloc(fa, size, align, site != NULL ? site : hdr_of(p)->site);
+    void *q = heap_alloc_credit(fa, size, align, old_size,
+                                site != NULL ? site : hdr_of(p)->site);
     if (q == NULL) return NULL;
     memcpy(q, p, FAI_MIN(old_size, size));
-    fa_heap_free(fa, p);
+    heap_free(fa, p, site);
     return q;
 }
 
@@ -214,6 +231,14 @@ void *fa_promote_to_pool(fa_alloc *fa, const void *frame_ptr, size_t size) {
     void *p = fa_pool_alloc_at(fa, size, NULL);
     if (p != NULL) memcpy(p, frame_ptr, size);
     return p;
+}
+
+void fai_heap_walk(fa_alloc *fa, void (*fn)(void *ctx, void *p, size_t size, const char *site),
+                   void *ctx) {
+    fai_mutex_lock(&fa->heap_lock);
+    for (fai_heap_hdr *h = fa->heap_list; h != NULL; h = h->next)
+        fn(ctx, (char *)h + sizeof *h, h->size, h->site);
+    fai_mutex_unlock(&fa->heap_lock);
 }
 
 size_t fai_heap_leaks(fa_alloc *fa, char *buf, size_t cap, size_t *bytes) {

@@ -375,26 +375,119 @@ bool fai_ptrset_remove(fai_ptrset *s, uintptr_t p);
 bool fai_ptrset_has(const fai_ptrset *s, uintptr_t p);
 void fai_ptrset_free(fai_ptrset *s);
 
-/* debug.c: hooks called by the other modules; no-ops in release builds. */
-void fai_debug_alloc_init(fa_alloc *fa);
-void fai_debug_alloc_destroy(fa_alloc *fa);
-void fai_debug_thread_init(fai_tstate *t);
-void fai_debug_thread_release(fai_tstate *t);
-void fai_debug_frame_alloc(fai_tstate *t, void *p, size_t size, const char *site);
-void fai_debug_scope_end(fai_tstate *t, const fai_scope *s, uintptr_t from_cur,
-                         fai_block *from_block);
-void fai_debug_block_new(fai_tstate *t, fai_block *b);
+/* ------------------------------------------------------------------------------------------ */
+/* Debug hooks (debug.c, debug_mem.c, guard.c)                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Valgrind memcheck client requests are compiled in by the build (FRAMEALLOC_VALGRIND). */
+#ifndef FAI_VALGRIND
+#define FAI_VALGRIND 0
+#endif
+/* A build that tells a checker (ASan or valgrind) which bytes are addressable (track.h). */
+#define FAI_TRACK (FAI_ASAN || FAI_VALGRIND)
+/* A build in which the hooks do anything. Every fai_debug_* hook below is an inline gate on
+ * this constant, so plain release builds compile the calls away: the hot paths pay nothing. */
+#define FAI_HOOKS (FAI_DEBUG || FAI_TRACK)
+
+/* Heap blocks carry this many canary bytes after the requested size in debug builds. */
+#define FAI_HEAP_CANARY ((size_t)(FAI_DEBUG ? 16 : 0))
+
+void fai_dbg_alloc_init(fa_alloc *fa);
+void fai_dbg_alloc_destroy(fa_alloc *fa);
+void fai_dbg_thread_init(fai_tstate *t);
+void fai_dbg_thread_release(fai_tstate *t);
+bool fai_dbg_force_slow(void);
+void fai_dbg_frame_begin(fai_tstate *t);
+void fai_dbg_frame_end(fai_tstate *t);
+void fai_dbg_frame_alloc(fai_tstate *t, void *p, size_t size, const char *site);
+void fai_dbg_scope_end(fai_tstate *t, const fai_scope *s, uintptr_t from_cur,
+                       fai_block *from_block);
+void fai_dbg_block_new(fai_tstate *t, fai_block *b);
+void fai_dbg_block_free(fai_tstate *t, fai_block *b);
+bool fai_dbg_block_retire(fai_tstate *t, fai_block *b);
+fai_block *fai_dbg_block_recycle(fai_tstate *t, size_t size);
+void fai_dbg_pool_alloc(fai_page *pg, void *p, size_t size, const char *site);
+bool fai_dbg_pool_free(fa_alloc *fa, fai_page *pg, void *p, const char *site);
+void fai_dbg_pool_usable(fai_page *pg, const void *p);
+void fai_dbg_pool_page_init(fai_page *pg);
+void fai_dbg_pool_page_release(fai_page *pg);
+void fai_dbg_pool_leaks(fa_alloc *fa, char *buf, size_t cap);
+void fai_dbg_heap_alloc(fa_alloc *fa, void *p, size_t size);
+void fai_dbg_heap_free(fa_alloc *fa, void *p, size_t size, const char *alloc_site,
+                       uint64_t alloc_thread, const char *site);
+
+/* Allocator and thread lifetime. */
+FAI_INLINE void fai_debug_alloc_init(fa_alloc *fa) { if (FAI_HOOKS) fai_dbg_alloc_init(fa); }
+FAI_INLINE void fai_debug_alloc_destroy(fa_alloc *fa) { if (FAI_HOOKS) fai_dbg_alloc_destroy(fa); }
+FAI_INLINE void fai_debug_thread_init(fai_tstate *t) { if (FAI_HOOKS) fai_dbg_thread_init(t); }
+FAI_INLINE void fai_debug_thread_release(fai_tstate *t) {
+    if (FAI_HOOKS) fai_dbg_thread_release(t);
+}
+/* tstate_create: every frame allocation must take the slow path (debug and ASan builds, and
+ * any valgrind-tracking build that runs under valgrind), so the hooks see all of them. */
+FAI_INLINE bool fai_debug_force_slow(void) { return FAI_HOOKS && fai_dbg_force_slow(); }
+
+/* Frames. frame_begin/end: outermost only. scope_end runs before the cursor is rewound:
+ * (from_block, from_cur) is where the scope got to, s->(block, cur) where it started. */
+FAI_INLINE void fai_debug_frame_begin(fai_tstate *t) { if (FAI_HOOKS) fai_dbg_frame_begin(t); }
+FAI_INLINE void fai_debug_frame_end(fai_tstate *t) { if (FAI_HOOKS) fai_dbg_frame_end(t); }
+FAI_INLINE void fai_debug_frame_alloc(fai_tstate *t, void *p, size_t size, const char *site) {
+    if (FAI_HOOKS) fai_dbg_frame_alloc(t, p, size, site);
+}
+FAI_INLINE void fai_debug_scope_end(fai_tstate *t, const fai_scope *s, uintptr_t from_cur,
+                                    fai_block *from_block) {
+    if (FAI_HOOKS) fai_dbg_scope_end(t, s, from_cur, from_block);
+}
+FAI_INLINE void fai_debug_block_new(fai_tstate *t, fai_block *b) {
+    if (FAI_HOOKS) fai_dbg_block_new(t, b);
+}
+FAI_INLINE void fai_debug_block_free(fai_tstate *t, fai_block *b) {
+    if (FAI_HOOKS) fai_dbg_block_free(t, b);
+}
 /* Outermost end: returns true when the block was taken into guard quarantine (caller must not
  * unmap or reuse it). */
-bool fai_debug_block_retire(fai_tstate *t, fai_block *b);
-void fai_debug_frame_begin(fai_tstate *t);
-void fai_debug_frame_end(fai_tstate *t);
-void fai_debug_block_free(fai_tstate *t, fai_block *b);
-void fai_debug_pool_alloc(fai_page *pg, void *p, const char *site);
-/* Returns false (after reporting) when p is not an allocated object (double free). */
-bool fai_debug_pool_free(fa_alloc *fa, fai_page *pg, void *p);
-void fai_debug_pool_page_init(fai_page *pg);
-void fai_debug_pool_page_release(fai_page *pg);
+FAI_INLINE bool fai_debug_block_retire(fai_tstate *t, fai_block *b) {
+    return FAI_DEBUG && fai_dbg_block_retire(t, b);
+}
+/* Guard mode: a quarantined block of at least size bytes whose guard frames are over, made
+ * accessible again (fai_block_new uses it instead of mapping a new block), or NULL. */
+FAI_INLINE fai_block *fai_debug_block_recycle(fai_tstate *t, size_t size) {
+    return FAI_DEBUG && t->quarantine != NULL ? fai_dbg_block_recycle(t, size) : NULL;
+}
+
+/* Pools. pool_alloc: p was just popped from pg for a request of size bytes. pool_free: returns
+ * false (after reporting) when p must not be freed (double free). */
+FAI_INLINE void fai_debug_pool_alloc(fai_page *pg, void *p, size_t size, const char *site) {
+    if (FAI_HOOKS) fai_dbg_pool_alloc(pg, p, size, site);
+}
+FAI_INLINE bool fai_debug_pool_free(fa_alloc *fa, fai_page *pg, void *p, const char *site) {
+    return !FAI_HOOKS || fai_dbg_pool_free(fa, pg, p, site);
+}
+/* fa_pool_usable_size was asked: the caller may use the whole size class (no canary). */
+FAI_INLINE void fai_debug_pool_usable(fai_page *pg, const void *p) {
+    if (FAI_HOOKS) fai_dbg_pool_usable(pg, p);
+}
+FAI_INLINE void fai_debug_pool_page_init(fai_page *pg) { if (FAI_HOOKS) fai_dbg_pool_page_init(pg); }
+FAI_INLINE void fai_debug_pool_page_release(fai_page *pg) {
+    if (FAI_HOOKS) fai_dbg_pool_page_release(pg);
+}
+/* Appends one line per allocation site of outstanding pool objects (debug builds). */
+FAI_INLINE void fai_debug_pool_leaks(fa_alloc *fa, char *buf, size_t cap) {
+    if (FAI_DEBUG) fai_dbg_pool_leaks(fa, buf, cap);
+}
+
+/* Heap: p is the user pointer of a block of size bytes followed by FAI_HEAP_CANARY bytes.
+ * heap_free runs after the block left the registry and before it is freed. */
+FAI_INLINE void fai_debug_heap_alloc(fa_alloc *fa, void *p, size_t size) {
+    if (FAI_HOOKS) fai_dbg_heap_alloc(fa, p, size);
+}
+FAI_INLINE void fai_debug_heap_free(fa_alloc *fa, void *p, size_t size, const char *alloc_site,
+                                    uint64_t alloc_thread, const char *site) {
+    if (FAI_HOOKS) fai_dbg_heap_free(fa, p, size, alloc_site, alloc_thread, site);
+}
+
+/* Classification and validation: in every build (release classifies only what costs nothing
+ * on the hot paths; see debug.c). */
 /* Classifies a pointer that failed a pool/heap ownership test and reports it. */
 void fai_debug_report_bad_free(fa_alloc *fa, const void *p, const char *what, const char *site);
 /* Validates p for `purpose` and reports problems. frame_only: memory that is not frame memory
@@ -403,8 +496,9 @@ void fai_debug_report_bad_free(fa_alloc *fa, const void *p, const char *what, co
 fa_status fai_debug_check_ptr(fa_alloc *fa, const void *p, const char *site, const char *purpose,
                               bool frame_only);
 fa_status fai_debug_validate(fa_alloc *fa, fai_tstate *t);
-/* Appends one line per outstanding pool object with its allocation site (debug builds). */
-void fai_debug_pool_leaks(fa_alloc *fa, char *buf, size_t cap);
+/* heap.c: calls fn for every live block (heap_lock held: fn must not report or allocate). */
+void fai_heap_walk(fa_alloc *fa, void (*fn)(void *ctx, void *p, size_t size, const char *site),
+                   void *ctx);
 
 /* Frame blocks (frame.c), used by debug.c */
 fai_block *fai_block_new(fai_tstate *t, size_t min_size);

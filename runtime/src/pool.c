@@ -320,29 +320,31 @@ static fai_page *find_page(fai_tstate *t, fai_page_queue *q, unsigned cls, const
     return pg;
 }
 
-static FAI_NOINLINE void *pool_alloc_slow(fai_tstate *t, unsigned cls, const char *site) {
+static FAI_NOINLINE void *pool_alloc_slow(fai_tstate *t, unsigned cls, size_t size,
+                                          const char *site) {
     fai_page_queue *q = &t->pool_cur->q[cls];
     for (;;) {
         fai_page *pg = find_page(t, q, cls, site);
         if (pg == NULL) return NULL;
         void *p = page_pop(pg);
         if (p != NULL) {
-            if (FAI_DEBUG || FAI_ASAN) fai_debug_pool_alloc(pg, p, site);
+            fai_debug_pool_alloc(pg, p, size, site);
             return p;
         }
     }
 }
 
-FAI_INLINE void *pool_alloc_class(fai_tstate *t, unsigned cls, const char *site) {
+/* size: the request, for the debug hook (canary and sanitizer extent). */
+FAI_INLINE void *pool_alloc_class(fai_tstate *t, unsigned cls, size_t size, const char *site) {
     fai_page *pg = t->pool_cur->q[cls].cur;
     if (FA_LIKELY(pg != NULL)) {
         void *p = page_pop(pg);
         if (FA_LIKELY(p != NULL)) {
-            if (FAI_DEBUG || FAI_ASAN) fai_debug_pool_alloc(pg, p, site);
+            fai_debug_pool_alloc(pg, p, size, site);
             return p;
         }
     }
-    return pool_alloc_slow(t, cls, site);
+    return pool_alloc_slow(t, cls, size, site);
 }
 
 static FAI_NOINLINE void *pool_bad_request(fa_alloc *fa, size_t size, size_t align,
@@ -375,7 +377,7 @@ void *fa_pool_alloc_at(fa_alloc *fa, size_t size, const char *site) {
         return pool_bad_request(fa, size, 16, site);
     fai_tstate *t = fai_bind(fa);
     if (FA_UNLIKELY(t == NULL)) return NULL;
-    return pool_alloc_class(t, size_class(size), site);
+    return pool_alloc_class(t, size_class(size), size, site);
 }
 
 void *fa_pool_alloc(fa_alloc *fa, size_t size) { return fa_pool_alloc_at(fa, size, NULL); }
@@ -390,7 +392,7 @@ void *fa_pool_alloc_aligned_at(fa_alloc *fa, size_t size, size_t align, const ch
     if (cls == FAI_POOL_CLASSES) return pool_bad_request(fa, size, align, site);
     fai_tstate *t = fai_bind(fa);
     if (t == NULL) return NULL;
-    return pool_alloc_class(t, cls, site);
+    return pool_alloc_class(t, cls, size, site);
 }
 
 void *fa_pool_alloc_aligned(fa_alloc *fa, size_t size, size_t align) {
@@ -417,11 +419,28 @@ void *fa_pool_calloc(fa_alloc *fa, size_t n, size_t size) {
 /* Free                                                                                       */
 /* ---------------------------------------------------------------------------------------- */
 
+/* Puts a page that left the full list behind the hot page (q->cur): pushed at the head it
+ * would become the hot page, the one page exempt from release when it runs empty, and every
+ * page freed in allocation order would stay mapped, empty, beyond pool_keep_empty_pages. */
+static void move_behind_cur(fai_page_queue *q, fai_page *pg) {
+    fai_page *cur = q->cur;
+    if (cur == NULL) {
+        move_to(q, pg, FAI_ON_AVAIL);
+        return;
+    }
+    move_to(q, pg, FAI_ON_NONE);
+    pg->where = FAI_ON_AVAIL;
+    pg->prev = cur;
+    pg->next = cur->next;
+    if (cur->next != NULL) cur->next->prev = pg;
+    cur->next = pg;
+}
+
 /* A local free changed the page's standing: it left the full list or became empty. */
 static FAI_NOINLINE void page_after_local_free(fai_tstate *t, fai_page *pg) {
     fai_page_queue *q = queue_of(t, pg);
     if (FAI_LOAD(pg->used) != 0) {
-        if (pg->where == FAI_ON_FULL) move_to(q, pg, FAI_ON_AVAIL);
+        if (pg->where == FAI_ON_FULL) move_behind_cur(q, pg);
         return;
     }
     if (pg == q->cur) return; /* the hot page stays, empty or not */
@@ -444,22 +463,23 @@ static FAI_NOINLINE void remote_free(fa_alloc *fa, fai_page *pg, void *p) {
     if (head == NULL) atomic_fetch_add_explicit(&fa->remote_hint[pg->cls], 1, memory_order_relaxed);
 }
 
-static FAI_NOINLINE FAI_COLD void bad_free(fa_alloc *fa, void *p) {
+static FAI_NOINLINE FAI_COLD void bad_free(fa_alloc *fa, void *p, const char *site) {
     if (fa == NULL) {
-        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, p, 0, NULL, "fa_pool_free with a NULL allocator");
+        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, p, 0, site, "fa_pool_free with a NULL allocator");
         return;
     }
-    fai_debug_report_bad_free(fa, p, "fa_pool_free", NULL);
+    fai_debug_report_bad_free(fa, p, "fa_pool_free", site);
 }
 
-void fa_pool_free(fa_alloc *fa, void *p) {
+/* site: the caller (debug builds name it as the first free in double-free reports). */
+FAI_INLINE void pool_free(fa_alloc *fa, void *p, const char *site) {
     if (p == NULL) return;
     fai_page *pg = fa != NULL ? page_of(fa, p) : NULL;
     if (FA_UNLIKELY(pg == NULL)) {
-        bad_free(fa, p);
+        bad_free(fa, p, site);
         return;
     }
-    if ((FAI_DEBUG || FAI_ASAN) && !fai_debug_pool_free(fa, pg, p)) return;
+    if (!fai_debug_pool_free(fa, pg, p, site)) return;
     fai_tstate *t = fai_cursor.serial == fa->head.serial ? fai_cursor.tstate : fai_find_tstate(fa);
     if (FA_LIKELY(t != NULL && atomic_load_explicit(&pg->owner, memory_order_relaxed) == t)) {
         *(void **)p = pg->free;
@@ -472,9 +492,14 @@ void fa_pool_free(fa_alloc *fa, void *p) {
     remote_free(fa, pg, p);
 }
 
+void fa_pool_free(fa_alloc *fa, void *p) { pool_free(fa, p, NULL); }
+
+void fa_pool_free_at(fa_alloc *fa, void *p, const char *site) { pool_free(fa, p, site); }
+
 size_t fa_pool_usable_size(fa_alloc *fa, const void *p) {
     if (fa == NULL || p == NULL) return 0;
     fai_page *pg = page_of(fa, p);
+    if (pg != NULL) fai_debug_pool_usable(pg, p);
     return pg != NULL ? pg->block_size : 0;
 }
 
@@ -527,7 +552,8 @@ void fa_pool_trim(fa_alloc *fa) {
             for (unsigned c = 0; c < FAI_POOL_CLASSES; c++) {
                 fai_page_queue *q = &set->q[c];
                 release_list(t, q, &q->empty, false);
-                /* Empty available pages other than the hot one. */
+                /* Every empty available page, the hot one included: trimming asks for the
+                 * memory back now, and the next allocation takes a fresh page if needed. */
                 for (fai_page *pg = q->cur; pg != NULL;) {
                     fai_page *next = pg->next;
                     collect_remote(pg);

@@ -39,12 +39,18 @@ static bool grow(fai_ptrset *s) {
 
 bool fai_ptrset_add(fai_ptrset *s, uintptr_t p) {
     if ((s->count + s->tombs + 1) * 2 > s->cap && !grow(s)) return false;
-    size_t i = slot_of(p, s->cap);
-    while (s->slots[i] != EMPTY && s->slots[i] != TOMB) {
+    size_t i = slot_of(p, s->cap), tomb = SIZE_MAX;
+    /* Probe to the end of the chain: p may sit beyond a tombstone, and must not be added
+     * twice. The first tombstone seen is reused. */
+    while (s->slots[i] != EMPTY) {
         if (s->slots[i] == p) return true;
+        if (s->slots[i] == TOMB && tomb == SIZE_MAX) tomb = i;
         i = (i + 1) & (s->cap - 1);
     }
-    if (s->slots[i] == TOMB) s->tombs--;
+    if (tomb != SIZE_MAX) {
+        i = tomb;
+        s->tombs--;
+    }
     s->slots[i] = p;
     s->count++;
     return true;
