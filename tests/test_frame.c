@@ -333,7 +333,7 @@ FRAME_TEST(realloc_last_allocation) {
 #if !FA_DEBUG && !TU_ASAN
     cr_assert_eq(q, p, "the last allocation grows in place");
     unsigned char *next = fa_frame_alloc(fa, 16, 1);
-    cr_assert_eq(next, p + 1000, "the cursor moved to the end of the grown block");
+    cr_assert_eq(next, p + TU_G(1000), "the cursor moved to the end of the grown block");
     (void)next;
 #endif
     tu_fill(q, 1000, 4);

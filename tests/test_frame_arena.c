@@ -211,7 +211,7 @@ Test(frame_arena, two_allocators_have_separate_arenas, .init = setup, .fini = te
     cr_assert_null(block_of(ta, pb));
     cr_assert_not_null(block_of(tb, pb));
     cr_assert_eq(fai_cursor.tstate, (void *)tb);
-    cr_assert_eq(ta->saved_cur, (uintptr_t)pa + 100, "fa's cursor was parked in its tstate");
+    cr_assert_eq(ta->saved_cur, (uintptr_t)pa + TU_G(100), "fa's cursor was parked in its tstate");
     void *pa2 = fa_frame_alloc(fa, 16, 16);
     cr_assert_eq(pa2, (void *)(((uintptr_t)pa + 100 + 15) & ~(uintptr_t)15));
     fa_end_frame(b);

@@ -345,6 +345,21 @@ POOL_TEST(empty_pages_return_to_the_os) {
     for (int i = 0; i < N; i++) fa_pool_free(fa, p[i]);
     fa_get_stats(fa, &st);
     cr_assert_eq(st.pool_count, 0);
+    /* The free path never decommits: a burst that frees pages and takes them again must not
+     * fault them back in. Every page is still owned and mapped. */
+    cr_assert_eq(st.pool_reserved, (size_t)PAGES * FAI_POOL_PAGE_SIZE);
+    for (int k = 0; k < PAGES; k++) cr_assert_eq(atomic_load(&pages[k]->state), FAI_PAGE_OWNED);
+    /* Empty pages beyond the kept ones go back to the OS once idle for FAI_EMPTY_IDLE_FRAMES
+     * of this thread's frames, not before. */
+    for (int f = 0; f < FAI_EMPTY_IDLE_FRAMES - 1; f++) {
+        fa_begin_frame(fa);
+        fa_end_frame(fa);
+    }
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.pool_reserved, (size_t)PAGES * FAI_POOL_PAGE_SIZE, "released too early");
+    fa_begin_frame(fa);
+    fa_end_frame(fa);
+    fa_get_stats(fa, &st);
     int owned = 0, freed = 0;
     for (int k = 0; k < PAGES; k++) {
         int s = atomic_load(&pages[k]->state);
@@ -384,11 +399,31 @@ Test(pool, keep_empty_pages_config, .init = tu_setup) {
     void *p[N];
     for (int i = 0; i < N; i++) p[i] = fa_pool_alloc(fa, 4096);
     for (int i = 0; i < N; i++) fa_pool_free(fa, p[i]);
+    for (int f = 0; f < FAI_EMPTY_IDLE_FRAMES; f++) {
+        fa_begin_frame(fa);
+        fa_end_frame(fa);
+    }
     fa_stats st;
     fa_get_stats(fa, &st);
     cr_assert_leq(st.pool_reserved, (size_t)5 * FAI_POOL_PAGE_SIZE);
     cr_assert_geq(st.pool_reserved, (size_t)4 * FAI_POOL_PAGE_SIZE, "4 empty pages are kept");
     fa_destroy(fa);
+}
+
+/* A thread that never ends a frame still holds at most FAI_EMPTY_HARD_CAP empty pages per
+ * class (plus the hot one): the rest go back to the OS on the free path. */
+POOL_TEST(empty_pages_are_capped_without_frames) {
+    enum { PER_PAGE = FAI_POOL_PAGE_SIZE / 8192, PAGES = FAI_EMPTY_HARD_CAP + 8,
+           N = PER_PAGE * PAGES };
+    void **p = calloc(N, sizeof *p);
+    for (int i = 0; i < N; i++) cr_assert_not_null(p[i] = fa_pool_alloc(fa, 8192));
+    for (int i = 0; i < N; i++) fa_pool_free(fa, p[i]);
+    fa_stats st;
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.pool_count, 0);
+    cr_assert_leq(st.pool_reserved, (size_t)(FAI_EMPTY_HARD_CAP + 1) * FAI_POOL_PAGE_SIZE);
+    cr_assert_geq(st.pool_reserved, (size_t)FAI_EMPTY_HARD_CAP * FAI_POOL_PAGE_SIZE);
+    free(p);
 }
 
 POOL_TEST(stats_count_objects_and_class_bytes) {

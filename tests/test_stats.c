@@ -32,30 +32,31 @@ STATS_TEST(my_frame_bytes_are_exact) {
     cr_assert_eq(mine().frame_number, 1);
     cr_assert_eq(mine().thread_id, fa_thread_id());
     fa_frame_alloc(fa, 100, 1);
-    cr_assert_eq(mine().frame_bytes, 100, "visible at once, without a frame boundary");
-    fa_frame_alloc(fa, 8, 16); /* 12 bytes of padding, then 8 */
-    cr_assert_eq(mine().frame_bytes, 120);
+    cr_assert_eq(mine().frame_bytes, TU_G(100), "visible at once, without a frame boundary");
+    fa_frame_alloc(fa, 40, 64); /* padding up to 64, then 40 rounded to the granule */
+    cr_assert_eq(mine().frame_bytes, 128 + TU_G(40));
     fa_begin_frame(fa);
     fa_frame_alloc(fa, 1000, 8);
-    cr_assert_eq(mine().frame_bytes, 1120);
+    cr_assert_eq(mine().frame_bytes, 128 + TU_G(40) + TU_G(1000));
     cr_assert_eq(mine().frame_depth, 2);
     fa_end_frame(fa);
-    cr_assert_eq(mine().frame_bytes, 120, "the inner scope's bytes are released");
+    cr_assert_eq(mine().frame_bytes, 128 + TU_G(40), "the inner scope's bytes are released");
     fa_frame_alloc(fa, 30, 1);
     fa_end_frame(fa);
     fa_thread_stats ts = mine();
     cr_assert_eq(ts.frame_bytes, 0);
     cr_assert_eq(ts.frame_depth, 0);
-    cr_assert_eq(ts.frame_high_water_last, 1120, "the inner scope was the peak");
-    cr_assert_eq(ts.frame_peak, 1120);
-    cr_assert_geq(ts.frame_reserved, 1120);
+    size_t peak = 128 + TU_G(40) + TU_G(1000);
+    cr_assert_eq(ts.frame_high_water_last, peak, "the inner scope was the peak");
+    cr_assert_eq(ts.frame_peak, peak);
+    cr_assert_geq(ts.frame_reserved, peak);
 
     fa_begin_frame(fa);
     fa_frame_alloc(fa, 500, 1);
     fa_end_frame(fa);
     ts = mine();
-    cr_assert_eq(ts.frame_high_water_last, 500);
-    cr_assert_eq(ts.frame_peak, 1120, "the peak of any frame stays");
+    cr_assert_eq(ts.frame_high_water_last, TU_G(500));
+    cr_assert_eq(ts.frame_peak, peak, "the peak of any frame stays");
     cr_assert_eq(ts.frame_number, 2);
 }
 
@@ -118,8 +119,8 @@ static void *peer_thread(void *arg) {
     peer *p = arg;
     p->id = fa_thread_id();
     fa_begin_frame(fa);
-    fa_frame_alloc(fa, 3000, 1);
-    fa_begin_frame(fa); /* boundary: publishes depth 2, 3000 bytes */
+    fa_frame_alloc(fa, 3008, 1);
+    fa_begin_frame(fa); /* boundary: publishes depth 2, 3008 bytes */
     pthread_barrier_wait(p->sync);
     pthread_barrier_wait(p->sync);
     fa_end_frame(fa);
@@ -141,18 +142,18 @@ STATS_TEST(other_threads_publish_at_boundaries) {
     cr_assert_eq(n, 1, "only the peer has state in fa");
     cr_assert_eq(all[0].thread_id, pe.id);
     cr_assert_eq(all[0].frame_depth, 2);
-    cr_assert_eq(all[0].frame_bytes, 3000);
+    cr_assert_eq(all[0].frame_bytes, 3008);
     cr_assert_eq(all[0].frame_number, 1);
     fa_stats st;
     fa_get_stats(fa, &st);
-    cr_assert_eq(st.frame_bytes, 3000);
+    cr_assert_eq(st.frame_bytes, 3008);
     pthread_barrier_wait(&sync);
     pthread_barrier_wait(&sync); /* the peer ended its frame */
     n = fa_get_thread_stats(fa, all, 4);
     cr_assert_eq(all[0].frame_depth, 0);
     cr_assert_eq(all[0].frame_bytes, 0);
-    cr_assert_eq(all[0].frame_high_water_last, 3000);
-    cr_assert_eq(all[0].frame_peak, 3000);
+    cr_assert_eq(all[0].frame_high_water_last, 3008);
+    cr_assert_eq(all[0].frame_peak, 3008);
     fa_get_stats(fa, &st);
     cr_assert_eq(st.frames_completed, 1);
     pthread_barrier_wait(&sync);
@@ -162,7 +163,7 @@ STATS_TEST(other_threads_publish_at_boundaries) {
     fa_get_stats(fa, &st);
     cr_assert_eq(st.threads, 0);
     cr_assert_eq(st.frames_completed, 1);
-    cr_assert_eq(st.frame_peak, 3000);
+    cr_assert_eq(st.frame_peak, 3008);
     cr_assert_eq(tu_total(), 0);
 }
 

@@ -126,17 +126,17 @@ TAG_TEST(frame_charges_per_tag) {
     fa_tag_pop(fa);
     cr_assert_not_null(fa_frame_alloc(fa, 8, 1)); /* untagged */
     fa_end_frame(fa);
-    cr_assert_eq(tag_stats(a).frame_bytes_last, 250);
-    cr_assert_eq(tag_stats(b).frame_bytes_last, 400);
-    cr_assert_eq(tag_stats(0).frame_bytes_last, 108);
+    cr_assert_eq(tag_stats(a).frame_bytes_last, TU_G(200) + TU_G(50));
+    cr_assert_eq(tag_stats(b).frame_bytes_last, TU_G(400));
+    cr_assert_eq(tag_stats(0).frame_bytes_last, TU_G(100) + TU_G(8));
     /* The next frame replaces "last"; the peak keeps the largest. */
     fa_begin_frame(fa);
     fa_tag_push(fa, a);
     cr_assert_not_null(fa_frame_alloc(fa, 10, 1));
     fa_tag_pop(fa);
     fa_end_frame(fa);
-    cr_assert_eq(tag_stats(a).frame_bytes_last, 10);
-    cr_assert_eq(tag_stats(a).frame_bytes_peak, 250);
+    cr_assert_eq(tag_stats(a).frame_bytes_last, TU_G(10));
+    cr_assert_eq(tag_stats(a).frame_bytes_peak, TU_G(200) + TU_G(50));
     cr_assert_eq(tag_stats(b).frame_bytes_last, 0);
     cr_assert_eq(tu_total(), 0);
 }
@@ -164,7 +164,7 @@ TAG_TEST(frame_charges_summed_over_threads) {
     fa_tag a = fa_tag_register(fa, "a");
     pthread_barrier_t sync;
     pthread_barrier_init(&sync, NULL, 4);
-    charge_job jobs[3] = {{a, 1000, &sync}, {a, 3000, &sync}, {a, 500, &sync}};
+    charge_job jobs[3] = {{a, 1008, &sync}, {a, 3008, &sync}, {a, 512, &sync}};
     pthread_t th[3];
     for (int i = 0; i < 3; i++) pthread_create(&th[i], NULL, charge_frame, &jobs[i]);
     pthread_barrier_wait(&sync);
@@ -172,8 +172,8 @@ TAG_TEST(frame_charges_summed_over_threads) {
     pthread_barrier_wait(&sync);
     for (int i = 0; i < 3; i++) pthread_join(th[i], NULL);
     pthread_barrier_destroy(&sync);
-    cr_assert_eq(s.frame_bytes_last, 4500, "summed over threads");
-    cr_assert_eq(s.frame_bytes_peak, 3000, "the largest per-thread frame charge");
+    cr_assert_eq(s.frame_bytes_last, 1008 + 3008 + 512, "summed over threads");
+    cr_assert_eq(s.frame_bytes_peak, 3008, "the largest per-thread frame charge");
     cr_assert_eq(tu_total(), 0);
 }
 

@@ -99,6 +99,8 @@ typedef uint32_t fa_tag;                /* 0 = untagged; see fa_tag_register */
 #define FA_MAX_ALIGN ((size_t)1 << 16)
 /* Largest single request (larger is FA_ERR_TOO_LARGE). */
 #define FA_MAX_ALLOC_SIZE ((size_t)1 << 40)
+/* Frame allocations are rounded up to multiples of this and aligned to at least it. */
+#define FA_FRAME_GRANULE ((size_t)16)
 /* Largest pool object; bigger objects belong in the heap. */
 #define FA_POOL_MAX_SIZE ((size_t)8192)
 /* Tags per allocator, including tag 0 (untagged). */
@@ -211,7 +213,8 @@ FA_API unsigned fa_frame_depth(fa_alloc *fa);
 FA_API uint64_t fa_frame_number(fa_alloc *fa);
 
 /* Bump-allocates size bytes aligned to align (a power of two <= FA_MAX_ALIGN) in the calling
- * thread's innermost frame scope. Uninitialised. Valid until that scope ends, on this thread
+ * thread's innermost frame scope; every frame allocation takes a multiple of FA_FRAME_GRANULE
+ * bytes and is aligned to at least FA_FRAME_GRANULE. Uninitialised. Valid until that scope ends, on this thread
  * only. NULL + error on: no open frame, size 0, bad align, too large, frame limit, OOM.
  * fa must be a live allocator (not checked on the release fast path). */
 static inline void *fa_frame_alloc(fa_alloc *fa, size_t size, size_t align) FA_RETURNS_FRAME;
@@ -247,7 +250,8 @@ typedef enum fa_retain_policy {
     FA_RETAIN_TO_POOL,     /* size must be <= FA_POOL_MAX_SIZE */
     FA_RETAIN_TO_HEAP
 } fa_retain_policy;
-FA_API fa_status fa_frame_retain(fa_alloc *fa, void **slot, size_t size, fa_retain_policy policy);
+FA_API fa_status fa_frame_retain(fa_alloc *fa, void **slot FA_RETAIN_SLOT, size_t size,
+                                 fa_retain_policy policy);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Pools                                                                                       */
@@ -455,8 +459,14 @@ __attribute__((no_sanitize_undefined))
 static inline void *fai_frame_alloc_inline(fa_alloc *fa, size_t size, size_t align,
                                            const char *site) {
     fai_cursor_t *c = &fai_cursor;
-    uintptr_t p = (c->cur + (uintptr_t)align - 1) & ~((uintptr_t)align - 1);
-    uintptr_t np = p + size;
+    uintptr_t amask = (uintptr_t)align - 1;
+#if defined(__GNUC__)
+    /* The cursor always sits on an FA_FRAME_GRANULE boundary, so a constant alignment up to
+     * the granule needs no rounding at all. */
+    if (__builtin_constant_p(align) && align <= FA_FRAME_GRANULE) amask = 0;
+#endif
+    uintptr_t p = (c->cur + amask) & ~amask;
+    uintptr_t np = p + (((uintptr_t)size + FA_FRAME_GRANULE - 1) & ~(FA_FRAME_GRANULE - 1));
     /* One branch: the bits below are all zero only for a cursor of this allocator (serial),
      * a request that fits (np <= end; addresses are below 2^48, so end - np has its top bit
      * set exactly when it does not fit; end is 0 outside a frame), 1 <= size <= 2^32 and a

@@ -72,6 +72,10 @@ void fai_frame_publish(fai_tstate *t) {
 
 static size_t block_size(const fai_block *b) { return (size_t)(b->end - b->start); }
 
+/* Bytes a request takes: the cursor stays on FA_FRAME_GRANULE boundaries (the fast path relies
+ * on it for small alignments). */
+static size_t granule(size_t size) { return (size + FA_FRAME_GRANULE - 1) & ~(FA_FRAME_GRANULE - 1); }
+
 fai_block *fai_block_new(fai_tstate *t, size_t min_size) {
     size_t page = fai_prim_page_size();
     size_t size = fai_align_up(min_size, page);
@@ -146,7 +150,9 @@ void fa_begin_frame(fa_alloc *fa) {
     s->tag_depth = t->tag_depth;
     t->depth++;
     cursor_update_end(t);
-    fai_frame_publish(t);
+    /* Only depth and frame number change here; bytes are published at refills and ends. */
+    FAI_STORE(t->pub.depth, t->depth);
+    FAI_STORE(t->pub.frame_number, t->frame_number);
 }
 
 static void run_retains(fai_tstate *t, uint32_t from) {
@@ -171,6 +177,7 @@ static void frame_finish(fai_tstate *t) {
     FAI_STORE(t->pub.frame_peak, peak);
     FAI_BUMP(t->pub.frames_completed, 1);
     fai_tag_frame_end(t);
+    fai_pool_frame_end(t);
 
     bool rotate = fa->guard_frames > 0;
     if (t->spilled || rotate) {
@@ -249,7 +256,7 @@ uint64_t fa_frame_number(fa_alloc *fa) {
 
 static bool block_fits(const fai_block *b, size_t size, size_t align) {
     uintptr_t p = fai_align_up(b->start, align);
-    return p <= b->end && size <= b->end - p;
+    return p <= b->end && granule(size) <= b->end - p;
 }
 
 /* Moves the frame to a block that fits the request. */
@@ -259,7 +266,8 @@ static FAI_NOINLINE void *frame_refill(fai_tstate *t, size_t size, size_t align,
     fai_cursor_t *c = cursor();
     size_t in_block = t->cur_block != NULL ? (size_t)(c->cur - t->cur_block->start) : 0;
     size_t now = t->used_prev + in_block;
-    if (fa->cfg.frame_limit != 0 && (size > fa->cfg.frame_limit || now > fa->cfg.frame_limit - size)) {
+    size_t take = granule(size);
+    if (fa->cfg.frame_limit != 0 && (take > fa->cfg.frame_limit || now > fa->cfg.frame_limit - take)) {
         fai_report r = {.status = FA_ERR_FRAME_LIMIT, .fa = fa, .size = size, .align = align,
                         .site = site, .current_frame = t->frame_number};
         fai_report_error(&r,
@@ -299,7 +307,7 @@ static FAI_NOINLINE void *frame_refill(fai_tstate *t, size_t size, size_t align,
     t->frame_hw = FAI_MAX(t->frame_hw, now);
     t->cur_block = nb;
     uintptr_t p = fai_align_up(nb->start, align);
-    c->cur = p + size;
+    c->cur = p + take;
     cursor_update_end(t);
     fai_frame_publish(t);
     return (void *)p;
@@ -314,8 +322,8 @@ static void *frame_bump(fai_tstate *t, size_t size, size_t align, const char *si
     if (t->cur_block != NULL) {
         uintptr_t p = fai_align_up(c->cur, align);
         uintptr_t end = usable_end(t);
-        if (p >= c->cur && p <= end && size <= end - p) {
-            c->cur = p + size;
+        if (p >= c->cur && p <= end && granule(size) <= end - p) {
+            c->cur = p + granule(size);
             cursor_update_end(t);
             return (void *)p;
         }
@@ -402,9 +410,9 @@ void *fa_frame_realloc(fa_alloc *fa, void *p, size_t old_size, size_t new_size, 
     const fai_scope *s = t->depth > 0 ? &t->scopes[t->depth - 1] : NULL;
     bool last = s != NULL && t->cur_block != NULL && up >= t->cur_block->start &&
                 (s->block != t->cur_block || up >= s->cur) && old_size <= c->cur - up &&
-                up + old_size == c->cur && (up & (align - 1)) == 0;
-    if (last && !t->force_slow && up <= usable_end(t) && new_size <= usable_end(t) - up) {
-        c->cur = up + new_size;
+                up + granule(old_size) == c->cur && (up & (align - 1)) == 0;
+    if (last && !t->force_slow && up <= usable_end(t) && granule(new_size) <= usable_end(t) - up) {
+        c->cur = up + granule(new_size);
         cursor_update_end(t);
         return p;
     }

@@ -133,8 +133,10 @@ typedef enum fai_page_state {
 
 typedef enum fai_page_where { FAI_ON_AVAIL = 0, FAI_ON_FULL, FAI_ON_EMPTY, FAI_ON_NONE } fai_page_where;
 
+/* 128 bytes, so a descriptor's address is a shift away from its page index and two pages'
+ * descriptors never share a cache line. */
 typedef struct fai_page {
-    void *free;                 /* owner's free list */
+    _Alignas(128) void *free;   /* owner's free list */
     uintptr_t bump, bump_end;   /* never-used tail, carved lazily (no page faults up front) */
     _Atomic uint32_t used;      /* objects out, owner's view (one writer; read by stats) */
     uint32_t capacity;
@@ -142,6 +144,7 @@ typedef struct fai_page {
     uint32_t inv_size;          /* ceil(2^32 / block_size): index by multiply, not divide */
     uint8_t cls, tag, where;
     _Atomic uint8_t state;      /* fai_page_state */
+    uint32_t empty_epoch;       /* owner's pool epoch when the page last became empty */
     _Atomic(void *) thread_free;             /* remote frees (MPSC push, owner takes all) */
     _Atomic uint32_t remote_count;           /* objects on thread_free */
     _Atomic(struct fai_tstate *) owner;      /* NULL unless FAI_PAGE_OWNED */
@@ -159,13 +162,22 @@ typedef struct fai_segment {
 } fai_segment;
 
 /* One size class's pages on one thread for one tag. */
+/* 32 bytes: the fast path indexes queues by class with a shift. */
 typedef struct fai_page_queue {
     fai_page *cur;        /* page being allocated from; head of the available list */
     fai_page *full;       /* pages that had nothing left when the thread moved on */
-    fai_page *empty;      /* empty pages kept for reuse (at most cfg.pool_keep_empty_pages) */
+    fai_page *empty;      /* empty pages kept for reuse; beyond cfg.pool_keep_empty_pages they
+                             are returned to the OS once idle for FAI_EMPTY_IDLE_FRAMES */
     uint32_t empty_count;
-    uint64_t remote_seen; /* fa->remote_hint[cls] when the full list was last scanned */
+    uint32_t remote_seen; /* fa->remote_hint[cls] (low bits) when the full list was scanned */
 } fai_page_queue;
+
+/* An empty page beyond pool_keep_empty_pages is decommitted after staying empty through this
+ * many of its thread's frames (never on the free path itself, so a burst that frees and then
+ * reallocates a page does not fault it back in); threads without frames hold at most
+ * FAI_EMPTY_HARD_CAP empty pages per class until fa_pool_trim. */
+#define FAI_EMPTY_IDLE_FRAMES 8
+#define FAI_EMPTY_HARD_CAP 32
 
 typedef struct fai_pool_set {
     fai_page_queue q[FAI_POOL_CLASSES];
@@ -225,10 +237,13 @@ typedef struct fai_tstate {
     fa_tag cur_tag;                 /* top of tag_stack, 0 when empty */
     size_t tag_mark;                /* frame bytes at the last tag boundary */
     size_t tag_frame_bytes[FA_MAX_TAGS];
+    uint64_t tag_charged, tag_charged_last; /* tags charged this / the last frame (bitmasks) */
 
     /* pools */
     fai_pool_set *pool_cur;         /* set of the current tag */
     fai_pool_set *pool_sets[FA_MAX_TAGS]; /* [0] is &pool_set0; others made on first use */
+    uint32_t pool_epoch;            /* outermost frames ended (ages empty pages) */
+    uint32_t pool_excess;           /* queues holding more than pool_keep_empty_pages */
     fai_pool_set pool_set0;
     fai_tag_ctr ctr[FA_MAX_TAGS];
 
@@ -344,6 +359,12 @@ bool fai_frame_owns(fai_tstate *t, const void *p, bool *live);
 void fai_pool_thread_release(fai_tstate *t);  /* hand pages back at thread exit/destroy */
 void fai_pool_destroy(fa_alloc *fa);          /* unmap every segment */
 void fai_pool_switch_tag(fai_tstate *t, fa_tag tag);
+void fai_pool_age_empty(fai_tstate *t);       /* returns long-idle excess empty pages */
+/* Outermost frame end: ages empty pages (the walk only when some queue holds excess ones). */
+FAI_INLINE void fai_pool_frame_end(fai_tstate *t) {
+    t->pool_epoch++;
+    if (FA_UNLIKELY(t->pool_excess != 0)) fai_pool_age_empty(t);
+}
 bool fai_pool_owns(fa_alloc *fa, const void *p); /* p is a live-looking pool object of fa */
 bool fai_pool_in_any_segment(const void *p, fa_alloc **owner);
 /* Live objects/bytes and pages, optionally of one owner thread and/or one tag (-1 = all). */

@@ -37,9 +37,16 @@ static const uint32_t class_size[FAI_POOL_CLASSES] = {
     1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
 };
 
+/* Classes of sizes up to 1024, by (size + 15) / 16: one load on the fast path. */
+static const uint8_t small_class[65] = {
+    0,  0,  1,  2,  3,  4,  5,  6,  7,  8,  8,  9,  9,  10, 10, 11, 11, 12, 12, 12, 12, 13,
+    13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 16, 16, 16, 16, 16, 17, 17, 17,
+    17, 17, 17, 17, 17, 18, 18, 18, 18, 18, 18, 18, 18, 19, 19, 19, 19, 19, 19, 19, 19,
+};
+
 /* size in [1, FA_POOL_MAX_SIZE] -> class index; 16-byte steps to 128, then 4 per doubling. */
 FAI_INLINE unsigned size_class(size_t size) {
-    if (size <= 128) return (unsigned)((size + 15) >> 4) - 1;
+    if (size <= 1024) return small_class[(size + 15) >> 4];
     size_t s = size - 1;
     unsigned b = 63u - (unsigned)__builtin_clzll(s);
     return 8 + (b - 7) * 4 + (unsigned)((s >> (b - 2)) & 3);
@@ -59,9 +66,9 @@ static void segmap_init(void) {
     if (p != MAP_FAILED) segmap = p;
 }
 
-static bool segmap_test(uintptr_t seg) {
+FAI_INLINE bool segmap_test(uintptr_t seg) {
     _Atomic uint64_t *map = segmap;
-    if (map == NULL || (seg >> 48) != 0) return false;
+    if (FA_UNLIKELY(map == NULL || (seg >> 48) != 0)) return false;
     size_t bit = seg >> FAI_SEGMENT_SHIFT;
     return (atomic_load_explicit(&map[bit / 64], memory_order_acquire) >> (bit % 64)) & 1;
 }
@@ -84,20 +91,21 @@ bool fai_pool_in_any_segment(const void *p, fa_alloc **owner) {
 
 /* The page of a pool object of fa, or NULL when p is not the start of an object in a page of
  * fa that is in use. Reads only memory known to be ours. */
-static fai_page *page_of(fa_alloc *fa, const void *p) {
+FAI_INLINE fai_page *page_of(fa_alloc *fa, const void *p) {
     uintptr_t a = (uintptr_t)p;
     uintptr_t seg_addr = a & ~(uintptr_t)(FAI_SEGMENT_SIZE - 1);
     if (!segmap_test(seg_addr)) return NULL;
     fai_segment *seg = (fai_segment *)seg_addr;
-    if (seg->fa != fa) return NULL;
-    size_t idx = (a - seg_addr) >> FAI_POOL_PAGE_SHIFT;
-    if (idx == 0) return NULL;
+    size_t idx = (a >> FAI_POOL_PAGE_SHIFT) & (FAI_SEGMENT_PAGES - 1);
     fai_page *pg = &seg->pages[idx];
-    if (atomic_load_explicit(&pg->state, memory_order_relaxed) == FAI_PAGE_FREE) return NULL;
-    uint64_t off = a - pg->start;
+    /* Objects start at the page start, so the offset needs no load. */
+    uint64_t off = a & (FAI_POOL_PAGE_SIZE - 1);
     uint64_t i = (off * pg->inv_size) >> 32;
-    if (i >= pg->capacity || i * pg->block_size != off) return NULL;
-    return pg;
+    /* pages[0] (the header page) is never initialised, so its state reads FREE. */
+    bool bad = (seg->fa != fa) |
+               (atomic_load_explicit(&pg->state, memory_order_relaxed) == FAI_PAGE_FREE) |
+               (i >= pg->capacity) | (i * pg->block_size != off);
+    return FA_LIKELY(!bad) ? pg : NULL;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -130,12 +138,18 @@ static fai_page **list_of(fai_page_queue *q, fai_page *pg) {
     return NULL;
 }
 
-static void move_to(fai_page_queue *q, fai_page *pg, fai_page_where where) {
+/* Moves a page between a queue's lists, keeping the count of queues that hold more empty
+ * pages than pool_keep_empty_pages (the frame-end aging walks only when there are some). */
+static void move_to(fai_tstate *t, fai_page_queue *q, fai_page *pg, fai_page_where where) {
+    uint32_t keep = t->fa->cfg.pool_keep_empty_pages;
     fai_page **from = list_of(q, pg);
     if (from != NULL) list_remove(from, pg);
-    if (pg->where == FAI_ON_EMPTY) q->empty_count--;
+    if (pg->where == FAI_ON_EMPTY && q->empty_count-- == keep + 1) t->pool_excess--;
     pg->where = (uint8_t)where;
-    if (where == FAI_ON_EMPTY) q->empty_count++;
+    if (where == FAI_ON_EMPTY) {
+        pg->empty_epoch = t->pool_epoch;
+        if (++q->empty_count == keep + 1) t->pool_excess++;
+    }
     fai_page **to = list_of(q, pg);
     if (to != NULL) list_push(to, pg);
 }
@@ -292,23 +306,23 @@ static fai_page *find_page(fai_tstate *t, fai_page_queue *q, unsigned cls, const
         if (pg->free != NULL || pg->bump < pg->bump_end) return pg;
         collect_remote(pg);
         if (pg->free != NULL) return pg;
-        move_to(q, pg, FAI_ON_FULL);
+        move_to(t, q, pg, FAI_ON_FULL);
     }
     /* 2. a kept empty page */
     if (q->empty != NULL) {
         fai_page *pg = q->empty;
-        move_to(q, pg, FAI_ON_AVAIL);
+        move_to(t, q, pg, FAI_ON_AVAIL);
         return pg;
     }
     /* 3. full pages that received remote frees since the last scan */
-    uint64_t hint = atomic_load_explicit(&t->fa->remote_hint[cls], memory_order_relaxed);
+    uint32_t hint = (uint32_t)atomic_load_explicit(&t->fa->remote_hint[cls], memory_order_relaxed);
     if (hint != q->remote_seen) {
         q->remote_seen = hint;
         fai_page *pg = q->full;
         while (pg != NULL) {
             fai_page *next = pg->next;
             collect_remote(pg);
-            if (pg->free != NULL) move_to(q, pg, FAI_ON_AVAIL);
+            if (pg->free != NULL) move_to(t, q, pg, FAI_ON_AVAIL);
             pg = next;
         }
         if (q->cur != NULL) return q->cur;
@@ -316,7 +330,7 @@ static fai_page *find_page(fai_tstate *t, fai_page_queue *q, unsigned cls, const
     /* 4. a new or adopted page */
     fai_page *pg = page_acquire(t, cls, t->cur_tag, site);
     if (pg == NULL) return NULL;
-    move_to(q, pg, FAI_ON_AVAIL);
+    move_to(t, q, pg, FAI_ON_AVAIL);
     return pg;
 }
 
@@ -372,15 +386,37 @@ static FAI_NOINLINE void *pool_bad_request(fa_alloc *fa, size_t size, size_t ali
     return NULL;
 }
 
-void *fa_pool_alloc_at(fa_alloc *fa, size_t size, const char *site) {
-    if (FA_UNLIKELY(fa == NULL || size - 1 >= FA_POOL_MAX_SIZE))
-        return pool_bad_request(fa, size, 16, site);
+/* Everything but the hot case: bad requests, the first use on this thread, a run-dry page. */
+static FAI_NOINLINE void *pool_alloc_entry_slow(fa_alloc *fa, size_t size, const char *site) {
+    if (fa == NULL || size - 1 >= FA_POOL_MAX_SIZE) return pool_bad_request(fa, size, 16, site);
     fai_tstate *t = fai_bind(fa);
-    if (FA_UNLIKELY(t == NULL)) return NULL;
+    if (t == NULL) return NULL;
     return pool_alloc_class(t, size_class(size), size, site);
 }
 
-void *fa_pool_alloc(fa_alloc *fa, size_t size) { return fa_pool_alloc_at(fa, size, NULL); }
+/* The hot case, as a leaf: this thread's cursor belongs to fa and the class's current page has
+ * a free object. */
+FAI_INLINE void *pool_alloc(fa_alloc *fa, size_t size, const char *site) {
+    if (FA_LIKELY(fa != NULL && size - 1 < FA_POOL_MAX_SIZE &&
+                  fai_cursor.serial == fa->head.serial)) {
+        fai_tstate *t = fai_cursor.tstate;
+        fai_page *pg = t->pool_cur->q[size_class(size)].cur;
+        if (FA_LIKELY(pg != NULL && pg->free != NULL)) {
+            void *p = pg->free;
+            pg->free = *(void **)p;
+            FAI_STORE(pg->used, FAI_LOAD(pg->used) + 1);
+            fai_debug_pool_alloc(pg, p, size, site);
+            return p;
+        }
+    }
+    return pool_alloc_entry_slow(fa, size, site);
+}
+
+void *fa_pool_alloc_at(fa_alloc *fa, size_t size, const char *site) {
+    return pool_alloc(fa, size, site);
+}
+
+void *fa_pool_alloc(fa_alloc *fa, size_t size) { return pool_alloc(fa, size, NULL); }
 
 void *fa_pool_alloc_aligned_at(fa_alloc *fa, size_t size, size_t align, const char *site) {
     if (align <= 16 && fai_is_pow2(align)) return fa_pool_alloc_at(fa, size, site);
@@ -422,13 +458,13 @@ void *fa_pool_calloc(fa_alloc *fa, size_t n, size_t size) {
 /* Puts a page that left the full list behind the hot page (q->cur): pushed at the head it
  * would become the hot page, the one page exempt from release when it runs empty, and every
  * page freed in allocation order would stay mapped, empty, beyond pool_keep_empty_pages. */
-static void move_behind_cur(fai_page_queue *q, fai_page *pg) {
+static void move_behind_cur(fai_tstate *t, fai_page_queue *q, fai_page *pg) {
     fai_page *cur = q->cur;
     if (cur == NULL) {
-        move_to(q, pg, FAI_ON_AVAIL);
+        move_to(t, q, pg, FAI_ON_AVAIL);
         return;
     }
-    move_to(q, pg, FAI_ON_NONE);
+    move_to(t, q, pg, FAI_ON_NONE);
     pg->where = FAI_ON_AVAIL;
     pg->prev = cur;
     pg->next = cur->next;
@@ -440,16 +476,35 @@ static void move_behind_cur(fai_page_queue *q, fai_page *pg) {
 static FAI_NOINLINE void page_after_local_free(fai_tstate *t, fai_page *pg) {
     fai_page_queue *q = queue_of(t, pg);
     if (FAI_LOAD(pg->used) != 0) {
-        if (pg->where == FAI_ON_FULL) move_behind_cur(q, pg);
+        if (pg->where == FAI_ON_FULL) move_behind_cur(t, q, pg);
         return;
     }
     if (pg == q->cur) return; /* the hot page stays, empty or not */
-    if (q->empty_count < t->fa->cfg.pool_keep_empty_pages) {
-        move_to(q, pg, FAI_ON_EMPTY);
-        return;
+    move_to(t, q, pg, FAI_ON_EMPTY);
+    if (q->empty_count > FAI_EMPTY_HARD_CAP) {
+        move_to(t, q, pg, FAI_ON_NONE);
+        page_release(t->fa, pg);
     }
-    move_to(q, pg, FAI_ON_NONE);
-    page_release(t->fa, pg);
+}
+
+void fai_pool_age_empty(fai_tstate *t) {
+    uint32_t now = t->pool_epoch;
+    uint32_t keep = t->fa->cfg.pool_keep_empty_pages;
+    for (unsigned tag = 0; tag < FA_MAX_TAGS && t->pool_excess != 0; tag++) {
+        fai_pool_set *set = t->pool_sets[tag];
+        if (set == NULL) continue;
+        for (unsigned c = 0; c < FAI_POOL_CLASSES; c++) {
+            fai_page_queue *q = &set->q[c];
+            for (fai_page *pg = q->empty; pg != NULL && q->empty_count > keep;) {
+                fai_page *next = pg->next;
+                if (now - pg->empty_epoch >= FAI_EMPTY_IDLE_FRAMES) {
+                    move_to(t, q, pg, FAI_ON_NONE);
+                    page_release(t->fa, pg);
+                }
+                pg = next;
+            }
+        }
+    }
 }
 
 static FAI_NOINLINE void remote_free(fa_alloc *fa, fai_page *pg, void *p) {
@@ -471,17 +526,32 @@ static FAI_NOINLINE FAI_COLD void bad_free(fa_alloc *fa, void *p, const char *si
     fai_debug_report_bad_free(fa, p, "fa_pool_free", site);
 }
 
+/* A free the hot path did not take: a page of this thread reached through another cursor
+ * (the thread last used another allocator), or a page of another thread. */
+static FAI_NOINLINE void pool_free_other(fa_alloc *fa, fai_page *pg, void *p) {
+    fai_tstate *t = fai_find_tstate(fa);
+    if (t != NULL && atomic_load_explicit(&pg->owner, memory_order_relaxed) == t) {
+        *(void **)p = pg->free;
+        pg->free = p;
+        uint32_t used = FAI_LOAD(pg->used) - 1;
+        FAI_STORE(pg->used, used);
+        if ((used == 0) | (pg->where != FAI_ON_AVAIL)) page_after_local_free(t, pg);
+        return;
+    }
+    remote_free(fa, pg, p);
+}
+
 /* site: the caller (debug builds name it as the first free in double-free reports). */
 FAI_INLINE void pool_free(fa_alloc *fa, void *p, const char *site) {
-    if (p == NULL) return;
-    fai_page *pg = fa != NULL ? page_of(fa, p) : NULL;
+    fai_page *pg = fa != NULL && p != NULL ? page_of(fa, p) : NULL;
     if (FA_UNLIKELY(pg == NULL)) {
-        bad_free(fa, p, site);
+        if (p != NULL) bad_free(fa, p, site);
         return;
     }
     if (!fai_debug_pool_free(fa, pg, p, site)) return;
-    fai_tstate *t = fai_cursor.serial == fa->head.serial ? fai_cursor.tstate : fai_find_tstate(fa);
-    if (FA_LIKELY(t != NULL && atomic_load_explicit(&pg->owner, memory_order_relaxed) == t)) {
+    fai_tstate *t = fai_cursor.tstate;
+    if (FA_LIKELY(fai_cursor.serial == fa->head.serial &&
+                  atomic_load_explicit(&pg->owner, memory_order_relaxed) == t)) {
         *(void **)p = pg->free;
         pg->free = p;
         uint32_t used = FAI_LOAD(pg->used) - 1;
@@ -489,7 +559,7 @@ FAI_INLINE void pool_free(fa_alloc *fa, void *p, const char *site) {
         if (FA_UNLIKELY((used == 0) | (pg->where != FAI_ON_AVAIL))) page_after_local_free(t, pg);
         return;
     }
-    remote_free(fa, pg, p);
+    pool_free_other(fa, pg, p);
 }
 
 void fa_pool_free(fa_alloc *fa, void *p) { pool_free(fa, p, NULL); }
@@ -538,7 +608,7 @@ static void release_list(fai_tstate *t, fai_page_queue *q, fai_page **head, bool
                 return;
             }
         }
-        move_to(q, pg, FAI_ON_NONE);
+        move_to(t, q, pg, FAI_ON_NONE);
         page_release(fa, pg);
     }
 }
@@ -558,7 +628,7 @@ void fa_pool_trim(fa_alloc *fa) {
                     fai_page *next = pg->next;
                     collect_remote(pg);
                     if (FAI_LOAD(pg->used) == 0) {
-                        move_to(q, pg, FAI_ON_NONE);
+                        move_to(t, q, pg, FAI_ON_NONE);
                         page_release(fa, pg);
                     }
                     pg = next;
@@ -604,7 +674,7 @@ void fai_pool_thread_release(fai_tstate *t) {
                 while (*lists[l] != NULL) {
                     fai_page *pg = *lists[l];
                     collect_remote(pg);
-                    move_to(q, pg, FAI_ON_NONE);
+                    move_to(t, q, pg, FAI_ON_NONE);
                     if (FAI_LOAD(pg->used) == 0) {
                         page_release(fa, pg);
                         continue;

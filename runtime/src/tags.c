@@ -76,7 +76,10 @@ const char *fa_tag_name(fa_alloc *fa, fa_tag tag) {
 void fai_tag_charge_frame(fai_tstate *t) {
     if (t->depth == 0) return;
     size_t now = fai_frame_bytes_now(t);
-    if (now > t->tag_mark) t->tag_frame_bytes[t->cur_tag] += now - t->tag_mark;
+    if (now > t->tag_mark) {
+        t->tag_frame_bytes[t->cur_tag] += now - t->tag_mark;
+        t->tag_charged |= (uint64_t)1 << t->cur_tag;
+    }
     t->tag_mark = now;
 }
 
@@ -154,15 +157,20 @@ static bool check_limits(fa_alloc *fa, fa_tag tag, size_t total, const char *wha
     return true;
 }
 
+/* Publishes the frame's charges. Only tags charged in this frame or the last one can have
+ * changed, so the walk is over their bits, not over every registered tag. */
 void fai_tag_frame_end(fai_tstate *t) {
-    fa_alloc *fa = t->fa;
-    unsigned n = atomic_load(&fa->tag_count);
-    for (unsigned i = 0; i < n; i++) {
+    uint64_t todo = t->tag_charged | t->tag_charged_last;
+    t->tag_charged_last = t->tag_charged;
+    t->tag_charged = 0;
+    while (todo != 0) {
+        unsigned i = (unsigned)__builtin_ctzll(todo);
+        todo &= todo - 1;
         size_t bytes = t->tag_frame_bytes[i];
         FAI_STORE(t->ctr[i].frame_last, bytes);
         if (bytes > FAI_LOAD(t->ctr[i].frame_peak)) FAI_STORE(t->ctr[i].frame_peak, bytes);
         t->tag_frame_bytes[i] = 0;
-        if (i != 0 && bytes != 0) check_limits(fa, (fa_tag)i, bytes, "frame usage", NULL, false);
+        if (i != 0 && bytes != 0) check_limits(t->fa, (fa_tag)i, bytes, "frame usage", NULL, false);
     }
 }
 

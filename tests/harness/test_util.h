@@ -93,4 +93,7 @@ static inline uint32_t tu_rand(uint32_t *s) {
     return *s = x;
 }
 
+/* Bytes a frame request of n takes (frame allocations are rounded to FA_FRAME_GRANULE). */
+#define TU_G(n) (((size_t)(n) + FA_FRAME_GRANULE - 1) & ~(FA_FRAME_GRANULE - 1))
+
 #endif /* FA_TEST_UTIL_H */
