@@ -19,6 +19,9 @@
  *   static void legacy_loop(Game *g) FA_NO_FRAME_ANALYSIS;  (per-function escape hatch)
  *   void worker_main(void *arg FA_THREAD_ENTRY_ARG);         (this parameter arrives from
  *                                                              another thread)
+ *   fa_status retain(fa_alloc *fa, void **slot FA_RETAIN_SLOT, size_t n);
+ *                                                   (*slot is copied out of the frame and
+ *                                                    updated when the scope ends)
  *
  * This header includes nothing and is valid C (C99 and later) and C++.
  */
@@ -33,6 +36,7 @@
 #define FA_ANNOTATION_LONG_LIVED "framealloc.long_lived"
 #define FA_ANNOTATION_NO_ANALYSIS "framealloc.no_analysis"
 #define FA_ANNOTATION_THREAD_ENTRY_ARG "framealloc.thread_entry_arg"
+#define FA_ANNOTATION_RETAIN_SLOT "framealloc.retain_slot"
 
 #if !defined(FA_ANNOTATIONS_ENABLED)
 #if defined(__clang_analyzer__)
@@ -66,5 +70,10 @@
 /* On a parameter of a thread entry function: the value came from another thread, so frame
  * memory reached through it belongs to that thread. */
 #define FA_THREAD_ENTRY_ARG FA_ANNOTATE_(FA_ANNOTATION_THREAD_ENTRY_ARG)
+/* On a pointer-to-pointer parameter: when the innermost frame scope open at the call ends, the
+ * frame memory *slot points to is copied out of the frame and *slot is updated to point at the
+ * copy (fa_frame_retain), so the slot does not dangle and storing frame memory in it before the
+ * call is not an escape. */
+#define FA_RETAIN_SLOT FA_ANNOTATE_(FA_ANNOTATION_RETAIN_SLOT)
 
 #endif /* FRAMEALLOC_ANNOTATIONS_H */

@@ -1,0 +1,8 @@
+//===--- ThreadCrossingCheck.cpp - framealloc-tidy ------------------------===//
+//
+// framealloc-thread-crossing: everything lives in the shared analysis
+// (utils/FrameTransfer.cpp: checkCrossing and store).
+//
+//===----------------------------------------------------------------------===//
+
+#include "ThreadCrossingCheck.h"

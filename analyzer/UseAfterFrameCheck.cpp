@@ -1,0 +1,8 @@
+//===--- UseAfterFrameCheck.cpp - framealloc-tidy -------------------------===//
+//
+// framealloc-use-after-frame: everything lives in the shared analysis
+// (utils/FrameTransfer.cpp: checkDeref, handleArgument, handleReturn, store).
+//
+//===----------------------------------------------------------------------===//
+
+#include "UseAfterFrameCheck.h"

@@ -1,0 +1,2 @@
+#include "common.h"
+int fb(void) { return pick(1); }

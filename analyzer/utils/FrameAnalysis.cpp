@@ -1,0 +1,612 @@
+//===--- FrameAnalysis.cpp - framealloc-tidy ------------------------------===//
+//
+// The driver of the frame analysis: which functions are worth analyzing, the
+// fixpoint over the CFG with branch refinement on correlated conditions, the
+// checks at function exit, and the findings' notes and deduplication.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FrameTransfer.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/BitVector.h"
+#include <queue>
+
+namespace clang::tidy::framealloc {
+
+/// Bail-out limits: a function past them is not analyzed (no findings)
+/// rather than analyzed slowly.
+static constexpr unsigned MaxDisjuncts = 32;
+static constexpr unsigned VisitsPerBlock = 64;
+static constexpr unsigned MaxSummaryNesting = 4;
+
+//===----------------------------------------------------------------------===//
+// FrameAnalyzer
+//===----------------------------------------------------------------------===//
+
+FrameAnalyzer::FrameAnalyzer(ASTContext &Ctx, const FrameConfig &Config)
+    : Ctx(Ctx), Index(Config) {}
+
+const FunctionResult &FrameAnalyzer::analyze(const FunctionDecl *FD) {
+  auto It = Results.find(FD);
+  if (It != Results.end())
+    return *It->second;
+  // Nested analyses (callee summaries) insert into Results: keep a pointer to
+  // the result, not an iterator.
+  auto Owned = std::make_unique<FunctionResult>();
+  FunctionResult *R = Owned.get();
+  Results.try_emplace(FD, std::move(Owned));
+  InProgress.insert(FD);
+  ++NestingDepth;
+  FunctionAnalysis(*this, FD, *R).run();
+  --NestingDepth;
+  InProgress.erase(FD);
+  return *R;
+}
+
+const FunctionSummary *FrameAnalyzer::summary(const FunctionDecl *Callee) {
+  const FunctionDecl *Def = nullptr;
+  if (!Callee->hasBody(Def) || !Def || InProgress.count(Def) ||
+      NestingDepth >= MaxSummaryNesting || Def->isDependentContext())
+    return nullptr;
+  if (Ctx.getSourceManager().isInSystemHeader(Def->getLocation()))
+    return nullptr;
+  const FunctionResult &R = analyze(Def);
+  return R.Analyzed ? &R.Summary : nullptr;
+}
+
+//===----------------------------------------------------------------------===//
+// Setup
+//===----------------------------------------------------------------------===//
+
+FunctionAnalysis::FunctionAnalysis(FrameAnalyzer &Analyzer,
+                                   const FunctionDecl *FD,
+                                   FunctionResult &Result)
+    : Analyzer(Analyzer), Ctx(Analyzer.context()), Index(Analyzer.index()),
+      FD(FD), Result(Result), Self(Analyzer.index().callee(FD)) {}
+
+/// Calls children of \p S into \p Work, skipping nested function bodies.
+static void pushChildren(const Stmt *S,
+                         llvm::SmallVectorImpl<const Stmt *> &Work) {
+  if (const auto *LE = dyn_cast<LambdaExpr>(S)) {
+    for (const Expr *Init : LE->capture_inits())
+      Work.push_back(Init);
+    return;
+  }
+  if (isa<BlockExpr>(S))
+    return;
+  for (const Stmt *Child : S->children())
+    if (Child)
+      Work.push_back(Child);
+}
+
+bool FunctionAnalysis::isWorthAnalyzing() {
+  // The pre-filter: a function that calls nothing frame-related has nothing
+  // to report, and most functions of a code base are like that.
+  bool Relevant = false;
+  llvm::SmallVector<const Stmt *, 64> Work{FD->getBody()};
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    const FunctionDecl *Callee = nullptr;
+    if (const auto *CE = dyn_cast<CallExpr>(S))
+      Callee = CE->getDirectCallee();
+    else if (const auto *CC = dyn_cast<CXXConstructExpr>(S))
+      Callee = CC->getConstructor();
+    else if (const auto *DS = dyn_cast<DeclStmt>(S))
+      for (const Decl *Dl : DS->decls())
+        if (const auto *VD = dyn_cast<VarDecl>(Dl))
+          if (const auto *Cleanup = VD->getAttr<CleanupAttr>()) {
+            Callee = Cleanup->getFunctionDecl();
+            HasCleanupVar = true;
+          }
+    if (Callee) {
+      const CalleeInfo &Info = Index.callee(Callee);
+      HasBeginCall |= Info.Begins;
+      HasEndCall |= Info.Ends;
+      Relevant |= Info.isFrameRelevant();
+      // An unannotated helper of this file may hand out frame memory too.
+      if (!Relevant && !Info.changesFrames() && isa<CallExpr>(S))
+        if (const FunctionSummary *Sum = Analyzer.summary(Callee))
+          Relevant |= Sum->ReturnsCallerFrame || !Sum->FilledParams.empty();
+    }
+    pushChildren(S, Work);
+  }
+  return Relevant;
+}
+
+/// The strongest of two slot kinds for pointer provenance.
+static SlotKind strongest(SlotKind A, SlotKind B) {
+  auto Rank = [](SlotKind K) {
+    switch (K) {
+    case SlotKind::Local:
+      return 0;
+    case SlotKind::Outliving:
+      return 1;
+    case SlotKind::LongLived:
+      return 2;
+    case SlotKind::Global:
+      return 3;
+    case SlotKind::ThreadShared:
+      return 4;
+    }
+    llvm_unreachable("unknown slot kind");
+  };
+  return Rank(A) >= Rank(B) ? A : B;
+}
+
+void FunctionAnalysis::computeLocalPointerKinds() {
+  // Flow-insensitive: a local pointer that is ever set from a parameter or a
+  // global reaches the caller's (or global) objects, so `p->f = frame` through
+  // it may outlive the frame.
+  llvm::SmallVector<std::pair<const VarDecl *, const Expr *>, 16> Sources;
+  llvm::SmallVector<const Stmt *, 64> Work{FD->getBody()};
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (const auto *BO = dyn_cast<BinaryOperator>(S)) {
+      if (BO->getOpcode() == BO_Assign)
+        if (const auto *DRE =
+                dyn_cast<DeclRefExpr>(BO->getLHS()->IgnoreParenImpCasts()))
+          if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
+            if (VD->hasLocalStorage() && !isa<ParmVarDecl>(VD) &&
+                VD->getType()->isPointerType())
+              Sources.emplace_back(VD, BO->getRHS());
+    } else if (const auto *DS = dyn_cast<DeclStmt>(S)) {
+      for (const Decl *Dl : DS->decls())
+        if (const auto *VD = dyn_cast<VarDecl>(Dl))
+          if (VD->hasLocalStorage() && VD->getInit() &&
+              VD->getType()->isPointerType())
+            Sources.emplace_back(VD, VD->getInit());
+    }
+    pushChildren(S, Work);
+  }
+  if (Sources.empty())
+    return;
+
+  std::function<SlotKind(const Expr *)> KindOf = [&](const Expr *E) {
+    E = E->IgnoreParenCasts();
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
+      const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
+      if (!VD)
+        return SlotKind::Local;
+      if (const auto *PVD = dyn_cast<ParmVarDecl>(VD))
+        return Index.isThreadEntryParam(PVD) ? SlotKind::ThreadShared
+                                             : SlotKind::Outliving;
+      if (VD->hasGlobalStorage())
+        return SlotKind::Global;
+      auto It = LocalPointerKinds.find(VD);
+      return It == LocalPointerKinds.end() ? SlotKind::Local : It->second;
+    }
+    if (const auto *ME = dyn_cast<MemberExpr>(E))
+      return KindOf(ME->getBase());
+    if (const auto *UO = dyn_cast<UnaryOperator>(E))
+      return UO->getOpcode() == UO_AddrOf || UO->getOpcode() == UO_Deref
+                 ? KindOf(UO->getSubExpr())
+                 : SlotKind::Local;
+    if (const auto *AS = dyn_cast<ArraySubscriptExpr>(E))
+      return KindOf(AS->getBase());
+    if (const auto *BO = dyn_cast<BinaryOperator>(E)) {
+      if (BO->isAdditiveOp())
+        return strongest(KindOf(BO->getLHS()), KindOf(BO->getRHS()));
+      if (BO->getOpcode() == BO_Comma || BO->isAssignmentOp())
+        return KindOf(BO->getRHS());
+    }
+    if (const auto *CO = dyn_cast<AbstractConditionalOperator>(E))
+      return strongest(KindOf(CO->getTrueExpr()), KindOf(CO->getFalseExpr()));
+    return SlotKind::Local;
+  };
+  // Chains of local pointers (q = p; p = param) settle in a few rounds.
+  for (unsigned Round = 0; Round < 3; ++Round) {
+    bool Changed = false;
+    for (const auto &Src : Sources) {
+      SlotKind K = KindOf(Src.second);
+      if (K == SlotKind::Local)
+        continue;
+      auto It = LocalPointerKinds.find(Src.first);
+      SlotKind Old =
+          It == LocalPointerKinds.end() ? SlotKind::Local : It->second;
+      SlotKind New = strongest(Old, K);
+      if (New != Old || It == LocalPointerKinds.end()) {
+        LocalPointerKinds[Src.first] = New;
+        Changed |= New != Old;
+      }
+    }
+    if (!Changed)
+      break;
+  }
+}
+
+void FunctionAnalysis::run() {
+  if (Self.NoAnalysis || !FD->hasBody() || FD->isDependentContext())
+    return;
+  if (!isWorthAnalyzing())
+    return;
+
+  CFG::BuildOptions BO;
+  BO.setAllAlwaysAdd();
+  // Lifetime ends carry cleanup-attribute calls; implicit destructors carry
+  // C++ scope guards.
+  BO.AddLifetime = HasCleanupVar && !Ctx.getLangOpts().CPlusPlus;
+  BO.AddImplicitDtors = Ctx.getLangOpts().CPlusPlus;
+  Cfg = CFG::buildCFG(FD, FD->getBody(), &Ctx, BO);
+  if (!Cfg)
+    return;
+  if (!solve())
+    return;
+  Result.Analyzed = true;
+  reportPass();
+  finishFindings();
+}
+
+//===----------------------------------------------------------------------===//
+// Fixpoint
+//===----------------------------------------------------------------------===//
+
+/// Does \p B end with a two-way branch on its last evaluated expression?
+static const Expr *branchCondition(const CFGBlock &B) {
+  if (B.succ_size() != 2)
+    return nullptr;
+  const Stmt *T = B.getTerminatorStmt();
+  if (!T)
+    return nullptr;
+  if (const auto *BO = dyn_cast<BinaryOperator>(T)) {
+    if (!BO->isLogicalOp())
+      return nullptr;
+  } else if (!isa<IfStmt, WhileStmt, ForStmt, DoStmt,
+                  AbstractConditionalOperator>(T)) {
+    return nullptr;
+  }
+  for (const auto *It = B.rbegin(); It != B.rend(); ++It)
+    if (auto S = It->getAs<CFGStmt>())
+      return dyn_cast<Expr>(S->getStmt());
+  return nullptr;
+}
+
+bool FunctionAnalysis::isAbnormalExit(const CFGBlock &B) const {
+  if (B.hasNoReturnElement())
+    return true;
+  if (const Stmt *T = B.getTerminatorStmt())
+    if (isa<CXXThrowExpr>(T))
+      return true;
+  // A throw ends its block as the last element.
+  for (const auto *It = B.rbegin(); It != B.rend(); ++It)
+    if (auto S = It->getAs<CFGStmt>())
+      return isa<CXXThrowExpr>(S->getStmt());
+  return false;
+}
+
+void FunctionAnalysis::transferBlock(const CFGBlock &B, const FlowState &InS,
+                                     llvm::SmallVectorImpl<FlowState> &Out) {
+  Out.assign(B.succ_size(), FlowState());
+  const Expr *Cond = branchCondition(B);
+  bool Abnormal = isAbnormalExit(B);
+
+  auto Route = [&](unsigned I, Disjunct Edge) {
+    const CFGBlock *Succ = *(B.succ_begin() + I);
+    // Pruned edges are null; paths that never return (abort(), throw) do not
+    // reach the exit checks.
+    if (!Succ || (Abnormal && Succ == &Cfg->getExit()))
+      return;
+    // Successor 0 is taken when the condition is true; a path that
+    // contradicts what it already knows is infeasible.
+    if (Cond && I <= 1 && !assume(Edge, Cond, I == 0))
+      return;
+    Out[I].add(std::move(Edge));
+  };
+  for (const Disjunct &Start : InS.Disjuncts) {
+    Disjunct D = Start;
+    for (const CFGElement &E : B)
+      transferElement(E, D);
+    if (B.succ_empty())
+      continue;
+    unsigned Last = B.succ_size() - 1;
+    for (unsigned I = 0; I < Last; ++I)
+      Route(I, D);
+    // The last successor takes the state itself.
+    Route(Last, std::move(D));
+  }
+}
+
+bool FunctionAnalysis::solve() {
+  unsigned N = Cfg->getNumBlockIDs();
+  In.assign(N, FlowState());
+  for (const CFGBlock *B : *Cfg)
+    if (const Expr *Cond = branchCondition(*B))
+      countTests(Cond);
+
+  // Reverse post-order, so that loops converge in few rounds.
+  std::vector<unsigned> Rank(N, ~0u);
+  {
+    std::vector<const CFGBlock *> PostOrder;
+    llvm::BitVector Seen(N);
+    std::vector<std::pair<const CFGBlock *, CFGBlock::const_succ_iterator>>
+        Stack;
+    const CFGBlock *Entry = &Cfg->getEntry();
+    Seen.set(Entry->getBlockID());
+    Stack.emplace_back(Entry, Entry->succ_begin());
+    while (!Stack.empty()) {
+      auto &Top = Stack.back();
+      if (Top.second == Top.first->succ_end()) {
+        PostOrder.push_back(Top.first);
+        Stack.pop_back();
+        continue;
+      }
+      const CFGBlock *Succ = *Top.second;
+      ++Top.second;
+      if (!Succ || Seen.test(Succ->getBlockID()))
+        continue;
+      Seen.set(Succ->getBlockID());
+      Stack.emplace_back(Succ, Succ->succ_begin());
+    }
+    for (unsigned I = 0, E = PostOrder.size(); I < E; ++I)
+      Rank[PostOrder[E - 1 - I]->getBlockID()] = I;
+  }
+
+  using Item = std::pair<unsigned, const CFGBlock *>;
+  std::priority_queue<Item, std::vector<Item>, std::greater<>> Queue;
+  llvm::BitVector Queued(N);
+  auto Enqueue = [&](const CFGBlock *B) {
+    if (Queued.test(B->getBlockID()) || Rank[B->getBlockID()] == ~0u)
+      return;
+    Queued.set(B->getBlockID());
+    Queue.emplace(Rank[B->getBlockID()], B);
+  };
+
+  const CFGBlock &Entry = Cfg->getEntry();
+  In[Entry.getBlockID()].Disjuncts.emplace_back();
+  Enqueue(&Entry);
+  unsigned Budget = VisitsPerBlock * N + 64;
+  llvm::SmallVector<FlowState, 2> Out;
+  while (!Queue.empty()) {
+    const CFGBlock *B = Queue.top().second;
+    Queue.pop();
+    Queued.reset(B->getBlockID());
+    if (B == &Cfg->getExit())
+      continue;
+    if (--Budget == 0)
+      return false;
+    transferBlock(*B, In[B->getBlockID()], Out);
+    unsigned I = 0;
+    for (auto It = B->succ_begin(), End = B->succ_end(); It != End; ++It, ++I) {
+      const CFGBlock *Succ = *It;
+      if (!Succ || Out[I].empty())
+        continue;
+      FlowState &Target = In[Succ->getBlockID()];
+      if (!Target.join(std::move(Out[I])))
+        continue;
+      if (Target.Disjuncts.size() > MaxDisjuncts) {
+        Target.widen();
+        if (Target.Disjuncts.size() > MaxDisjuncts)
+          return false;
+      }
+      Enqueue(Succ);
+    }
+  }
+  return true;
+}
+
+void FunctionAnalysis::reportPass() {
+  // Findings come from the converged states, each block visited once, so a
+  // loop does not report a mistake once per iteration of the fixpoint.
+  Reporting = true;
+  llvm::SmallVector<FlowState, 2> Out;
+  for (const CFGBlock *B : *Cfg) {
+    if (B == &Cfg->getExit() || In[B->getBlockID()].empty())
+      continue;
+    transferBlock(*B, In[B->getBlockID()], Out);
+    unsigned I = 0;
+    for (auto It = B->succ_begin(), End = B->succ_end(); It != End; ++It, ++I)
+      if (*It == &Cfg->getExit())
+        for (const Disjunct &D : Out[I].Disjuncts)
+          checkExit(*B, D);
+  }
+  Reporting = false;
+}
+
+//===----------------------------------------------------------------------===//
+// Function exit
+//===----------------------------------------------------------------------===//
+
+void FunctionAnalysis::checkExit(const CFGBlock &Pred, const Disjunct &D) {
+  const ReturnStmt *Return = nullptr;
+  for (const auto *It = Pred.rbegin(); It != Pred.rend() && !Return; ++It)
+    if (auto S = It->getAs<CFGStmt>())
+      Return = dyn_cast<ReturnStmt>(S->getStmt());
+  SourceLocation ExitLoc = Return ? loc(Return) : loc(FD->getBody());
+
+  // Frames begun here and still open. An FA_BEGINS_FRAME function leaves its
+  // first one open for the caller.
+  unsigned Allowed = Self.Begins ? 1 : 0;
+  for (unsigned I = Allowed; I < D.Stack.size(); ++I) {
+    Finding F{FindingKind::Pairing, {}, {}};
+    F.Warning.Loc = loc(D.Stack[I]);
+    F.Warning.Format = "frame begun here is not ended before '%0' returns";
+    F.Warning.Args = {functionName()};
+    Message Exit;
+    Exit.Loc = ExitLoc;
+    Exit.Format = Return ? "'%0' returns here with the frame still open"
+                         : "'%0' reaches its end here with the frame still "
+                           "open";
+    Exit.Args = {functionName()};
+    F.Notes.push_back(Exit);
+    if (!HasEndCall && !Self.Begins && D.Stack.size() == 1 && canAnnotate(FD)) {
+      Message Hint;
+      Hint.Loc = loc(FD->getFirstDecl()->getLocation());
+      Hint.Format =
+          "declare '%0' FA_BEGINS_FRAME if it begins a frame for its caller";
+      Hint.Args = {functionName()};
+      Hint.Fix = FixKind::BeginsFrame;
+      Hint.FixLoc = declaratorEnd(FD);
+      F.Notes.push_back(Hint);
+    }
+    addFinding(std::move(F));
+  }
+
+  for (const auto &Entry : D.Vals) {
+    OriginId Live = firstLive(Entry.second);
+    if (Live == NoOrigin)
+      continue;
+    SlotKind K = slotKind(Entry.first);
+    // Globals and long-lived objects outlive every frame, the caller's too.
+    if (K == SlotKind::Global || K == SlotKind::LongLived) {
+      Message Why;
+      Why.Loc = ExitLoc;
+      Why.Format = "'%0' still points to frame memory when '%1' returns";
+      Why.Args = {pathName(Entry.first), functionName()};
+      reportEscape(Entry.first, Live, D, Why);
+      continue;
+    }
+    // The summary: the caller's frame memory left in the caller's objects.
+    if (K != SlotKind::Outliving || Origins[Live].Scope)
+      continue;
+    PathId Root = Paths.pointerRoot(Entry.first);
+    if (Root == NoPath || Paths[Root].Parent != NoPath)
+      continue;
+    if (const auto *PVD = dyn_cast<ParmVarDecl>(Paths[Root].Base))
+      setInsert(Result.Summary.FilledParams, PVD->getFunctionScopeIndex());
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Diagnostics
+//===----------------------------------------------------------------------===//
+
+SourceLocation FunctionAnalysis::loc(SourceLocation L) const {
+  return Ctx.getSourceManager().getExpansionLoc(L);
+}
+
+SourceLocation FunctionAnalysis::loc(const Stmt *S) const {
+  // A scope's end (cleanup variables, destructors) is its closing brace.
+  if (const auto *CS = dyn_cast<CompoundStmt>(S))
+    return loc(CS->getRBracLoc());
+  return loc(S->getBeginLoc());
+}
+
+std::string FunctionAnalysis::spelling(const Expr *E) const {
+  const SourceManager &SM = Ctx.getSourceManager();
+  SourceRange R = E->IgnoreImpCasts()->getSourceRange();
+  if (R.isInvalid() || R.getBegin().isMacroID() || R.getEnd().isMacroID())
+    return {};
+  llvm::StringRef Text = Lexer::getSourceText(CharSourceRange::getTokenRange(R),
+                                              SM, Ctx.getLangOpts());
+  if (Text.empty() || Text.size() > 48 || Text.contains('\n'))
+    return {};
+  return Text.str();
+}
+
+std::string FunctionAnalysis::pathName(PathId P) const {
+  const PathInfo &Info = Paths[P];
+  if (Info.Parent == NoPath)
+    return Info.Base->getNameAsString();
+  if (Info.IsDeref)
+    return "*" + pathName(Info.Parent);
+  const PathInfo &Parent = Paths[Info.Parent];
+  if (Parent.IsDeref && Parent.Parent != NoPath)
+    return pathName(Parent.Parent) + "->" + Info.Field->getNameAsString();
+  return pathName(Info.Parent) + "." + Info.Field->getNameAsString();
+}
+
+std::string FunctionAnalysis::functionName() const {
+  if (const auto *MD = dyn_cast<CXXMethodDecl>(FD))
+    if (MD->getParent()->isLambda())
+      return "lambda";
+  return FD->getNameAsString();
+}
+
+void FunctionAnalysis::addOriginNotes(Finding &F, OriginId O,
+                                      SourceLocation UseLoc,
+                                      bool WithEnd) const {
+  const OriginInfo &Info = Origins[O];
+  Message Alloc;
+  Alloc.Loc = loc(Info.Site);
+  Alloc.Format = "frame memory allocated here";
+  // `return fa_frame_alloc(...)` needs no note pointing at itself.
+  if (Alloc.Loc != F.Warning.Loc)
+    F.Notes.push_back(Alloc);
+  if (!WithEnd || !Info.EndedAt)
+    return;
+  Message End;
+  End.Loc = loc(Info.EndedAt);
+  bool Earlier =
+      Ctx.getSourceManager().isBeforeInTranslationUnit(UseLoc, End.Loc);
+  End.Format = Earlier ? "frame ended here, in an earlier loop iteration"
+                       : "frame ended here";
+  F.Notes.push_back(End);
+}
+
+void FunctionAnalysis::addFinding(Finding F) {
+  auto Key = std::make_tuple(static_cast<int>(F.Kind),
+                             F.Warning.Loc.getRawEncoding(), F.Warning.Format);
+  if (!Seen.insert(Key).second)
+    return;
+  Result.Findings.push_back(std::move(F));
+}
+
+void FunctionAnalysis::addUseFinding(Finding F, OriginId O) {
+  // One report per dangling allocation and end: the first use.
+  const OriginInfo &Info = Origins[O];
+  auto Key = std::make_pair(static_cast<const void *>(Info.Site),
+                            static_cast<const void *>(Info.EndedAt));
+  auto It = FirstUses.find(Key);
+  if (It == FirstUses.end()) {
+    FirstUses.emplace(Key, std::move(F));
+    return;
+  }
+  if (Ctx.getSourceManager().isBeforeInTranslationUnit(F.Warning.Loc,
+                                                       It->second.Warning.Loc))
+    It->second = std::move(F);
+}
+
+void FunctionAnalysis::finishFindings() {
+  for (auto &Entry : FirstUses)
+    addFinding(std::move(Entry.second));
+  FirstUses.clear();
+  const SourceManager &SM = Ctx.getSourceManager();
+  std::stable_sort(Result.Findings.begin(), Result.Findings.end(),
+                   [&SM](const Finding &A, const Finding &B) {
+                     return SM.isBeforeInTranslationUnit(A.Warning.Loc,
+                                                         B.Warning.Loc);
+                   });
+}
+
+OriginId FunctionAnalysis::firstDead(const OriginSet &S) const {
+  for (OriginId O : S)
+    if (Origins.isDead(O))
+      return O;
+  return NoOrigin;
+}
+
+OriginId FunctionAnalysis::firstLive(const OriginSet &S) const {
+  for (OriginId O : S)
+    if (!Origins.isDead(O))
+      return O;
+  return NoOrigin;
+}
+
+SourceLocation FunctionAnalysis::declaratorEnd(const FunctionDecl *F) const {
+  const FunctionDecl *First = F->getFirstDecl();
+  FunctionTypeLoc TL = First->getFunctionTypeLoc();
+  if (!TL)
+    return {};
+  SourceLocation RParen = TL.getRParenLoc();
+  if (RParen.isInvalid() || RParen.isMacroID())
+    return {};
+  return Lexer::getLocForEndOfToken(RParen, 0, Ctx.getSourceManager(),
+                                    Ctx.getLangOpts());
+}
+
+bool FunctionAnalysis::canAnnotate(const FunctionDecl *F) const {
+  // Methods take the attribute before their cv-qualifiers, and a prototype in
+  // a header is not ours to edit: suggest it only on plain functions declared
+  // first in the main file.
+  if (isa<CXXMethodDecl>(F))
+    return false;
+  const FunctionDecl *First = F->getFirstDecl();
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (!SM.isInMainFile(SM.getExpansionLoc(First->getLocation())))
+    return false;
+  return declaratorEnd(F).isValid();
+}
+
+} // namespace clang::tidy::framealloc

@@ -1,0 +1,84 @@
+//===--- FrameAnalysis.h - framealloc-tidy ----------------------*- C++ -*-===//
+//
+// The flow-sensitive frame analysis shared by every framealloc check: one run
+// per function and configuration, whose findings each check filters by kind.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FRAMEALLOC_TIDY_UTILS_FRAMEANALYSIS_H
+#define FRAMEALLOC_TIDY_UTILS_FRAMEANALYSIS_H
+
+#include "FrameAnnotations.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/Basic/SourceLocation.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/SmallVector.h"
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace clang::tidy::framealloc {
+
+enum class FindingKind { Escape, UseAfterFrame, Pairing, ThreadCrossing };
+
+/// An annotation macro a fix-it may insert after a function declarator.
+enum class FixKind { None, ReturnsFrame, BeginsFrame, EndsFrame };
+
+/// A diagnostic message: a format string with %0, %1... and its arguments.
+struct Message {
+  SourceLocation Loc;
+  std::string Format;
+  llvm::SmallVector<std::string, 2> Args;
+  FixKind Fix = FixKind::None;
+  SourceLocation FixLoc; ///< Where the annotation macro goes (after ')').
+};
+
+struct Finding {
+  FindingKind Kind;
+  Message Warning;
+  llvm::SmallVector<Message, 3> Notes;
+};
+
+/// What callers learn about an unannotated function defined in the same
+/// translation unit.
+struct FunctionSummary {
+  /// Returns memory of its caller's frame (it should be FA_RETURNS_FRAME).
+  bool ReturnsCallerFrame = false;
+  /// Parameters (0-based) whose pointee receives memory of the caller's frame
+  /// (scratch-filling helpers).
+  llvm::SmallVector<unsigned, 2> FilledParams;
+};
+
+struct FunctionResult {
+  bool Analyzed = false;
+  std::vector<Finding> Findings;
+  FunctionSummary Summary;
+};
+
+/// Runs the analysis on demand and caches results per function. One instance
+/// per translation unit and configuration.
+class FrameAnalyzer {
+public:
+  FrameAnalyzer(ASTContext &Ctx, const FrameConfig &Config);
+
+  /// The findings and summary of \p FD's body (FD must have a body).
+  const FunctionResult &analyze(const FunctionDecl *FD);
+  /// The summary of a callee, or null when its body is not available, it is
+  /// being analyzed (recursion) or it is in a system header.
+  const FunctionSummary *summary(const FunctionDecl *Callee);
+
+  ASTContext &context() const { return Ctx; }
+  AnnotationIndex &index() { return Index; }
+
+private:
+  ASTContext &Ctx;
+  AnnotationIndex Index;
+  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<FunctionResult>> Results;
+  llvm::SmallPtrSet<const FunctionDecl *, 8> InProgress;
+  unsigned NestingDepth = 0;
+};
+
+} // namespace clang::tidy::framealloc
+
+#endif // FRAMEALLOC_TIDY_UTILS_FRAMEANALYSIS_H

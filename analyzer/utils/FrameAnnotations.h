@@ -1,0 +1,115 @@
+//===--- FrameAnnotations.h - framealloc-tidy -------------------*- C++ -*-===//
+//
+// Reading the framealloc annotations (<framealloc/annotations.h>) and the
+// CheckOptions function lists that stand in for them on third-party APIs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FRAMEALLOC_TIDY_UTILS_FRAMEANNOTATIONS_H
+#define FRAMEALLOC_TIDY_UTILS_FRAMEANNOTATIONS_H
+
+#include "clang/AST/Decl.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace clang::tidy::framealloc {
+
+/// The annotate() strings of <framealloc/annotations.h>. They are the contract
+/// between that header and the checks: change them together.
+namespace annotation {
+constexpr llvm::StringLiteral BeginsFrame = "framealloc.begins_frame";
+constexpr llvm::StringLiteral EndsFrame = "framealloc.ends_frame";
+constexpr llvm::StringLiteral ReturnsFrame = "framealloc.returns_frame";
+constexpr llvm::StringLiteral CrossesThread = "framealloc.crosses_thread";
+constexpr llvm::StringLiteral LongLived = "framealloc.long_lived";
+constexpr llvm::StringLiteral NoAnalysis = "framealloc.no_analysis";
+constexpr llvm::StringLiteral ThreadEntryArg = "framealloc.thread_entry_arg";
+constexpr llvm::StringLiteral RetainSlot = "framealloc.retain_slot";
+} // namespace annotation
+
+/// True if \p D, or any redeclaration of it, carries annotate(\p Name).
+bool hasAnnotation(const Decl *D, llvm::StringRef Name);
+
+/// Splits a ';'- or ','-separated option value into trimmed, non-empty items.
+std::vector<std::string> splitList(llvm::StringRef Raw);
+
+/// One entry of a ThreadCrossingFunctions list: "name" (every pointer
+/// argument crosses) or "name:N" (the N-th argument, 1-based, crosses).
+struct CrossingEntry {
+  std::string Name;
+  unsigned ArgPosition = 0; ///< 1-based; 0 = every pointer argument.
+};
+
+/// Parses a ';'/','-separated ThreadCrossingFunctions list. Malformed
+/// entries are appended to \p Bad (for a configuration diagnostic).
+std::vector<CrossingEntry> parseCrossingList(llvm::StringRef Raw,
+                                             std::vector<std::string> *Bad);
+
+/// What the analysis needs from CheckOptions. Every framealloc check reads the
+/// same keys (local or global), so all of them normally share one analysis.
+struct FrameConfig {
+  std::vector<std::string> BeginFunctions;
+  std::vector<std::string> EndFunctions;
+  std::vector<std::string> AllocFunctions;
+  std::vector<CrossingEntry> CrossingFunctions;
+  bool AnalyzeHeaders = false;
+
+  /// A fingerprint; checks with equal keys share analysis results.
+  std::string key() const;
+};
+
+/// What a call to a function means for frames, from its annotations, the
+/// configured lists and the built-in thread-crossing functions.
+struct CalleeInfo {
+  bool Begins = false;
+  bool Ends = false;
+  bool ReturnsFrame = false;
+  bool NoAnalysis = false;
+  bool CrossesAllPointerArgs = false;
+  llvm::SmallVector<unsigned, 2> CrossingArgs;   ///< 0-based argument indices.
+  llvm::SmallVector<unsigned, 1> RetainSlotArgs; ///< FA_RETAIN_SLOT, 0-based.
+
+  bool changesFrames() const { return Begins || Ends; }
+  bool isFrameRelevant() const { return Begins || Ends || ReturnsFrame; }
+  bool crossesThreads() const {
+    return CrossesAllPointerArgs || !CrossingArgs.empty();
+  }
+};
+
+/// Classifies declarations; caches per canonical declaration. One per
+/// translation unit and configuration.
+class AnnotationIndex {
+public:
+  explicit AnnotationIndex(const FrameConfig &Config);
+
+  const CalleeInfo &callee(const FunctionDecl *FD);
+
+  /// Is argument \p ArgIndex of a call to \p FD handed to another thread?
+  bool crossesThread(const FunctionDecl *FD, unsigned ArgIndex,
+                     QualType ArgType);
+
+  bool isLongLived(const ValueDecl *D);
+  bool isLongLivedType(QualType T);
+  bool isLongLivedRecord(const RecordDecl *RD);
+  bool isThreadEntryParam(const ParmVarDecl *P);
+
+private:
+  static bool nameListed(const FunctionDecl *FD,
+                         const llvm::StringMap<bool> &List);
+
+  llvm::StringMap<bool> Begin, End, Alloc;
+  llvm::StringMap<llvm::SmallVector<unsigned, 1>> Crossing;
+  // References into Callees outlive later insertions (analyses nest through
+  // callee summaries), so the map must not move its elements.
+  std::unordered_map<const FunctionDecl *, CalleeInfo> Callees;
+  llvm::DenseMap<const Decl *, bool> LongLived;
+};
+
+} // namespace clang::tidy::framealloc
+
+#endif // FRAMEALLOC_TIDY_UTILS_FRAMEANNOTATIONS_H

@@ -1,0 +1,199 @@
+//===--- FrameState.cpp - framealloc-tidy ---------------------------------===//
+//
+// The dataflow lattice of the frame analysis.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FrameState.h"
+#include "llvm/ADT/STLExtras.h"
+
+namespace clang::tidy::framealloc {
+
+PathId PathTable::root(const ValueDecl *Base) {
+  auto Key = std::make_pair(static_cast<const void *>(Base), uintptr_t(0));
+  auto It = Index.find(Key);
+  if (It != Index.end())
+    return It->second;
+  PathInfo Info;
+  Info.Base = Base;
+  Paths.push_back(Info);
+  PathId Id = Paths.size() - 1;
+  Index[Key] = Id;
+  return Id;
+}
+
+PathId PathTable::child(PathId Parent, const FieldDecl *Field) {
+  assert(Parent < Paths.size() && "unknown parent path");
+  if (Paths[Parent].Depth >= MaxDepth)
+    return Parent;
+  // Key: the element (field or null for deref) and the parent id; the +1 keeps
+  // the key distinct from root keys, whose second half is 0.
+  auto Key =
+      std::make_pair(static_cast<const void *>(Field), uintptr_t(Parent) + 1);
+  auto It = Index.find(Key);
+  if (It != Index.end())
+    return It->second;
+  PathInfo Info;
+  Info.Base = Paths[Parent].Base;
+  Info.Field = Field;
+  Info.Parent = Parent;
+  Info.Depth = Paths[Parent].Depth + 1;
+  Info.IsDeref = Field == nullptr;
+  Info.HasDeref = Paths[Parent].HasDeref || Info.IsDeref;
+  Paths.push_back(Info);
+  PathId Id = Paths.size() - 1;
+  Index[Key] = Id;
+  return Id;
+}
+
+bool PathTable::isPrefix(PathId Ancestor, PathId P, bool ThroughDeref) const {
+  if (Paths[Ancestor].Base != Paths[P].Base ||
+      Paths[Ancestor].Depth > Paths[P].Depth)
+    return false;
+  while (P != NoPath && Paths[P].Depth > Paths[Ancestor].Depth) {
+    if (!ThroughDeref && Paths[P].IsDeref)
+      return false;
+    P = Paths[P].Parent;
+  }
+  return P == Ancestor;
+}
+
+PathId PathTable::pointerRoot(PathId P) const {
+  PathId Found = NoPath;
+  for (; P != NoPath; P = Paths[P].Parent)
+    if (Paths[P].IsDeref)
+      Found = Paths[P].Parent;
+  return Found;
+}
+
+OriginId OriginTable::get(const Expr *Site, const Expr *Scope,
+                          const Stmt *EndedAt) {
+  auto Key = std::make_pair(std::make_pair(static_cast<const void *>(Site),
+                                           static_cast<const void *>(Scope)),
+                            static_cast<const void *>(EndedAt));
+  auto It = Index.find(Key);
+  if (It != Index.end())
+    return It->second;
+  Origins.push_back(OriginInfo{Site, Scope, EndedAt});
+  OriginId Id = Origins.size() - 1;
+  Index[Key] = Id;
+  return Id;
+}
+
+bool Disjunct::mergeData(const Disjunct &O) {
+  assert(sameFrames(O) && "merging disjuncts with different frame stacks");
+  bool Changed = setUnion(LastEnds, O.LastEnds);
+  for (const auto &E : O.Vals)
+    Changed |= setUnion(Vals[E.first], E.second);
+  for (const auto &E : O.Stores)
+    Changed |= setUnion(Stores[E.first], E.second);
+  return Changed;
+}
+
+namespace {
+/// How two sets of known conditions relate.
+enum class CondRelation {
+  Equal,
+  FirstImplied,
+  SecondImplied,
+  Resolvable,
+  Unrelated
+};
+} // namespace
+
+/// FirstImplied: every condition of A is in B (A covers B's paths).
+/// Resolvable: they differ only in the value of one key (*Key).
+static CondRelation relate(const VecMap<unsigned, bool> &A,
+                           const VecMap<unsigned, bool> &B, unsigned *Key) {
+  unsigned OnlyA = 0;
+  unsigned OnlyB = 0;
+  unsigned Opposite = 0;
+  auto IA = A.begin();
+  auto IB = B.begin();
+  while (IA != A.end() || IB != B.end()) {
+    if (IB == B.end() || (IA != A.end() && IA->first < IB->first)) {
+      ++OnlyA;
+      ++IA;
+    } else if (IA == A.end() || IB->first < IA->first) {
+      ++OnlyB;
+      ++IB;
+    } else {
+      if (IA->second != IB->second) {
+        ++Opposite;
+        *Key = IA->first;
+      }
+      ++IA;
+      ++IB;
+    }
+  }
+  if (Opposite == 0 && OnlyA == 0 && OnlyB == 0)
+    return CondRelation::Equal;
+  if (Opposite == 0 && OnlyA == 0)
+    return CondRelation::FirstImplied;
+  if (Opposite == 0 && OnlyB == 0)
+    return CondRelation::SecondImplied;
+  if (Opposite == 1 && OnlyA == 0 && OnlyB == 0)
+    return CondRelation::Resolvable;
+  return CondRelation::Unrelated;
+}
+
+bool FlowState::add(Disjunct D) {
+  bool Changed = false;
+  for (bool Merged = true; Merged;) {
+    Merged = false;
+    for (size_t I = 0; I < Disjuncts.size(); ++I) {
+      Disjunct &Mine = Disjuncts[I];
+      if (!Mine.sameFrames(D))
+        continue;
+      unsigned Key = 0;
+      switch (relate(Mine.Conds, D.Conds, &Key)) {
+      case CondRelation::Equal:
+      case CondRelation::FirstImplied:
+        // Mine already covers D's paths.
+        return Mine.mergeData(D) || Changed;
+      case CondRelation::SecondImplied:
+        D.mergeData(Mine);
+        break;
+      case CondRelation::Resolvable:
+        D.mergeData(Mine);
+        D.Conds.erase(Key);
+        break;
+      case CondRelation::Unrelated:
+        continue;
+      }
+      // D absorbed Mine and may now absorb others.
+      Disjuncts.erase(Disjuncts.begin() + I);
+      Changed = Merged = true;
+      break;
+    }
+  }
+  Disjuncts.push_back(std::move(D));
+  return true;
+}
+
+bool FlowState::join(FlowState &&O) {
+  bool Changed = false;
+  for (Disjunct &D : O.Disjuncts)
+    Changed |= add(std::move(D));
+  return Changed;
+}
+
+void FlowState::widen() {
+  llvm::SmallVector<Disjunct, 2> Old;
+  Old.swap(Disjuncts);
+  for (Disjunct &D : Old) {
+    auto *Same = llvm::find_if(
+        Disjuncts, [&D](const Disjunct &Mine) { return Mine.sameFrames(D); });
+    if (Same == Disjuncts.end()) {
+      Disjuncts.push_back(std::move(D));
+      continue;
+    }
+    Same->mergeData(D);
+    Same->Conds.eraseIf([&D](const std::pair<unsigned, bool> &C) {
+      const bool *Other = D.Conds.find(C.first);
+      return !Other || *Other != C.second;
+    });
+  }
+}
+
+} // namespace clang::tidy::framealloc

@@ -1,0 +1,634 @@
+//===--- FrameTransfer.cpp - framealloc-tidy ------------------------------===//
+//
+// Transfer functions of the frame analysis: what each CFG element does to the
+// frame stack and to the origins held by access paths, and the findings that
+// fall out of it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FrameTransfer.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/Lex/Lexer.h"
+
+namespace clang::tidy::framealloc {
+
+//===----------------------------------------------------------------------===//
+// Elements
+//===----------------------------------------------------------------------===//
+
+void FunctionAnalysis::transferElement(const CFGElement &E, Disjunct &D) {
+  if (auto S = E.getAs<CFGStmt>()) {
+    transferStmt(S->getStmt(), D);
+    return;
+  }
+  // __attribute__((cleanup(fn))) is not in the CFG; its variable's lifetime
+  // end is where fn runs.
+  if (auto L = E.getAs<CFGLifetimeEnds>()) {
+    const VarDecl *VD = L->getVarDecl();
+    const auto *Cleanup = VD ? VD->getAttr<CleanupAttr>() : nullptr;
+    if (Cleanup && Cleanup->getFunctionDecl() &&
+        Index.callee(Cleanup->getFunctionDecl()).Ends)
+      endFrame(L->getTriggerStmt() ? L->getTriggerStmt() : FD->getBody(), D);
+    return;
+  }
+  // C++ scope guards: a destructor declared FA_ENDS_FRAME.
+  if (auto Dtor = E.getAs<CFGAutomaticObjDtor>()) {
+    const CXXDestructorDecl *DD = Dtor->getDestructorDecl(Ctx);
+    if (DD && Index.callee(DD).Ends)
+      endFrame(Dtor->getTriggerStmt() ? Dtor->getTriggerStmt() : FD->getBody(),
+               D);
+  }
+}
+
+void FunctionAnalysis::transferStmt(const Stmt *S, Disjunct &D) {
+  if (const auto *CE = dyn_cast<CallExpr>(S))
+    return handleCall(CE, D);
+  if (const auto *CC = dyn_cast<CXXConstructExpr>(S))
+    return handleConstruct(CC, D);
+  if (const auto *BO = dyn_cast<BinaryOperator>(S)) {
+    if (BO->isAssignmentOp())
+      handleAssign(BO, D);
+    return;
+  }
+  if (const auto *UO = dyn_cast<UnaryOperator>(S)) {
+    if (UO->getOpcode() == UO_Deref) {
+      checkDeref(UO->getSubExpr(), D);
+    } else if (UO->isIncrementDecrementOp()) {
+      PathId P = lvaluePath(UO->getSubExpr());
+      if (P != NoPath)
+        forgetConds(Paths[P].Base, D);
+    }
+    return;
+  }
+  if (const auto *ME = dyn_cast<MemberExpr>(S)) {
+    if (ME->isArrow())
+      checkDeref(ME->getBase(), D);
+    return;
+  }
+  if (const auto *AS = dyn_cast<ArraySubscriptExpr>(S)) {
+    if (!arrayOperand(AS))
+      checkDeref(AS->getBase(), D);
+    return;
+  }
+  if (const auto *DS = dyn_cast<DeclStmt>(S)) {
+    for (const Decl *Dl : DS->decls())
+      if (const auto *VD = dyn_cast<VarDecl>(Dl))
+        handleVarInit(VD, DS, D);
+    return;
+  }
+  if (const auto *RS = dyn_cast<ReturnStmt>(S))
+    return handleReturn(RS, D);
+}
+
+//===----------------------------------------------------------------------===//
+// Calls
+//===----------------------------------------------------------------------===//
+
+void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
+  const FunctionDecl *Callee = CE->getDirectCallee();
+
+  // In C++ a struct assignment is a call to a trivial operator=.
+  if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(CE)) {
+    const auto *MD = dyn_cast_or_null<CXXMethodDecl>(Callee);
+    if (OC->getOperator() == OO_Equal && OC->getNumArgs() == 2 && MD &&
+        MD->isTrivial() &&
+        (MD->isCopyAssignmentOperator() || MD->isMoveAssignmentOperator())) {
+      PathId P = lvaluePath(OC->getArg(0));
+      if (P != NoPath) {
+        forgetConds(Paths[P].Base, D);
+        assignRecord(P, OC->getArg(1), CE, /*Weak=*/false, D);
+      }
+      return;
+    }
+  }
+
+  // Operator calls of member functions pass the object as argument 0.
+  unsigned Skip = 0;
+  if (isa<CXXOperatorCallExpr>(CE))
+    if (const auto *MD = dyn_cast_or_null<CXXMethodDecl>(Callee))
+      Skip = MD->isStatic() ? 0 : 1;
+  for (unsigned I = Skip, N = CE->getNumArgs(); I < N; ++I) {
+    unsigned ParamIndex = I - Skip;
+    QualType ParamType;
+    if (Callee && ParamIndex < Callee->getNumParams())
+      ParamType = Callee->getParamDecl(ParamIndex)->getType();
+    handleArgument(Callee, ParamIndex, CE->getArg(I), ParamType, D);
+  }
+  if (!Callee)
+    return;
+
+  const CalleeInfo &Info = Index.callee(Callee);
+  if (Info.Begins && !Info.Ends)
+    beginFrame(CE, D);
+  else if (Info.Ends && !Info.Begins)
+    endFrame(CE, D);
+  // Helpers (annotated allocators included) may also fill caller objects.
+  if (!Info.changesFrames())
+    applySummary(CE, Callee, D);
+}
+
+void FunctionAnalysis::handleArgument(const FunctionDecl *Callee,
+                                      unsigned ArgIndex, const Expr *Arg,
+                                      QualType ParamType, Disjunct &D) {
+  if (Callee && Index.crossesThread(Callee, ArgIndex, Arg->getType()))
+    return checkCrossing(Callee, ArgIndex, Arg, D);
+  // A retained slot is copied out of the frame when the scope ends: it no
+  // longer points into the frame as far as escapes are concerned.
+  if (Callee &&
+      llvm::is_contained(Index.callee(Callee).RetainSlotArgs, ArgIndex)) {
+    PathId Slot = pointeePath(Arg);
+    if (Slot != NoPath)
+      clearPath(Slot, D);
+    return;
+  }
+
+  std::string CalleeName = Callee && Callee->getDeclName().isIdentifier()
+                               ? Callee->getName().str()
+                               : std::string();
+  auto ReportDead = [&](OriginId Dead) {
+    if (!Reporting || Dead == NoOrigin)
+      return;
+    std::string Name = spelling(Arg);
+    Finding F{FindingKind::UseAfterFrame, {}, {}};
+    F.Warning.Loc = loc(Arg);
+    if (Name.empty())
+      Name = "frame memory";
+    F.Warning.Format = CalleeName.empty()
+                           ? "'%0' passed to a function after its frame ended"
+                           : "'%0' passed to '%1' after its frame ended";
+    F.Warning.Args = {Name, CalleeName};
+    addOriginNotes(F, Dead, F.Warning.Loc, /*WithEnd=*/true);
+    addUseFinding(std::move(F), Dead);
+  };
+
+  // A dangling pointer handed to any function.
+  OriginSet Value = valueOf(Arg, D);
+  OriginId Dead = firstDead(Value);
+  if (Dead != NoOrigin)
+    return ReportDead(Dead);
+
+  // A struct passed by value hands over the frame pointers it holds.
+  QualType T = Arg->getType();
+  if (T->isRecordType()) {
+    PathId P = lvaluePath(stripCopies(Arg));
+    if (P != NoPath)
+      ReportDead(firstDead(heldBy(P, D, /*ThroughDeref=*/false)));
+    return;
+  }
+  if (!T->isPointerType())
+    return;
+
+  // An object passed by pointer: a pointer-to-const parameter reads what it
+  // holds; any other parameter may (re)initialize it, so forget its dangling
+  // fields rather than report them (the scratch-filling helper pattern).
+  PathId Pointee = pointeePath(Arg);
+  if (Pointee == NoPath)
+    return;
+  bool ReadOnly = !ParamType.isNull() && ParamType->isPointerType() &&
+                  ParamType->getPointeeType().isConstQualified();
+  // `f(&c)` may change c; `f(cfg)` is assumed not to change what the
+  // conditions read through cfg (calls are treated optimistically).
+  const auto *AddrOf = dyn_cast<UnaryOperator>(Arg->IgnoreParenImpCasts());
+  if (!ReadOnly && AddrOf && AddrOf->getOpcode() == UO_AddrOf)
+    forgetConds(Paths[Pointee].Base, D);
+  if (ReadOnly)
+    return ReportDead(firstDead(heldBy(Pointee, D, /*ThroughDeref=*/false)));
+  for (auto &Entry : D.Vals) {
+    if (!Paths.isPrefix(Pointee, Entry.first, /*ThroughDeref=*/false))
+      continue;
+    Entry.second.erase(
+        std::remove_if(Entry.second.begin(), Entry.second.end(),
+                       [this](OriginId O) { return Origins.isDead(O); }),
+        Entry.second.end());
+  }
+  D.Vals.eraseIf(
+      [](const std::pair<PathId, OriginSet> &E) { return E.second.empty(); });
+}
+
+void FunctionAnalysis::checkCrossing(const FunctionDecl *Callee,
+                                     unsigned ArgIndex, const Expr *Arg,
+                                     Disjunct &D) {
+  if (!Reporting)
+    return;
+  PathId Carrier = NoPath;
+  OriginSet Reached = reachableFrom(Arg, D, &Carrier);
+  if (Reached.empty())
+    return;
+  OriginId O = firstLive(Reached);
+  if (O == NoOrigin)
+    O = Reached.front();
+
+  Finding F{FindingKind::ThreadCrossing, {}, {}};
+  F.Warning.Loc = loc(Arg);
+  std::string Name = spelling(Arg);
+  std::string Target = Callee->getNameAsString();
+  std::string Position = std::to_string(ArgIndex + 1);
+  bool Direct = !valueOf(Arg, D).empty();
+  if (Direct) {
+    F.Warning.Format = Name.empty()
+                           ? "frame memory handed to another thread through "
+                             "argument %1 of '%2'"
+                           : "frame memory '%0' handed to another thread "
+                             "through argument %1 of '%2'";
+  } else {
+    F.Warning.Format = "'%0' holds frame memory and is handed to another "
+                       "thread through argument %1 of '%2'";
+    if (Name.empty())
+      Name = "argument";
+  }
+  F.Warning.Args = {Name, Position, Target};
+  if (!Direct && Carrier != NoPath) {
+    if (const auto *Sites = D.Stores.find(Carrier)) {
+      Message N;
+      N.Loc = loc(Sites->front());
+      N.Format = "'%0' is set to frame memory here";
+      N.Args = {pathName(Carrier)};
+      F.Notes.push_back(N);
+    }
+  }
+  addOriginNotes(F, O, F.Warning.Loc, /*WithEnd=*/false);
+  Message Hint;
+  Hint.Loc = F.Warning.Loc;
+  Hint.Format = "frame memory belongs to the thread that allocated it; copy "
+                "the data into a transfer handle to hand it over";
+  F.Notes.push_back(Hint);
+  addFinding(std::move(F));
+}
+
+void FunctionAnalysis::handleConstruct(const CXXConstructExpr *CE,
+                                       Disjunct &D) {
+  const CXXConstructorDecl *Ctor = CE->getConstructor();
+  if (!Ctor)
+    return;
+  const CalleeInfo &Info = Index.callee(Ctor);
+  if (Info.Begins && !Info.Ends)
+    beginFrame(CE, D);
+  else if (Info.Ends && !Info.Begins)
+    endFrame(CE, D);
+}
+
+void FunctionAnalysis::applySummary(const CallExpr *CE,
+                                    const FunctionDecl *Callee, Disjunct &D) {
+  if (isa<CXXOperatorCallExpr>(CE))
+    return;
+  const FunctionSummary *S = Analyzer.summary(Callee);
+  if (!S)
+    return;
+  for (unsigned I : S->FilledParams) {
+    if (I >= CE->getNumArgs())
+      continue;
+    PathId P = pointeePath(CE->getArg(I));
+    if (P == NoPath)
+      continue;
+    OriginSet V;
+    V.push_back(newOrigin(CE, D));
+    store(P, V, CE, CE, /*Weak=*/true, D);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Frames
+//===----------------------------------------------------------------------===//
+
+void FunctionAnalysis::beginFrame(const Expr *Site, Disjunct &D) {
+  // The same begin again before its end: only a loop gets here, and LIFO
+  // nesting means the frame of the previous iteration is never ended.
+  if (llvm::is_contained(D.Stack, Site)) {
+    if (Reporting) {
+      Finding F{FindingKind::Pairing, {}, {}};
+      F.Warning.Loc = loc(Site);
+      F.Warning.Format = "frame begun in a loop is not ended before the next "
+                         "iteration begins it again";
+      addFinding(std::move(F));
+    }
+    return;
+  }
+  D.Stack.push_back(Site);
+}
+
+void FunctionAnalysis::endFrame(const Stmt *Site, Disjunct &D) {
+  if (!D.Stack.empty()) {
+    const Expr *Scope = D.Stack.pop_back_val();
+    killScope(Scope, Site, D);
+    D.LastEnds.assign(1, Site);
+    return;
+  }
+  // No frame of ours is open: this ends the caller's frame, which only an
+  // FA_ENDS_FRAME function may do, and only once.
+  bool Allowed = Self.Ends && D.OuterPops == 0;
+  if (!Allowed && Reporting) {
+    Finding F{FindingKind::Pairing, {}, {}};
+    F.Warning.Loc = loc(Site);
+    F.Warning.Format = "frame ended here is not open in '%0'";
+    F.Warning.Args = {functionName()};
+    if (!D.LastEnds.empty()) {
+      const Stmt *Prev = D.LastEnds.front();
+      Message N;
+      N.Loc = loc(Prev);
+      bool Earlier =
+          Prev == Site || Ctx.getSourceManager().isBeforeInTranslationUnit(
+                              F.Warning.Loc, N.Loc);
+      N.Format = Earlier ? "frame already ended here, in an earlier loop "
+                           "iteration"
+                         : "frame already ended here";
+      F.Notes.push_back(N);
+    } else if (!HasBeginCall && !Self.Ends && canAnnotate(FD)) {
+      Message N;
+      N.Loc = loc(FD->getFirstDecl()->getLocation());
+      N.Format = "declare '%0' FA_ENDS_FRAME if it ends its caller's frame";
+      N.Args = {functionName()};
+      N.Fix = FixKind::EndsFrame;
+      N.FixLoc = declaratorEnd(FD);
+      F.Notes.push_back(N);
+    }
+    addFinding(std::move(F));
+  }
+  if (D.OuterPops < 2) {
+    ++D.OuterPops;
+    killScope(nullptr, Site, D);
+  }
+  D.LastEnds.assign(1, Site);
+}
+
+void FunctionAnalysis::killScope(const Expr *Scope, const Stmt *EndSite,
+                                 Disjunct &D) {
+  for (auto &Entry : D.Vals) {
+    OriginId Killed = NoOrigin;
+    for (OriginId &O : Entry.second) {
+      const OriginInfo &Info = Origins[O];
+      if (Info.Scope != Scope || Info.EndedAt)
+        continue;
+      Killed = O;
+      O = Origins.get(Info.Site, Scope, EndSite);
+    }
+    if (Killed == NoOrigin)
+      continue;
+    llvm::sort(Entry.second);
+    Entry.second.erase(std::unique(Entry.second.begin(), Entry.second.end()),
+                       Entry.second.end());
+    if (!Reporting)
+      continue;
+    // The slot outlives the frame that just ended: the store was an escape.
+    SlotKind K = slotKind(Entry.first);
+    if (K == SlotKind::Local || K == SlotKind::ThreadShared)
+      continue;
+    Message Why;
+    Why.Loc = loc(EndSite);
+    Why.Format = "frame ended here while '%0' still points into it";
+    Why.Args = {pathName(Entry.first)};
+    reportEscape(Entry.first, Killed, D, Why);
+  }
+}
+
+void FunctionAnalysis::reportEscape(PathId P, OriginId O, const Disjunct &D,
+                                    const Message &Why) {
+  const auto *Sites = D.Stores.find(P);
+  if (!Sites)
+    return;
+  SlotKind K = slotKind(P);
+  const auto *VD = dyn_cast<VarDecl>(Paths[P].Base);
+  bool Bare = Paths[P].Parent == NoPath;
+  for (const Stmt *Site : *Sites) {
+    Finding F{FindingKind::Escape, {}, {}};
+    F.Warning.Loc = loc(Site);
+    if (K == SlotKind::LongLived)
+      F.Warning.Format = "frame memory stored in long-lived '%0' outlives its "
+                         "frame";
+    else if (K == SlotKind::Global && Bare && VD && VD->isStaticLocal())
+      F.Warning.Format = "frame memory stored in static '%0' outlives its "
+                         "frame";
+    else if (K == SlotKind::Global && Bare)
+      F.Warning.Format = "frame memory stored in global '%0' outlives its "
+                         "frame";
+    else
+      F.Warning.Format = "frame memory stored in '%0' outlives its frame";
+    F.Warning.Args = {pathName(P)};
+    addOriginNotes(F, O, F.Warning.Loc, /*WithEnd=*/false);
+    F.Notes.push_back(Why);
+    addFinding(std::move(F));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Stores, returns, dereferences
+//===----------------------------------------------------------------------===//
+
+void FunctionAnalysis::clearPath(PathId P, Disjunct &D) {
+  auto Under = [&](PathId Q) { return Paths.isPrefix(P, Q, true); };
+  D.Vals.eraseIf(
+      [&](const std::pair<PathId, OriginSet> &E) { return Under(E.first); });
+  D.Stores.eraseIf([&](const std::pair<PathId, SmallSet<const Stmt *>> &E) {
+    return Under(E.first);
+  });
+}
+
+void FunctionAnalysis::store(PathId P, const OriginSet &V, const Stmt *Site,
+                             const Expr *ValueExpr, bool Weak, Disjunct &D) {
+  SlotKind K = slotKind(P);
+  // Copying a dangling pointer into another local variable is not yet a use;
+  // writing it into an object (through a pointer) or outliving storage is.
+  if (Reporting && (K != SlotKind::Local || Paths[P].HasDeref)) {
+    OriginId Dead = firstDead(V);
+    if (Dead != NoOrigin) {
+      Finding F{FindingKind::UseAfterFrame, {}, {}};
+      F.Warning.Loc = loc(ValueExpr);
+      std::string Name = spelling(ValueExpr);
+      F.Warning.Format = "'%0' stored in '%1' after its frame ended";
+      F.Warning.Args = {Name.empty() ? "frame memory" : Name, pathName(P)};
+      addOriginNotes(F, Dead, F.Warning.Loc, /*WithEnd=*/true);
+      addUseFinding(std::move(F), Dead);
+    }
+    OriginId Live = firstLive(V);
+    if (K == SlotKind::ThreadShared && Live != NoOrigin) {
+      Finding F{FindingKind::ThreadCrossing, {}, {}};
+      F.Warning.Loc = loc(Site);
+      F.Warning.Format = "frame memory stored in '%0', which is shared with "
+                         "another thread";
+      F.Warning.Args = {pathName(P)};
+      addOriginNotes(F, Live, F.Warning.Loc, /*WithEnd=*/false);
+      Message N;
+      N.Loc = loc(Paths[P].Base->getLocation());
+      N.Format = "'%0' comes from another thread (FA_THREAD_ENTRY_ARG)";
+      N.Args = {Paths[P].Base->getNameAsString()};
+      F.Notes.push_back(N);
+      addFinding(std::move(F));
+    }
+  }
+  if (!Weak)
+    clearPath(P, D);
+  if (V.empty())
+    return;
+  setUnion(D.Vals[P], V);
+  // Store sites are notes of escapes and crossings, which need an object
+  // reached through a pointer or outliving storage.
+  if (K != SlotKind::Local || Paths[P].HasDeref)
+    setInsert(D.Stores[P], Site);
+}
+
+void FunctionAnalysis::assignRecord(PathId P, const Expr *Init,
+                                    const Stmt *Site, bool Weak, Disjunct &D) {
+  if (!Weak)
+    clearPath(P, D);
+  const Expr *E = stripCopies(Init);
+  if (const auto *CL = dyn_cast<CompoundLiteralExpr>(E))
+    E = CL->getInitializer()->IgnoreParens();
+
+  if (const auto *IL = dyn_cast<InitListExpr>(E)) {
+    const RecordDecl *RD = IL->getType()->getAsRecordDecl();
+    const auto *CRD = dyn_cast_or_null<CXXRecordDecl>(RD);
+    if (!RD || (CRD && CRD->getNumBases() != 0)) {
+      // Arrays (and anything else): every element lands in the collapsed path.
+      for (const Expr *Elem : IL->inits()) {
+        if (Elem->getType()->isRecordType() || Elem->getType()->isArrayType())
+          assignRecord(P, Elem, Site, /*Weak=*/true, D);
+        else
+          store(P, valueOf(Elem, D), Site, Elem, /*Weak=*/true, D);
+      }
+      return;
+    }
+    if (RD->isUnion()) {
+      const FieldDecl *F = IL->getInitializedFieldInUnion();
+      if (F && IL->getNumInits() == 1)
+        store(Paths.child(P, F), valueOf(IL->getInit(0), D), Site,
+              IL->getInit(0), /*Weak=*/true, D);
+      return;
+    }
+    unsigned I = 0;
+    for (const FieldDecl *F : RD->fields()) {
+      if (I >= IL->getNumInits())
+        break;
+      const Expr *FI = IL->getInit(I++);
+      PathId FP = Paths.child(P, F);
+      if (F->getType()->isRecordType() || F->getType()->isArrayType())
+        assignRecord(FP, FI, Site, /*Weak=*/true, D);
+      else
+        store(FP, valueOf(FI, D), Site, FI, /*Weak=*/true, D);
+    }
+    return;
+  }
+
+  // A copy of another tracked object: copy what it holds.
+  PathId Src = E->isGLValue() ? lvaluePath(E) : NoPath;
+  if (Src != NoPath) {
+    if (Src == P)
+      return;
+    std::vector<std::pair<PathId, OriginSet>> Copied;
+    for (const auto &Entry : D.Vals)
+      if (Paths.isPrefix(Src, Entry.first, /*ThroughDeref=*/true))
+        Copied.push_back(Entry);
+    for (const auto &Entry : Copied)
+      store(rebase(Entry.first, Src, P), Entry.second, Site, Init,
+            /*Weak=*/true, D);
+    return;
+  }
+  // A struct returned by a call (an FA_RETURNS_FRAME helper), and the rest.
+  store(P, valueOf(E, D), Site, Init, /*Weak=*/true, D);
+}
+
+void FunctionAnalysis::handleAssign(const BinaryOperator *BO, Disjunct &D) {
+  const Expr *LHS = BO->getLHS();
+  PathId P = lvaluePath(LHS);
+  if (P == NoPath)
+    return;
+  forgetConds(Paths[P].Base, D);
+  // p += n keeps pointing into the same object.
+  if (BO->isCompoundAssignmentOp())
+    return;
+  if (LHS->getType()->isRecordType())
+    return assignRecord(P, BO->getRHS(), BO, /*Weak=*/false, D);
+  bool Element = isa<ArraySubscriptExpr>(LHS->IgnoreParenImpCasts());
+  store(P, valueOf(BO->getRHS(), D), BO, BO->getRHS(), /*Weak=*/Element, D);
+  // `opened = 1` decides a later `if (opened)`.
+  if (CondTests.empty())
+    return;
+  bool Negated = false;
+  unsigned Key = condKey(LHS, Negated);
+  if (!Negated)
+    recordConstantAssign(Key, BO->getRHS(), D);
+}
+
+void FunctionAnalysis::handleVarInit(const VarDecl *VD, const Stmt *Site,
+                                     Disjunct &D) {
+  // Statics are initialized once, with constants; externs are not ours.
+  if (!VD->hasLocalStorage())
+    return;
+  PathId P = Paths.root(VD);
+  forgetConds(VD, D);
+  clearPath(P, D);
+  const Expr *Init = VD->getInit();
+  if (!Init || VD->getType()->isReferenceType())
+    return;
+  QualType T = VD->getType();
+  if (T->isRecordType() || T->isArrayType())
+    return assignRecord(P, Init, Site, /*Weak=*/false, D);
+  store(P, valueOf(Init, D), Site, Init, /*Weak=*/false, D);
+  if (!CondTests.empty() &&
+      (T->isIntegralOrEnumerationType() || T->isPointerType()))
+    recordConstantAssign(varCondKey(VD), Init, D);
+}
+
+void FunctionAnalysis::handleReturn(const ReturnStmt *RS, Disjunct &D) {
+  const Expr *E = RS->getRetValue();
+  if (!E)
+    return;
+  OriginSet V = valueOf(E, D);
+  if (E->getType()->isRecordType()) {
+    PathId P = lvaluePath(stripCopies(E));
+    if (P != NoPath)
+      setUnion(V, heldBy(P, D, /*ThroughDeref=*/false));
+  }
+  if (V.empty() || !Reporting)
+    return;
+  std::string Name = spelling(E);
+
+  OriginId Dead = firstDead(V);
+  if (Dead != NoOrigin) {
+    Finding F{FindingKind::UseAfterFrame, {}, {}};
+    F.Warning.Loc = loc(E);
+    F.Warning.Format = "'%0' returned after its frame ended";
+    F.Warning.Args = {Name.empty() ? "frame memory" : Name};
+    addOriginNotes(F, Dead, F.Warning.Loc, /*WithEnd=*/true);
+    addUseFinding(std::move(F), Dead);
+  }
+
+  OriginId Live = firstLive(V);
+  if (Live == NoOrigin)
+    return;
+  if (!Origins[Live].Scope)
+    Result.Summary.ReturnsCallerFrame = true;
+  if (Self.ReturnsFrame)
+    return;
+  Finding F{FindingKind::Escape, {}, {}};
+  F.Warning.Loc = loc(E);
+  F.Warning.Format = "frame memory returned from '%0', which is not declared "
+                     "FA_RETURNS_FRAME";
+  F.Warning.Args = {functionName()};
+  // The annotation is the fix when the memory is the caller's to use: it is
+  // still live here, so it belongs to a frame open at the call.
+  if (E->getType()->isPointerType() && !FixOffered && canAnnotate(FD)) {
+    FixOffered = true;
+    F.Warning.Fix = FixKind::ReturnsFrame;
+    F.Warning.FixLoc = declaratorEnd(FD);
+  }
+  addOriginNotes(F, Live, F.Warning.Loc, /*WithEnd=*/false);
+  addFinding(std::move(F));
+}
+
+void FunctionAnalysis::checkDeref(const Expr *Ptr, Disjunct &D) {
+  if (!Reporting)
+    return;
+  OriginId Dead = firstDead(valueOf(Ptr, D));
+  if (Dead == NoOrigin)
+    return;
+  Finding F{FindingKind::UseAfterFrame, {}, {}};
+  F.Warning.Loc = loc(Ptr);
+  std::string Name = spelling(Ptr);
+  F.Warning.Format = Name.empty() ? "frame memory used after its frame ended"
+                                  : "'%0' used after its frame ended";
+  F.Warning.Args = {Name};
+  addOriginNotes(F, Dead, F.Warning.Loc, /*WithEnd=*/true);
+  addUseFinding(std::move(F), Dead);
+}
+
+} // namespace clang::tidy::framealloc

@@ -1,0 +1,173 @@
+//===--- FrameTransfer.h - framealloc-tidy ----------------------*- C++ -*-===//
+//
+// The analysis of one function, internal to the analysis: the fixpoint driver
+// and exit checks (FrameAnalysis.cpp), branch conditions (FrameConditions.cpp),
+// transfer functions over CFG elements (FrameTransfer.cpp), and values and
+// access paths (FrameValues.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FRAMEALLOC_TIDY_UTILS_FRAMETRANSFER_H
+#define FRAMEALLOC_TIDY_UTILS_FRAMETRANSFER_H
+
+#include "FrameAnalysis.h"
+#include "FrameState.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/Analysis/CFG.h"
+#include "llvm/ADT/FoldingSet.h"
+#include <map>
+#include <set>
+#include <tuple>
+
+namespace clang::tidy::framealloc {
+
+/// The array operand of `a[i]` when `a` is an array (not a pointer).
+const Expr *arrayOperand(const ArraySubscriptExpr *AS);
+/// Looks through the wrappers C++ puts around copies of objects.
+const Expr *stripCopies(const Expr *E);
+
+/// How long the object behind an access path lives, relative to frames.
+enum class SlotKind {
+  Local,        ///< This function's own objects (and frame objects).
+  Outliving,    ///< Reached through a parameter: the caller's objects.
+  Global,       ///< Globals, statics and what global pointers point to.
+  LongLived,    ///< Marked FA_LONG_LIVED (field, variable or type).
+  ThreadShared, ///< Reached through an FA_THREAD_ENTRY_ARG parameter.
+};
+
+class FunctionAnalysis {
+public:
+  FunctionAnalysis(FrameAnalyzer &Analyzer, const FunctionDecl *FD,
+                   FunctionResult &Result);
+  /// Analyzes the body and fills the result.
+  void run();
+
+private:
+  // --- Driver (FrameAnalysis.cpp) -----------------------------------------
+  bool isWorthAnalyzing();
+  void computeLocalPointerKinds();
+  bool solve();
+  void reportPass();
+  /// Runs \p B's elements over \p In and hands each successor its state.
+  void transferBlock(const CFGBlock &B, const FlowState &In,
+                     llvm::SmallVectorImpl<FlowState> &Out);
+  bool isAbnormalExit(const CFGBlock &B) const;
+  void checkExit(const CFGBlock &Pred, const Disjunct &D);
+  void finishFindings();
+
+  // --- Conditions (FrameConditions.cpp) -------------------------------------
+  static constexpr unsigned NoCond = ~0u;
+  unsigned condKey(const Expr *E, bool &Negated);
+  unsigned computeCondKey(const Expr *E, bool &Negated);
+  /// Counts how often each condition is tested (CondTests).
+  void countTests(const Expr *Cond);
+  unsigned varCondKey(const VarDecl *VD);
+  /// Records that \p Cond has \p Value on this path; false if the path
+  /// already knows otherwise (the edge is infeasible).
+  bool assume(Disjunct &D, const Expr *Cond, bool Value);
+  bool collectCondVars(const Expr *E,
+                       llvm::SmallVectorImpl<const ValueDecl *> &Vars);
+  void forgetConds(const ValueDecl *V, Disjunct &D);
+  void recordConstantAssign(unsigned Key, const Expr *RHS, Disjunct &D);
+
+  // --- Transfer (FrameTransfer.cpp) ---------------------------------------
+  void transferElement(const CFGElement &E, Disjunct &D);
+  void transferStmt(const Stmt *S, Disjunct &D);
+  void handleCall(const CallExpr *CE, Disjunct &D);
+  void handleArgument(const FunctionDecl *Callee, unsigned ArgIndex,
+                      const Expr *Arg, QualType ParamType, Disjunct &D);
+  void handleConstruct(const CXXConstructExpr *CE, Disjunct &D);
+  void handleAssign(const BinaryOperator *BO, Disjunct &D);
+  void handleVarInit(const VarDecl *VD, const Stmt *Site, Disjunct &D);
+  void handleReturn(const ReturnStmt *RS, Disjunct &D);
+  void checkDeref(const Expr *Ptr, Disjunct &D);
+  void checkCrossing(const FunctionDecl *Callee, unsigned ArgIndex,
+                     const Expr *Arg, Disjunct &D);
+  void applySummary(const CallExpr *CE, const FunctionDecl *Callee,
+                    Disjunct &D);
+  void beginFrame(const Expr *Site, Disjunct &D);
+  void endFrame(const Stmt *Site, Disjunct &D);
+  void killScope(const Expr *Scope, const Stmt *EndSite, Disjunct &D);
+  void store(PathId P, const OriginSet &V, const Stmt *Site,
+             const Expr *ValueExpr, bool Weak, Disjunct &D);
+  void clearPath(PathId P, Disjunct &D);
+  void assignRecord(PathId P, const Expr *Init, const Stmt *Site, bool Weak,
+                    Disjunct &D);
+  void reportEscape(PathId P, OriginId O, const Disjunct &D,
+                    const Message &Why);
+
+  // --- Values and paths (FrameValues.cpp) -------------------------------
+  OriginSet valueOf(const Expr *E, const Disjunct &D);
+  OriginSet addressOf(const Expr *L, const Disjunct &D);
+  OriginSet lookup(PathId P, const Disjunct &D) const;
+  /// Origins held anywhere inside the object at \p P (and, with
+  /// \p ThroughDeref, in objects reachable from it).
+  OriginSet heldBy(PathId P, const Disjunct &D, bool ThroughDeref) const;
+  /// The origins an argument hands over: its value plus what the pointed-to
+  /// (or passed) object holds.
+  OriginSet reachableFrom(const Expr *E, const Disjunct &D,
+                          PathId *Carrier = nullptr);
+  PathId lvaluePath(const Expr *E);
+  PathId pointeePath(const Expr *E);
+  PathId rebase(PathId P, PathId From, PathId To);
+  SlotKind slotKind(PathId P);
+  const Expr *currentScope(const Disjunct &D) const;
+  OriginId newOrigin(const Expr *Site, const Disjunct &D);
+  bool isFrameAlloc(const CallExpr *CE);
+
+  // --- Diagnostics --------------------------------------------------------
+  SourceLocation loc(const Stmt *S) const;
+  SourceLocation loc(SourceLocation L) const;
+  std::string spelling(const Expr *E) const;
+  std::string pathName(PathId P) const;
+  std::string functionName() const;
+  void addOriginNotes(Finding &F, OriginId O, SourceLocation UseLoc,
+                      bool WithEnd) const;
+  void addFinding(Finding F);
+  void addUseFinding(Finding F, OriginId O);
+  OriginId firstDead(const OriginSet &S) const;
+  OriginId firstLive(const OriginSet &S) const;
+  SourceLocation declaratorEnd(const FunctionDecl *FD) const;
+  bool canAnnotate(const FunctionDecl *FD) const;
+
+  FrameAnalyzer &Analyzer;
+  ASTContext &Ctx;
+  AnnotationIndex &Index;
+  const FunctionDecl *FD;
+  FunctionResult &Result;
+  const CalleeInfo &Self;
+
+  std::unique_ptr<CFG> Cfg;
+  std::vector<FlowState> In; ///< Converged in-state per block id.
+  PathTable Paths;
+  OriginTable Origins;
+  bool Reporting = false;
+  bool HasEndCall = false;
+  bool HasBeginCall = false;
+  bool HasCleanupVar = false;
+  bool FixOffered = false; ///< One annotation fix-it per function.
+
+  /// Flow-insensitive provenance of local pointer variables: what a `p->f`
+  /// store reaches when p is a local pointer. Computed on first use: most
+  /// functions never store through a local pointer.
+  llvm::DenseMap<const VarDecl *, SlotKind> LocalPointerKinds;
+  bool LocalPointerKindsDone = false;
+
+  // Condition keys: structural profiles of side-effect-free expressions.
+  std::vector<llvm::FoldingSetNodeID> CondProfiles;
+  std::vector<llvm::SmallVector<const ValueDecl *, 2>> CondVarsOf;
+  llvm::DenseMap<const VarDecl *, unsigned> VarCondKeys;
+  llvm::DenseMap<const Expr *, std::pair<unsigned, bool>> CondKeys;
+  /// Branch tests per condition key: facts are kept only for conditions
+  /// tested more than once (or set by an assignment and tested).
+  llvm::DenseMap<unsigned, unsigned> CondTests;
+
+  // Findings, deduplicated; uses grouped by (origin site, end site) so that
+  // one dangling pointer is reported at its first use only.
+  std::set<std::tuple<int, unsigned, std::string>> Seen;
+  std::map<std::pair<const void *, const void *>, Finding> FirstUses;
+};
+
+} // namespace clang::tidy::framealloc
+
+#endif // FRAMEALLOC_TIDY_UTILS_FRAMETRANSFER_H

@@ -1,0 +1,309 @@
+//===--- FrameValues.cpp - framealloc-tidy --------------------------------===//
+//
+// Values and access paths: which origins of frame memory an expression yields,
+// which tracked path an lvalue denotes, and how long the object behind a path
+// lives (its slot kind).
+//
+//===----------------------------------------------------------------------===//
+
+#include "FrameTransfer.h"
+
+namespace clang::tidy::framealloc {
+
+/// The array operand of `a[i]` when `a` is an array (not a pointer).
+const Expr *arrayOperand(const ArraySubscriptExpr *AS) {
+  const auto *ICE = dyn_cast<ImplicitCastExpr>(AS->getBase()->IgnoreParens());
+  if (ICE && ICE->getCastKind() == CK_ArrayToPointerDecay)
+    return ICE->getSubExpr();
+  return nullptr;
+}
+
+/// Looks through the wrappers C++ puts around copies of objects.
+const Expr *stripCopies(const Expr *E) {
+  while (E) {
+    E = E->IgnoreParens();
+    if (const auto *FE = dyn_cast<FullExpr>(E)) {
+      E = FE->getSubExpr();
+    } else if (const auto *MT = dyn_cast<MaterializeTemporaryExpr>(E)) {
+      E = MT->getSubExpr();
+    } else if (const auto *BT = dyn_cast<CXXBindTemporaryExpr>(E)) {
+      E = BT->getSubExpr();
+    } else if (const auto *ICE = dyn_cast<ImplicitCastExpr>(E)) {
+      CastKind K = ICE->getCastKind();
+      if (K != CK_NoOp && K != CK_LValueToRValue && K != CK_DerivedToBase &&
+          K != CK_UncheckedDerivedToBase)
+        return E;
+      E = ICE->getSubExpr();
+    } else if (const auto *CE = dyn_cast<CXXConstructExpr>(E)) {
+      const CXXConstructorDecl *Ctor = CE->getConstructor();
+      if (CE->getNumArgs() != 1 || !Ctor ||
+          !(Ctor->isCopyConstructor() || Ctor->isMoveConstructor()))
+        return E;
+      E = CE->getArg(0);
+    } else {
+      return E;
+    }
+  }
+  return E;
+}
+
+const Expr *FunctionAnalysis::currentScope(const Disjunct &D) const {
+  return D.Stack.empty() ? nullptr : D.Stack.back();
+}
+
+OriginId FunctionAnalysis::newOrigin(const Expr *Site, const Disjunct &D) {
+  return Origins.get(Site, currentScope(D), nullptr);
+}
+
+bool FunctionAnalysis::isFrameAlloc(const CallExpr *CE) {
+  const FunctionDecl *Callee = CE->getDirectCallee();
+  if (!Callee)
+    return false;
+  const CalleeInfo &Info = Index.callee(Callee);
+  if (Info.ReturnsFrame)
+    return true;
+  if (Info.isFrameRelevant() || isa<CXXOperatorCallExpr>(CE))
+    return false;
+  const FunctionSummary *S = Analyzer.summary(Callee);
+  return S && S->ReturnsCallerFrame;
+}
+
+OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
+  if (!E)
+    return {};
+  E = E->IgnoreParens();
+  if (const auto *CE = dyn_cast<CastExpr>(E)) {
+    switch (CE->getCastKind()) {
+    case CK_LValueToRValue: {
+      PathId P = lvaluePath(CE->getSubExpr());
+      return P == NoPath ? OriginSet() : lookup(P, D);
+    }
+    case CK_ArrayToPointerDecay:
+      return addressOf(CE->getSubExpr(), D);
+    case CK_FunctionToPointerDecay:
+    case CK_NullToPointer:
+    case CK_IntegralToPointer:
+    case CK_BuiltinFnToFnPtr:
+      return {};
+    default:
+      return valueOf(CE->getSubExpr(), D);
+    }
+  }
+  if (const auto *Call = dyn_cast<CallExpr>(E)) {
+    if (!isFrameAlloc(Call))
+      return {};
+    OriginSet S;
+    S.push_back(newOrigin(Call, D));
+    return S;
+  }
+  if (const auto *CO = dyn_cast<AbstractConditionalOperator>(E)) {
+    // `big ? big : fallback` where this path knows big is null.
+    bool Negated = false;
+    unsigned Key = condKey(CO->getCond(), Negated);
+    if (const bool *Known = Key == NoCond ? nullptr : D.Conds.find(Key))
+      return valueOf(*Known != Negated ? CO->getTrueExpr() : CO->getFalseExpr(),
+                     D);
+    OriginSet S = valueOf(CO->getTrueExpr(), D);
+    setUnion(S, valueOf(CO->getFalseExpr(), D));
+    return S;
+  }
+  if (const auto *BO = dyn_cast<BinaryOperator>(E)) {
+    if (BO->getOpcode() == BO_Comma)
+      return valueOf(BO->getRHS(), D);
+    if (BO->isAssignmentOp()) {
+      PathId P = lvaluePath(BO->getLHS());
+      return P == NoPath ? OriginSet() : lookup(P, D);
+    }
+    if (BO->isAdditiveOp() && BO->getType()->isPointerType())
+      return valueOf(BO->getLHS()->getType()->isPointerType() ? BO->getLHS()
+                                                              : BO->getRHS(),
+                     D);
+    return {};
+  }
+  if (const auto *UO = dyn_cast<UnaryOperator>(E)) {
+    if (UO->getOpcode() == UO_AddrOf)
+      return addressOf(UO->getSubExpr(), D);
+    if (UO->isIncrementDecrementOp()) {
+      PathId P = lvaluePath(UO->getSubExpr());
+      return P == NoPath ? OriginSet() : lookup(P, D);
+    }
+    return {};
+  }
+  if (const auto *FE = dyn_cast<FullExpr>(E))
+    return valueOf(FE->getSubExpr(), D);
+  if (const auto *MT = dyn_cast<MaterializeTemporaryExpr>(E))
+    return valueOf(MT->getSubExpr(), D);
+  if (const auto *CE = dyn_cast<ChooseExpr>(E))
+    return CE->isConditionDependent() ? OriginSet()
+                                      : valueOf(CE->getChosenSubExpr(), D);
+  return {};
+}
+
+OriginSet FunctionAnalysis::addressOf(const Expr *L, const Disjunct &D) {
+  L = L->IgnoreParens();
+  if (const auto *UO = dyn_cast<UnaryOperator>(L))
+    return UO->getOpcode() == UO_Deref ? valueOf(UO->getSubExpr(), D)
+                                       : OriginSet();
+  if (const auto *ME = dyn_cast<MemberExpr>(L))
+    return ME->isArrow() ? valueOf(ME->getBase(), D)
+                         : addressOf(ME->getBase(), D);
+  if (const auto *AS = dyn_cast<ArraySubscriptExpr>(L)) {
+    if (const Expr *Array = arrayOperand(AS))
+      return addressOf(Array, D);
+    return valueOf(AS->getBase(), D);
+  }
+  if (const auto *ICE = dyn_cast<ImplicitCastExpr>(L))
+    if (ICE->getCastKind() == CK_NoOp)
+      return addressOf(ICE->getSubExpr(), D);
+  return {};
+}
+
+OriginSet FunctionAnalysis::lookup(PathId P, const Disjunct &D) const {
+  // An entry on an enclosing object ("s holds frame memory") covers its
+  // fields, but not what its pointers point to.
+  for (PathId Q = P; Q != NoPath; Q = Paths[Q].Parent) {
+    if (const OriginSet *S = D.Vals.find(Q))
+      return *S;
+    if (Paths[Q].IsDeref)
+      break;
+  }
+  return {};
+}
+
+OriginSet FunctionAnalysis::heldBy(PathId P, const Disjunct &D,
+                                   bool ThroughDeref) const {
+  OriginSet S = lookup(P, D);
+  for (const auto &Entry : D.Vals)
+    if (Paths.isPrefix(P, Entry.first, ThroughDeref))
+      setUnion(S, Entry.second);
+  return S;
+}
+
+OriginSet FunctionAnalysis::reachableFrom(const Expr *E, const Disjunct &D,
+                                          PathId *Carrier) {
+  OriginSet S = valueOf(E, D);
+  QualType T = E->getType();
+  PathId P = NoPath;
+  if (T->isPointerType() || T->isArrayType())
+    P = pointeePath(E);
+  else if (T->isRecordType())
+    P = lvaluePath(stripCopies(E));
+  if (P == NoPath)
+    return S;
+  for (const auto &Entry : D.Vals) {
+    if (Entry.second.empty() || !Paths.isPrefix(P, Entry.first, true))
+      continue;
+    setUnion(S, Entry.second);
+    if (Carrier && *Carrier == NoPath)
+      *Carrier = Entry.first;
+  }
+  return S;
+}
+
+PathId FunctionAnalysis::lvaluePath(const Expr *E) {
+  E = E->IgnoreParens();
+  if (const auto *ICE = dyn_cast<ImplicitCastExpr>(E)) {
+    CastKind K = ICE->getCastKind();
+    if (K == CK_NoOp || K == CK_DerivedToBase ||
+        K == CK_UncheckedDerivedToBase || K == CK_LValueBitCast)
+      return lvaluePath(ICE->getSubExpr());
+    return NoPath;
+  }
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
+    const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
+    if (!VD || VD->getType()->isReferenceType())
+      return NoPath;
+    return Paths.root(VD);
+  }
+  if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+    const auto *Field = dyn_cast<FieldDecl>(ME->getMemberDecl());
+    if (!Field) {
+      const auto *VD = dyn_cast<VarDecl>(ME->getMemberDecl());
+      return VD ? Paths.root(VD) : NoPath;
+    }
+    PathId Base =
+        ME->isArrow() ? pointeePath(ME->getBase()) : lvaluePath(ME->getBase());
+    return Base == NoPath ? NoPath : Paths.child(Base, Field);
+  }
+  if (const auto *UO = dyn_cast<UnaryOperator>(E))
+    return UO->getOpcode() == UO_Deref ? pointeePath(UO->getSubExpr()) : NoPath;
+  if (const auto *AS = dyn_cast<ArraySubscriptExpr>(E)) {
+    if (const Expr *Array = arrayOperand(AS))
+      return lvaluePath(Array);
+    return pointeePath(AS->getBase());
+  }
+  return NoPath;
+}
+
+PathId FunctionAnalysis::pointeePath(const Expr *E) {
+  E = E->IgnoreParens();
+  if (const auto *CE = dyn_cast<CastExpr>(E)) {
+    switch (CE->getCastKind()) {
+    case CK_LValueToRValue: {
+      PathId P = lvaluePath(CE->getSubExpr());
+      return P == NoPath ? NoPath : Paths.child(P, nullptr);
+    }
+    case CK_ArrayToPointerDecay:
+      return lvaluePath(CE->getSubExpr());
+    case CK_NoOp:
+    case CK_BitCast:
+    case CK_DerivedToBase:
+    case CK_UncheckedDerivedToBase:
+      return pointeePath(CE->getSubExpr());
+    default:
+      return NoPath;
+    }
+  }
+  if (const auto *UO = dyn_cast<UnaryOperator>(E))
+    return UO->getOpcode() == UO_AddrOf ? lvaluePath(UO->getSubExpr()) : NoPath;
+  if (const auto *BO = dyn_cast<BinaryOperator>(E)) {
+    if (BO->isAdditiveOp() && BO->getType()->isPointerType())
+      return pointeePath(BO->getLHS()->getType()->isPointerType()
+                             ? BO->getLHS()
+                             : BO->getRHS());
+    if (BO->getOpcode() == BO_Comma)
+      return pointeePath(BO->getRHS());
+  }
+  return NoPath;
+}
+
+PathId FunctionAnalysis::rebase(PathId P, PathId From, PathId To) {
+  if (P == From)
+    return To;
+  const PathInfo &Info = Paths[P];
+  PathId Parent = rebase(Info.Parent, From, To);
+  return Paths.child(Parent, Info.IsDeref ? nullptr : Info.Field);
+}
+
+SlotKind FunctionAnalysis::slotKind(PathId P) {
+  for (PathId Q = P; Q != NoPath; Q = Paths[Q].Parent) {
+    const FieldDecl *Field = Paths[Q].Field;
+    if (Field && (Index.isLongLived(Field) ||
+                  Index.isLongLivedRecord(Field->getParent())))
+      return SlotKind::LongLived;
+  }
+  const auto *VD = dyn_cast<VarDecl>(Paths[P].Base);
+  if (!VD)
+    return SlotKind::Local;
+  if (Index.isLongLived(VD) || Index.isLongLivedType(VD->getType()))
+    return SlotKind::LongLived;
+  PathId Pointer = Paths.pointerRoot(P);
+  if (Pointer == NoPath)
+    return VD->hasGlobalStorage() ? SlotKind::Global : SlotKind::Local;
+  if (Paths[Pointer].Parent == NoPath && VD->getType()->isPointerType() &&
+      Index.isLongLivedType(VD->getType()->getPointeeType()))
+    return SlotKind::LongLived;
+  if (VD->hasGlobalStorage())
+    return SlotKind::Global;
+  if (const auto *PVD = dyn_cast<ParmVarDecl>(VD))
+    return Index.isThreadEntryParam(PVD) ? SlotKind::ThreadShared
+                                         : SlotKind::Outliving;
+  if (!LocalPointerKindsDone) {
+    LocalPointerKindsDone = true;
+    computeLocalPointerKinds();
+  }
+  auto It = LocalPointerKinds.find(VD);
+  return It == LocalPointerKinds.end() ? SlotKind::Local : It->second;
+}
+
+} // namespace clang::tidy::framealloc
