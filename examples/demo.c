@@ -101,7 +101,8 @@ static void despawn_bodies(Game *g, unsigned n) {
 }
 
 /* Broadphase in its own nested scope: its grid is gone when the scope ends, the contacts it
- * found live in the physics scope. */
+ * found live in the caller's scope (hence FA_RETURNS_FRAME: the caller gets frame memory). */
+static Contact *broadphase(Game *g, uint32_t *out_count) FA_RETURNS_FRAME;
 static Contact *broadphase(Game *g, uint32_t *out_count) {
     uint32_t cap = g->body_count * 2 + 16;
     Contact *contacts = FA_FRAME_ARRAY(g->fa, Contact, cap);

@@ -45,6 +45,8 @@ typedef struct FrameScratch {
     size_t count;
 } FrameScratch;
 
+/* Returns frame memory (inside the struct): the caller's open scope owns it. */
+static FrameScratch scratch_new(fa_alloc *fa, size_t n) FA_RETURNS_FRAME;
 static FrameScratch scratch_new(fa_alloc *fa, size_t n) {
     FrameScratch s = {FA_FRAME_ARRAY(fa, Vec3, n), FA_FRAME_ARRAY(fa, Vec3, n),
                       FA_FRAME_ARRAY(fa, Vec3, n), FA_FRAME_ARRAY(fa, uint32_t, n), n};
