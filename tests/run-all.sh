@@ -4,6 +4,7 @@
 #         analyzer, install/consumer and header tests, demo and patterns, valgrind legs
 #   asan  the whole runtime suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   tsan  the whole runtime suite under ThreadSanitizer
+# then the callgrind instruction budgets of the frame and pool fast paths (bench/check-budgets.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tests/deps.sh
@@ -13,4 +14,6 @@ for preset in dev asan tsan; do
   echo "=== cmake --workflow --preset $preset"
   cmake --workflow --preset "$preset"
 done
-echo "=== all test workflows passed"
+echo "=== instruction budgets (callgrind)"
+bash bench/check-budgets.sh --build-dir build/bench-budget
+echo "=== all tests passed"
