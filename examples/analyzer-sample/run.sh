@@ -24,6 +24,8 @@ if [[ -z "$plugin" ]]; then
   plugin="$(find "$build_dir" \( -name 'framealloc-tidy.so' -o -name 'libframealloc-tidy.so' \) \
             -print 2>/dev/null | head -n 1)"
 fi
+# clang-tidy runs from this directory below, so the plugin path must not stay relative.
+[[ -n "$plugin" && -f "$plugin" ]] && plugin="$(cd "$(dirname "$plugin")" && pwd)/$(basename "$plugin")"
 if [[ -z "$plugin" || ! -f "$plugin" ]]; then
   echo "run.sh: framealloc-tidy.so not found under '$build_dir': configure with" \
        "-DCMAKE_CXX_COMPILER=clang++-14 and build the framealloc-tidy target" >&2
