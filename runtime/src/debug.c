@@ -666,7 +666,7 @@ fa_status fa_check_ptr(fa_alloc *fa, const void *p) { return fa_check_ptr_at(fa,
 fa_status fai_dbg_validate_frames(fa_alloc *fa, fai_tstate *t, char *why, size_t cap,
                                   const void **where) {
     (void)fa;
-    uintptr_t cur = fai_cursor.tstate == t ? fai_cursor.cur : t->saved_cur;
+    uintptr_t cur = fai_cursor_cur(t);
     bool seen_cur = t->cur_block == NULL;
     size_t nblocks = 0;
     for (fai_block *b = t->blocks; b != NULL; b = b->next) {

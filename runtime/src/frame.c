@@ -48,20 +48,13 @@ static void cursor_update_end(fai_tstate *t) {
         c->end = t->force_slow ? c->cur : usable_end(t);
 }
 
-/* Bytes allocated in the open frame (calling thread, cached tstate). */
-static size_t used_now(fai_tstate *t) {
+/* Bytes allocated in the open frame (calling thread). */
+static size_t used_now(const fai_tstate *t) {
     if (t->cur_block == NULL) return t->used_prev;
-    return t->used_prev + (size_t)(cursor()->cur - t->cur_block->start);
+    return t->used_prev + (size_t)(fai_cursor_cur(t) - t->cur_block->start);
 }
 
-size_t fai_frame_bytes_now(fai_tstate *t) {
-    if (t->depth == 0) return 0;
-    if (fai_cursor.tstate != t) {
-        if (t->cur_block == NULL) return t->used_prev;
-        return t->used_prev + (size_t)(t->saved_cur - t->cur_block->start);
-    }
-    return used_now(t);
-}
+size_t fai_frame_bytes_now(fai_tstate *t) { return t->depth == 0 ? 0 : used_now(t); }
 
 void fai_frame_publish(fai_tstate *t) {
     FAI_STORE(t->pub.depth, t->depth);
@@ -483,7 +476,7 @@ void fai_frame_release_all(fai_tstate *t) {
 
 bool fai_frame_owns(fai_tstate *t, const void *p, bool *live) {
     uintptr_t a = (uintptr_t)p;
-    uintptr_t cur = fai_cursor.tstate == t ? fai_cursor.cur : t->saved_cur;
+    uintptr_t cur = fai_cursor_cur(t);
     bool before_cur = t->depth > 0 && t->cur_block != NULL;
     for (fai_block *b = t->blocks; b != NULL; b = b->next) {
         if (a >= b->start && a < b->end) {

@@ -326,6 +326,11 @@ FAI_INLINE fai_tstate *fai_bind(fa_alloc *fa) {
     if (FA_LIKELY(fai_cursor.serial == fa->head.serial)) return (fai_tstate *)fai_cursor.tstate;
     return fai_bind_slow(fa);
 }
+/* t's bump position: the cursor's while t is cached there, else the parked copy. Meaningful on
+ * t's own thread only. */
+FAI_INLINE uintptr_t fai_cursor_cur(const fai_tstate *t) {
+    return fai_cursor.tstate == t ? fai_cursor.cur : t->saved_cur;
+}
 /* The tstate of fa on this thread if it exists (never creates one). */
 fai_tstate *fai_find_tstate(fa_alloc *fa);
 uint64_t fai_thread_id(void);

@@ -526,19 +526,24 @@ static FAI_NOINLINE FAI_COLD void bad_free(fa_alloc *fa, void *p, const char *si
     fai_debug_report_bad_free(fa, p, "fa_pool_free", site);
 }
 
+/* The owner's free: push on the page's list; leaving the full list or running empty changes
+ * the page's standing in its queue. */
+FAI_INLINE void local_free(fai_tstate *t, fai_page *pg, void *p) {
+    *(void **)p = pg->free;
+    pg->free = p;
+    uint32_t used = FAI_LOAD(pg->used) - 1;
+    FAI_STORE(pg->used, used);
+    if (FA_UNLIKELY((used == 0) | (pg->where != FAI_ON_AVAIL))) page_after_local_free(t, pg);
+}
+
 /* A free the hot path did not take: a page of this thread reached through another cursor
  * (the thread last used another allocator), or a page of another thread. */
 static FAI_NOINLINE void pool_free_other(fa_alloc *fa, fai_page *pg, void *p) {
     fai_tstate *t = fai_find_tstate(fa);
-    if (t != NULL && atomic_load_explicit(&pg->owner, memory_order_relaxed) == t) {
-        *(void **)p = pg->free;
-        pg->free = p;
-        uint32_t used = FAI_LOAD(pg->used) - 1;
-        FAI_STORE(pg->used, used);
-        if ((used == 0) | (pg->where != FAI_ON_AVAIL)) page_after_local_free(t, pg);
-        return;
-    }
-    remote_free(fa, pg, p);
+    if (t != NULL && atomic_load_explicit(&pg->owner, memory_order_relaxed) == t)
+        local_free(t, pg, p);
+    else
+        remote_free(fa, pg, p);
 }
 
 /* site: the caller (debug builds name it as the first free in double-free reports). */
@@ -552,11 +557,7 @@ FAI_INLINE void pool_free(fa_alloc *fa, void *p, const char *site) {
     fai_tstate *t = fai_cursor.tstate;
     if (FA_LIKELY(fai_cursor.serial == fa->head.serial &&
                   atomic_load_explicit(&pg->owner, memory_order_relaxed) == t)) {
-        *(void **)p = pg->free;
-        pg->free = p;
-        uint32_t used = FAI_LOAD(pg->used) - 1;
-        FAI_STORE(pg->used, used);
-        if (FA_UNLIKELY((used == 0) | (pg->where != FAI_ON_AVAIL))) page_after_local_free(t, pg);
+        local_free(t, pg, p);
         return;
     }
     pool_free_other(fa, pg, p);
