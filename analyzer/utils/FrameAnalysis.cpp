@@ -57,6 +57,94 @@ const FunctionSummary *FrameAnalyzer::summary(const FunctionDecl *Callee) {
   return R.Analyzed ? &R.Summary : nullptr;
 }
 
+/// The pointer expression \p E as a parameter-rooted path (see ClearedPath).
+static bool lvalueElems(const Expr *E, const ParmVarDecl *&P,
+                        llvm::SmallVectorImpl<const FieldDecl *> &Out);
+
+static bool pointerElems(const Expr *E, const ParmVarDecl *&P,
+                         llvm::SmallVectorImpl<const FieldDecl *> &Out) {
+  E = E->IgnoreParenImpCasts();
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
+    P = dyn_cast<ParmVarDecl>(DRE->getDecl());
+    return P && P->getType()->isPointerType();
+  }
+  if (!lvalueElems(E, P, Out))
+    return false;
+  return true;
+}
+
+static bool lvalueElems(const Expr *E, const ParmVarDecl *&P,
+                        llvm::SmallVectorImpl<const FieldDecl *> &Out) {
+  E = E->IgnoreParens();
+  if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+    const auto *F = dyn_cast<FieldDecl>(ME->getMemberDecl());
+    if (!F)
+      return false;
+    if (ME->isArrow()) {
+      if (!pointerElems(ME->getBase(), P, Out))
+        return false;
+      Out.push_back(nullptr);
+    } else if (!lvalueElems(ME->getBase(), P, Out)) {
+      return false;
+    }
+    Out.push_back(F);
+    return true;
+  }
+  if (const auto *UO = dyn_cast<UnaryOperator>(E)) {
+    if (UO->getOpcode() != UO_Deref || !pointerElems(UO->getSubExpr(), P, Out))
+      return false;
+    Out.push_back(nullptr);
+    return true;
+  }
+  return false;
+}
+
+static bool containsReturn(const Stmt *S) {
+  if (!S)
+    return false;
+  if (isa<ReturnStmt>(S))
+    return true;
+  for (const Stmt *C : S->children())
+    if (containsReturn(C))
+      return true;
+  return false;
+}
+
+const std::vector<ClearedPath> &
+FrameAnalyzer::clears(const FunctionDecl *Callee) {
+  const FunctionDecl *Def = nullptr;
+  static const std::vector<ClearedPath> None;
+  if (!Callee->hasBody(Def) || !Def)
+    return None;
+  auto It = Clears.find(Def);
+  if (It != Clears.end())
+    return It->second;
+  std::vector<ClearedPath> &Out = Clears[Def];
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Def->getBody());
+  if (!Body || Ctx.getSourceManager().isInSystemHeader(Def->getLocation()))
+    return Out;
+  // Only statements every call runs: top-level ones before the first that
+  // may return.
+  for (const Stmt *S : Body->body()) {
+    if (containsReturn(S))
+      break;
+    const auto *BO = dyn_cast<BinaryOperator>(S);
+    if (!BO || BO->getOpcode() != BO_Assign ||
+        !BO->getLHS()->getType()->isPointerType() ||
+        BO->getRHS()->isNullPointerConstant(
+            Ctx, Expr::NPC_ValueDependentIsNotNull) == Expr::NPCK_NotNull)
+      continue;
+    const ParmVarDecl *P = nullptr;
+    ClearedPath C;
+    if (!lvalueElems(BO->getLHS(), P, C.Elems) || !P || C.Elems.empty() ||
+        C.Elems.front() != nullptr)
+      continue;
+    C.Param = P->getFunctionScopeIndex();
+    Out.push_back(std::move(C));
+  }
+  return Out;
+}
+
 //===----------------------------------------------------------------------===//
 // Setup
 //===----------------------------------------------------------------------===//
@@ -114,6 +202,188 @@ bool FunctionAnalysis::isWorthAnalyzing() {
     pushChildren(S, Work);
   }
   return Relevant;
+}
+
+namespace {
+struct LoopScan {
+  const Stmt *Loop;
+  const VarDecl *Index = nullptr; ///< A `for` loop's stepped variable.
+  bool HasBegin = false, HasEnd = false;
+  llvm::SmallVector<const Stmt *, 2> Begins, Ends;
+  llvm::SmallVector<const VarDecl *, 2> Stepped;
+};
+} // namespace
+
+static const VarDecl *steppedVar(const Expr *Inc) {
+  if (!Inc)
+    return nullptr;
+  Inc = Inc->IgnoreParenImpCasts();
+  const Expr *Target = nullptr;
+  if (const auto *UO = dyn_cast<UnaryOperator>(Inc)) {
+    if (UO->isIncrementDecrementOp())
+      Target = UO->getSubExpr();
+  } else if (const auto *BO = dyn_cast<BinaryOperator>(Inc)) {
+    if (BO->isCompoundAssignmentOp() || BO->getOpcode() == BO_Assign)
+      Target = BO->getLHS();
+  }
+  if (!Target)
+    return nullptr;
+  const auto *DRE = dyn_cast<DeclRefExpr>(Target->IgnoreParenImpCasts());
+  return DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+}
+
+void FunctionAnalysis::scanStructure() {
+  llvm::SmallVector<LoopScan, 4> Loops;
+  llvm::SmallVector<LoopScan, 2> Candidates;
+  llvm::SmallPtrSet<const VarDecl *, 4> CounterVars;
+  std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
+    if (!S || isa<BlockExpr>(S))
+      return;
+    if (const auto *LE = dyn_cast<LambdaExpr>(S)) {
+      for (const Expr *Init : LE->capture_inits())
+        Walk(Init);
+      return;
+    }
+    bool IsLoop = isa<WhileStmt, DoStmt, ForStmt, CXXForRangeStmt>(S);
+    if (IsLoop) {
+      Loops.emplace_back();
+      Loops.back().Loop = S;
+      if (const auto *FS = dyn_cast<ForStmt>(S))
+        Loops.back().Index = steppedVar(FS->getInc());
+    }
+    if (const auto *CE = dyn_cast<CallExpr>(S)) {
+      if (const FunctionDecl *Callee = CE->getDirectCallee()) {
+        const CalleeInfo &Info = Index.callee(Callee);
+        for (LoopScan &L : Loops) {
+          if (Info.Begins && !Info.Ends) {
+            L.HasBegin = true;
+            L.Begins.push_back(CE);
+          } else if (Info.Ends && !Info.Begins) {
+            L.HasEnd = true;
+            L.Ends.push_back(CE);
+          }
+        }
+      }
+    } else if (const auto *CC = dyn_cast<CXXConstructExpr>(S)) {
+      // A scope guard in a loop both begins and ends there.
+      if (const CXXConstructorDecl *Ctor = CC->getConstructor())
+        if (Index.callee(Ctor).changesFrames())
+          for (LoopScan &L : Loops)
+            L.HasBegin = L.HasEnd = true;
+    } else if (const auto *BO = dyn_cast<BinaryOperator>(S)) {
+      const Expr *LHS = BO->getLHS()->IgnoreParenImpCasts();
+      if (BO->getOpcode() == BO_Assign) {
+        if (const auto *AS = dyn_cast<ArraySubscriptExpr>(LHS)) {
+          const auto *Idx = dyn_cast<DeclRefExpr>(AS->getIdx()->IgnoreParenImpCasts());
+          bool Null = BO->getRHS()->isNullPointerConstant(
+                          Ctx, Expr::NPC_ValueDependentIsNotNull) !=
+                      Expr::NPCK_NotNull;
+          if (Idx && Null)
+            for (const LoopScan &L : Loops)
+              if (L.Index && L.Index == Idx->getDecl()) {
+                LoopClears.insert(BO);
+                ClearingLoops[L.Loop].push_back(BO->getLHS());
+              }
+        }
+        if (const auto *DRE = dyn_cast<DeclRefExpr>(LHS))
+          if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
+            noteResultVar(VD, BO->getRHS());
+      }
+    } else if (const auto *DS = dyn_cast<DeclStmt>(S)) {
+      for (const Decl *Dl : DS->decls())
+        if (const auto *VD = dyn_cast<VarDecl>(Dl))
+          if (VD->getInit())
+            noteResultVar(VD, VD->getInit());
+    } else if (const auto *SS = dyn_cast<SwitchStmt>(S)) {
+      countSwitch(SS);
+    }
+    if (const auto *UO = dyn_cast<UnaryOperator>(S)) {
+      if (UO->isIncrementDecrementOp())
+        if (const VarDecl *VD = steppedVar(UO))
+          for (LoopScan &L : Loops)
+            L.Stepped.push_back(VD);
+    } else if (const auto *CS = dyn_cast<CompoundStmt>(S)) {
+      // `begin(fa); ++opened;` counts the frames it opens.
+      bool Begins = llvm::any_of(CS->body(), [&](const Stmt *C) {
+        const auto *CE = dyn_cast<CallExpr>(C);
+        const FunctionDecl *Callee = CE ? CE->getDirectCallee() : nullptr;
+        return Callee && Index.callee(Callee).Begins;
+      });
+      if (Begins)
+        for (const Stmt *C : CS->body())
+          if (const auto *E = dyn_cast<Expr>(C))
+            if (const VarDecl *VD = steppedVar(E))
+              CounterVars.insert(VD);
+    }
+    for (const Stmt *Child : S->children())
+      Walk(Child);
+    if (IsLoop) {
+      LoopScan L = Loops.pop_back_val();
+      if (L.HasEnd && !L.HasBegin) {
+        Candidates.push_back(std::move(L));
+      } else if (L.HasBegin && !L.HasEnd) {
+        LoopBegins.insert(L.Begins.begin(), L.Begins.end());
+        CounterVars.insert(L.Stepped.begin(), L.Stepped.end());
+      }
+    }
+  };
+  Walk(FD->getBody());
+
+  // A loop that only ends frames unwinds them when its condition counts
+  // them: a counter of begins, or a depth query compared with its snapshot
+  // (`while (fa_frame_depth(fa) > base)`). `for (i = 0; i < n; ++i) end(fa);`
+  // is not one.
+  for (LoopScan &L : Candidates) {
+    const Expr *Cond = nullptr;
+    if (const auto *WS = dyn_cast<WhileStmt>(L.Loop))
+      Cond = WS->getCond();
+    else if (const auto *DS = dyn_cast<DoStmt>(L.Loop))
+      Cond = DS->getCond();
+    else if (const auto *FS = dyn_cast<ForStmt>(L.Loop))
+      Cond = FS->getCond();
+    if (!Cond)
+      continue;
+    bool Counts = false;
+    llvm::SmallPtrSet<const FunctionDecl *, 2> Called;
+    llvm::SmallVector<const VarDecl *, 4> Vars;
+    llvm::SmallVector<const Stmt *, 8> Work{Cond};
+    while (!Work.empty()) {
+      const Stmt *X = Work.pop_back_val();
+      if (const auto *DRE = dyn_cast<DeclRefExpr>(X))
+        if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
+          Vars.push_back(VD);
+      if (const auto *CE = dyn_cast<CallExpr>(X))
+        if (CE->getDirectCallee())
+          Called.insert(CE->getDirectCallee());
+      for (const Stmt *C : X->children())
+        if (C)
+          Work.push_back(C);
+    }
+    for (const VarDecl *VD : Vars) {
+      auto It = SnapshotVars.find(VD);
+      Counts |= CounterVars.count(VD) ||
+                (It != SnapshotVars.end() && Called.count(It->second));
+    }
+    if (!Counts)
+      continue;
+    UnwindLoops.insert(L.Loop);
+    UnwindEnds.insert(L.Ends.begin(), L.Ends.end());
+  }
+}
+
+void FunctionAnalysis::noteResultVar(const VarDecl *VD, const Expr *Init) {
+  if (!VD->hasLocalStorage())
+    return;
+  const auto *CE = dyn_cast<CallExpr>(Init->IgnoreParenCasts());
+  const FunctionDecl *Callee = CE ? CE->getDirectCallee() : nullptr;
+  if (!Callee)
+    return;
+  const CalleeInfo &Info = Index.callee(Callee);
+  if (Info.Begins && !Info.Ends && !Callee->getReturnType()->isVoidType())
+    TryBeginVars[VD] = CE;
+  else if (!Info.isFrameRelevant() &&
+           VD->getType()->isIntegralOrEnumerationType())
+    SnapshotVars[VD] = Callee;
 }
 
 /// The strongest of two slot kinds for pointer provenance.
@@ -222,6 +492,7 @@ void FunctionAnalysis::run() {
     return;
   if (!isWorthAnalyzing())
     return;
+  scanStructure();
 
   CFG::BuildOptions BO;
   BO.setAllAlwaysAdd();
@@ -290,6 +561,8 @@ void FunctionAnalysis::transferBlock(const CFGBlock &B, const FlowState &InS,
       return;
     // Successor 0 is taken when the condition is true; a path that
     // contradicts what it already knows is infeasible.
+    if (!refineEdge(B, I, Edge))
+      return;
     if (Cond && I <= 1 && !assume(Edge, Cond, I == 0))
       return;
     Out[I].add(std::move(Edge));
@@ -306,6 +579,209 @@ void FunctionAnalysis::transferBlock(const CFGBlock &B, const FlowState &InS,
     // The last successor takes the state itself.
     Route(Last, std::move(D));
   }
+}
+
+/// The pointer a condition tests for null (`p`, `!p`, `p == NULL`), and
+/// whether the condition's truth means it is null.
+static const Expr *testedPointer(const Expr *Cond, bool &TrueMeansNull) {
+  bool Negated = false;
+  const Expr *E = Cond->IgnoreParens();
+  while (true) {
+    if (const auto *ICE = dyn_cast<ImplicitCastExpr>(E))
+      if (ICE->getCastKind() == CK_PointerToBoolean ||
+          ICE->getCastKind() == CK_NoOp) {
+        E = ICE->getSubExpr()->IgnoreParens();
+        continue;
+      }
+    if (const auto *UO = dyn_cast<UnaryOperator>(E)) {
+      if (UO->getOpcode() != UO_LNot)
+        break;
+      Negated = !Negated;
+      E = UO->getSubExpr()->IgnoreParens();
+      continue;
+    }
+    const auto *BO = dyn_cast<BinaryOperator>(E);
+    if (!BO || !BO->isEqualityOp())
+      break;
+    auto IsNull = [](const Expr *X) {
+      X = X->IgnoreParenCasts();
+      if (isa<CXXNullPtrLiteralExpr, GNUNullExpr>(X))
+        return true;
+      const auto *IL = dyn_cast<IntegerLiteral>(X);
+      return IL && IL->getValue() == 0;
+    };
+    const Expr *Other = IsNull(BO->getRHS())   ? BO->getLHS()
+                        : IsNull(BO->getLHS()) ? BO->getRHS()
+                                               : nullptr;
+    if (!Other)
+      break;
+    if (BO->getOpcode() == BO_EQ)
+      Negated = !Negated;
+    E = Other->IgnoreParens();
+    // The null side's conversion leaves the pointer side as is; strip the
+    // pointer side's own no-op casts.
+    while (const auto *ICE = dyn_cast<ImplicitCastExpr>(E)) {
+      if (ICE->getCastKind() != CK_NoOp && ICE->getCastKind() != CK_BitCast)
+        break;
+      E = ICE->getSubExpr()->IgnoreParens();
+    }
+  }
+  if (!E->getType()->isPointerType())
+    return nullptr;
+  // A truthy pointer is non-null: `!p` true means null.
+  TrueMeansNull = Negated;
+  return E;
+}
+
+const CallExpr *FunctionAnalysis::testedBegin(const Expr *Cond,
+                                              bool &TrueIsSuccess) {
+  bool Negated = false;
+  const Expr *E = Cond->IgnoreParenImpCasts();
+  while (true) {
+    if (const auto *UO = dyn_cast<UnaryOperator>(E)) {
+      if (UO->getOpcode() != UO_LNot)
+        break;
+      Negated = !Negated;
+      E = UO->getSubExpr()->IgnoreParenImpCasts();
+      continue;
+    }
+    const auto *BO = dyn_cast<BinaryOperator>(E);
+    if (!BO || !BO->isEqualityOp())
+      break;
+    auto IsZero = [&](const Expr *X) {
+      Expr::EvalResult R;
+      if (X->isValueDependent())
+        return false;
+      if (X->isNullPointerConstant(Ctx, Expr::NPC_ValueDependentIsNotNull) !=
+          Expr::NPCK_NotNull)
+        return true;
+      return X->EvaluateAsInt(R, Ctx) && R.Val.getInt() == 0;
+    };
+    const Expr *Other = IsZero(BO->getRHS())   ? BO->getLHS()
+                        : IsZero(BO->getLHS()) ? BO->getRHS()
+                                               : nullptr;
+    if (!Other)
+      break;
+    if (BO->getOpcode() == BO_EQ)
+      Negated = !Negated;
+    E = Other->IgnoreParenImpCasts();
+  }
+  const CallExpr *Begin = nullptr;
+  if (const auto *CE = dyn_cast<CallExpr>(E)) {
+    const FunctionDecl *Callee = CE->getDirectCallee();
+    if (Callee && !Callee->getReturnType()->isVoidType()) {
+      const CalleeInfo &Info = Index.callee(Callee);
+      if (Info.Begins && !Info.Ends)
+        Begin = CE;
+    }
+  } else if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
+    if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl())) {
+      auto It = TryBeginVars.find(VD);
+      if (It != TryBeginVars.end())
+        Begin = It->second;
+    }
+  }
+  if (!Begin)
+    return nullptr;
+  // A wrapper returning a flag, a count or a handle succeeds when it is
+  // nonzero; one returning a status enumeration succeeds with 0 (FA_OK).
+  bool ZeroIsSuccess = Begin->getCallReturnType(Ctx)->isEnumeralType();
+  TrueIsSuccess = Negated == ZeroIsSuccess;
+  return Begin;
+}
+
+void FunctionAnalysis::popTo(unsigned Depth, const Stmt *Site, Disjunct &D,
+                             bool LoopBegunOnly) {
+  bool Popped = false;
+  while (D.Stack.size() > Depth) {
+    if (LoopBegunOnly && !LoopBegins.count(D.Stack.back()))
+      break;
+    const Expr *Scope = D.Stack.pop_back_val();
+    killScope(Scope, Site, D);
+    Popped = true;
+  }
+  if (Popped)
+    D.LastEnds.assign(1, Site);
+}
+
+bool FunctionAnalysis::refineEdge(const CFGBlock &B, unsigned I,
+                                  Disjunct &D) {
+  const Stmt *T = B.getTerminatorStmt();
+  if (!T)
+    return true;
+  if (isa<SwitchStmt>(T)) {
+    const CFGBlock *Succ = *(B.succ_begin() + I);
+    return !Succ || refineSwitch(B, *Succ, D);
+  }
+  if (I > 1 || B.succ_size() != 2)
+    return true;
+  const Expr *Cond = branchCondition(B);
+  if (!Cond)
+    return true;
+  // `if (!w->items) { end(fa); return; }`: on the null edge the pointer holds
+  // no frame memory, whatever was stored in it on other paths.
+  if (!D.Vals.empty()) {
+    bool TrueMeansNull = false;
+    if (const Expr *Ptr = testedPointer(Cond, TrueMeansNull)) {
+      bool Null = (I == 0) == TrueMeansNull;
+      if (Null) {
+        const auto *ICE = dyn_cast<ImplicitCastExpr>(Ptr);
+        PathId P = ICE && ICE->getCastKind() == CK_LValueToRValue
+                       ? lvaluePath(ICE->getSubExpr())
+                       : NoPath;
+        if (P != NoPath)
+          clearPath(P, D);
+      }
+    }
+  }
+  // `if (!engine_begin(e)) return;`: no frame was begun on the failure edge.
+  bool TrueIsSuccess = true;
+  if (const CallExpr *Begin = testedBegin(Cond, TrueIsSuccess)) {
+    bool Success = (I == 0) == TrueIsSuccess;
+    if (!Success && !D.Stack.empty() && D.Stack.back() == Begin) {
+      D.Stack.pop_back();
+      killScope(Begin, Cond, D);
+    }
+  }
+  if (I == 1 && !ClearingLoops.empty()) {
+    auto It = ClearingLoops.find(T);
+    if (It != ClearingLoops.end())
+      for (const Expr *LHS : It->second) {
+        PathId P = lvaluePath(LHS);
+        if (P != NoPath)
+          clearPath(P, D);
+      }
+  }
+  // The exit of a loop that ends frames until a condition holds: the frames
+  // it was written to unwind are closed. `while (depth(fa) > base)` pops to
+  // the depth saved in base; a counter pops the frames begun in a loop.
+  if (UnwindLoops.count(T)) {
+    const Expr *C = Cond->IgnoreParenImpCasts();
+    const unsigned *Saved = nullptr;
+    if (const auto *BO = dyn_cast<BinaryOperator>(C))
+      if (BO->isComparisonOp())
+        for (int Side = 0; Side < 2 && !Saved; ++Side) {
+          const Expr *VarSide = (Side ? BO->getRHS() : BO->getLHS());
+          const Expr *CallSide = (Side ? BO->getLHS() : BO->getRHS());
+          const auto *DRE =
+              dyn_cast<DeclRefExpr>(VarSide->IgnoreParenImpCasts());
+          const auto *CE = dyn_cast<CallExpr>(CallSide->IgnoreParenImpCasts());
+          const auto *VD = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+          if (!VD || !CE)
+            continue;
+          auto It = SnapshotVars.find(VD);
+          if (It != SnapshotVars.end() && It->second == CE->getDirectCallee())
+            Saved = D.Snapshots.find(VD);
+        }
+    // The body runs only while frames above the snapshot are open.
+    if (I == 0)
+      return !Saved || D.Stack.size() > *Saved;
+    if (Saved)
+      popTo(*Saved, T, D, /*LoopBegunOnly=*/false);
+    else
+      popTo(0, T, D, /*LoopBegunOnly=*/true);
+  }
+  return true;
 }
 
 bool FunctionAnalysis::solve() {
@@ -445,6 +921,20 @@ void FunctionAnalysis::checkExit(const CFGBlock &Pred, const Disjunct &D) {
 
   for (const auto &Entry : D.Vals) {
     OriginId Live = firstLive(Entry.second);
+    // A slot that outlives the frame and still points into it when the
+    // function returns: the store was an escape. Clearing it after the end
+    // (`fa_end_frame(fa); s->p = NULL;`) is not, like `free(p); p = NULL;`.
+    OriginId Dead = firstDead(Entry.second);
+    if (Dead != NoOrigin) {
+      SlotKind DK = slotKind(Entry.first);
+      if (DK != SlotKind::Local && DK != SlotKind::ThreadShared) {
+        Message Why;
+        Why.Loc = loc(Origins[Dead].EndedAt);
+        Why.Format = "frame ended here while '%0' still points into it";
+        Why.Args = {pathName(Entry.first)};
+        reportEscape(Entry.first, Dead, D, Why);
+      }
+    }
     if (Live == NoOrigin)
       continue;
     SlotKind K = slotKind(Entry.first);

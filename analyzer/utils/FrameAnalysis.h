@@ -50,6 +50,14 @@ struct FunctionSummary {
   llvm::SmallVector<unsigned, 2> FilledParams;
 };
 
+/// A field a helper sets to null on every path, as a path from its pointer
+/// parameter: Elems[0] is the dereference of the parameter, then fields
+/// (null = another dereference).
+struct ClearedPath {
+  unsigned Param = 0;
+  llvm::SmallVector<const FieldDecl *, 3> Elems;
+};
+
 struct FunctionResult {
   bool Analyzed = false;
   std::vector<Finding> Findings;
@@ -68,6 +76,10 @@ public:
   /// being analyzed (recursion) or it is in a system header.
   const FunctionSummary *summary(const FunctionDecl *Callee);
 
+  /// Fields a same-file helper clears unconditionally (`s->p = NULL;`);
+  /// computed from the body's top-level statements, cached.
+  const std::vector<ClearedPath> &clears(const FunctionDecl *Callee);
+
   ASTContext &context() const { return Ctx; }
   AnnotationIndex &index() { return Index; }
 
@@ -76,6 +88,7 @@ private:
   AnnotationIndex Index;
   llvm::DenseMap<const FunctionDecl *, std::unique_ptr<FunctionResult>> Results;
   llvm::SmallPtrSet<const FunctionDecl *, 8> InProgress;
+  llvm::DenseMap<const FunctionDecl *, std::vector<ClearedPath>> Clears;
   unsigned NestingDepth = 0;
 };
 

@@ -94,8 +94,25 @@ unsigned FunctionAnalysis::computeCondKey(const Expr *E, bool &Negated) {
       Other = BO->getLHS();
     else if (isZero(BO->getLHS(), Ctx))
       Other = BO->getRHS();
-    if (!Other)
-      break;
+    if (!Other) {
+      // `mode == MODE_A` is the fact a `case MODE_A:` edge sets.
+      Expr::EvalResult R;
+      const Expr *L = BO->getLHS(), *Rhs = BO->getRHS();
+      const Expr *Var = nullptr;
+      if (!Rhs->isValueDependent() && Rhs->EvaluateAsInt(R, Ctx))
+        Var = L;
+      else if (!L->isValueDependent() && L->EvaluateAsInt(R, Ctx))
+        Var = Rhs;
+      if (!Var)
+        break;
+      bool VarNegated = false;
+      unsigned VarKey = condKey(Var, VarNegated);
+      if (VarKey == NoCond || VarNegated)
+        return NoCond;
+      if (BO->getOpcode() == BO_NE)
+        Negated = !Negated;
+      return caseKey(VarKey, R.Val.getInt().getExtValue());
+    }
     if (BO->getOpcode() == BO_EQ)
       Negated = !Negated;
     E = Other->IgnoreParenImpCasts();
@@ -118,6 +135,76 @@ unsigned FunctionAnalysis::computeCondKey(const Expr *E, bool &Negated) {
   CondProfiles.push_back(ID);
   CondVarsOf.emplace_back(Vars.begin(), Vars.end());
   return CondProfiles.size() - 1;
+}
+
+unsigned FunctionAnalysis::caseKey(unsigned SwitchKey, int64_t Value) {
+  auto It = CaseKeys.find({SwitchKey, Value});
+  if (It != CaseKeys.end())
+    return It->second;
+  unsigned Key = CondProfiles.size();
+  CondProfiles.emplace_back();
+  llvm::SmallVector<const ValueDecl *, 2> Vars = CondVarsOf[SwitchKey];
+  CondVarsOf.push_back(std::move(Vars));
+  CaseKeys[{SwitchKey, Value}] = Key;
+  return Key;
+}
+
+/// The value of `case V:`, or false for a range or a non-constant.
+static bool caseValue(const SwitchCase *SC, ASTContext &Ctx, int64_t &V) {
+  const auto *CS = dyn_cast<CaseStmt>(SC);
+  if (!CS || CS->caseStmtIsGNURange() || CS->getLHS()->isValueDependent())
+    return false;
+  Expr::EvalResult R;
+  if (!CS->getLHS()->EvaluateAsInt(R, Ctx))
+    return false;
+  V = R.Val.getInt().getExtValue();
+  return true;
+}
+
+void FunctionAnalysis::countSwitch(const SwitchStmt *SS) {
+  bool Negated = false;
+  unsigned Key = condKey(SS->getCond(), Negated);
+  if (Key == NoCond || Negated)
+    return;
+  for (const SwitchCase *SC = SS->getSwitchCaseList(); SC;
+       SC = SC->getNextSwitchCase()) {
+    int64_t V;
+    if (caseValue(SC, Ctx, V))
+      ++CondTests[caseKey(Key, V)];
+  }
+}
+
+bool FunctionAnalysis::refineSwitch(const CFGBlock &B, const CFGBlock &Succ,
+                                    Disjunct &D) {
+  const auto *SS = cast<SwitchStmt>(B.getTerminatorStmt());
+  bool Negated = false;
+  unsigned Key = condKey(SS->getCond(), Negated);
+  if (Key == NoCond || Negated)
+    return true;
+  // The case this edge enters, if it is a constant one: the default edge
+  // (or the edge past a switch without default) excludes every case.
+  const auto *Label = dyn_cast_or_null<SwitchCase>(Succ.getLabel());
+  int64_t Taken = 0;
+  bool HasTaken = Label && caseValue(Label, Ctx, Taken);
+  if (Label && !HasTaken && !isa<DefaultStmt>(Label))
+    return true;
+  for (const SwitchCase *SC = SS->getSwitchCaseList(); SC;
+       SC = SC->getNextSwitchCase()) {
+    int64_t V;
+    if (!caseValue(SC, Ctx, V))
+      continue;
+    unsigned K = caseKey(Key, V);
+    bool Fact = HasTaken && V == Taken;
+    if (const bool *Known = D.Conds.find(K)) {
+      if (*Known != Fact)
+        return false;
+      continue;
+    }
+    auto Tests = CondTests.find(K);
+    if (Tests != CondTests.end() && Tests->second > 1)
+      D.Conds[K] = Fact;
+  }
+  return true;
 }
 
 bool FunctionAnalysis::assume(Disjunct &D, const Expr *Cond, bool Value) {

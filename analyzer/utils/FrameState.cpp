@@ -155,6 +155,11 @@ bool FlowState::add(Disjunct D) {
         D.mergeData(Mine);
         break;
       case CondRelation::Resolvable:
+        // c and !c together cover both branches, but only equal data can
+        // forget c: a flag that chose frame or heap memory is tested again
+        // after the end (`if (!use_frame) free(buf);`).
+        if (Mine.Vals != D.Vals)
+          continue;
         D.mergeData(Mine);
         D.Conds.erase(Key);
         break;

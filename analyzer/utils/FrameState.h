@@ -169,9 +169,12 @@ struct Disjunct {
   VecMap<PathId, SmallSet<const Stmt *>> Stores;
   /// Known truth values of branch conditions (keyed by CondTable ids).
   VecMap<unsigned, bool> Conds;
+  /// Frame depth (Stack size) saved in a variable (`base = depth(fa)`).
+  VecMap<const void *, unsigned> Snapshots;
 
   bool sameFrames(const Disjunct &O) const {
-    return Stack == O.Stack && OuterPops == O.OuterPops;
+    return Stack == O.Stack && OuterPops == O.OuterPops &&
+           Snapshots == O.Snapshots;
   }
   /// Joins the facts of \p O (paths, stores, ends) into this disjunct; the
   /// conditions are the caller's business.

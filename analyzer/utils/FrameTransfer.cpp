@@ -13,6 +13,11 @@
 
 namespace clang::tidy::framealloc {
 
+/// An integer-typed expression (an address converted to uintptr_t).
+static bool isIntegral(const Expr *E) {
+  return E && E->getType()->isIntegerType();
+}
+
 //===----------------------------------------------------------------------===//
 // Elements
 //===----------------------------------------------------------------------===//
@@ -123,9 +128,27 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
     beginFrame(CE, D);
   else if (Info.Ends && !Info.Begins)
     endFrame(CE, D);
-  // Helpers (annotated allocators included) may also fill caller objects.
-  if (!Info.changesFrames())
+  // Helpers (annotated allocators included) may also fill caller objects,
+  // or clear them.
+  if (!Info.changesFrames()) {
     applySummary(CE, Callee, D);
+    applyClears(CE, Callee, D);
+  }
+}
+
+void FunctionAnalysis::applyClears(const CallExpr *CE,
+                                   const FunctionDecl *Callee, Disjunct &D) {
+  if (D.Vals.empty() || isa<CXXOperatorCallExpr>(CE))
+    return;
+  for (const ClearedPath &C : Analyzer.clears(Callee)) {
+    if (C.Param >= CE->getNumArgs())
+      continue;
+    PathId P = pointeePath(CE->getArg(C.Param));
+    for (unsigned I = 1; P != NoPath && I < C.Elems.size(); ++I)
+      P = Paths.child(P, C.Elems[I]);
+    if (P != NoPath)
+      clearPath(P, D);
+  }
 }
 
 void FunctionAnalysis::handleArgument(const FunctionDecl *Callee,
@@ -162,6 +185,9 @@ void FunctionAnalysis::handleArgument(const FunctionDecl *Callee,
     addUseFinding(std::move(F), Dead);
   };
 
+  // An address printed or compared as an integer is not a use.
+  if (isIntegral(Arg))
+    return;
   // A dangling pointer handed to any function.
   OriginSet Value = valueOf(Arg, D);
   OriginId Dead = firstDead(Value);
@@ -295,6 +321,10 @@ void FunctionAnalysis::beginFrame(const Expr *Site, Disjunct &D) {
   // The same begin again before its end: only a loop gets here, and LIFO
   // nesting means the frame of the previous iteration is never ended.
   if (llvm::is_contained(D.Stack, Site)) {
+    // A loop that opens a counted number of frames, unwound by a later loop
+    // (`while (opened-- > 0) end(fa);`): one entry stands for all of them.
+    if (LoopBegins.count(Site) && !UnwindLoops.empty())
+      return;
     if (Reporting) {
       Finding F{FindingKind::Pairing, {}, {}};
       F.Warning.Loc = loc(Site);
@@ -314,6 +344,10 @@ void FunctionAnalysis::endFrame(const Stmt *Site, Disjunct &D) {
     D.LastEnds.assign(1, Site);
     return;
   }
+  // An unwinding loop runs until the frames it was written for are closed;
+  // its condition (a counter, a depth) is not modelled, its exit is.
+  if (UnwindEnds.count(Site))
+    return;
   // No frame of ours is open: this ends the caller's frame, which only an
   // FA_ENDS_FRAME function may do, and only once.
   bool Allowed = Self.Ends && D.OuterPops == 0;
@@ -367,17 +401,8 @@ void FunctionAnalysis::killScope(const Expr *Scope, const Stmt *EndSite,
     llvm::sort(Entry.second);
     Entry.second.erase(std::unique(Entry.second.begin(), Entry.second.end()),
                        Entry.second.end());
-    if (!Reporting)
-      continue;
-    // The slot outlives the frame that just ended: the store was an escape.
-    SlotKind K = slotKind(Entry.first);
-    if (K == SlotKind::Local || K == SlotKind::ThreadShared)
-      continue;
-    Message Why;
-    Why.Loc = loc(EndSite);
-    Why.Format = "frame ended here while '%0' still points into it";
-    Why.Args = {pathName(Entry.first)};
-    reportEscape(Entry.first, Killed, D, Why);
+    // A slot that outlives the frame is reported at function exit if it
+    // still dangles then (checkExit): it may be cleared first.
   }
 }
 
@@ -429,7 +454,8 @@ void FunctionAnalysis::store(PathId P, const OriginSet &V, const Stmt *Site,
   // Copying a dangling pointer into another local variable is not yet a use;
   // writing it into an object (through a pointer) or outliving storage is.
   if (Reporting && (K != SlotKind::Local || Paths[P].HasDeref)) {
-    OriginId Dead = firstDead(V);
+    // An address kept as an integer (`(uintptr_t)p`) reads nothing.
+    OriginId Dead = isIntegral(ValueExpr) ? NoOrigin : firstDead(V);
     if (Dead != NoOrigin) {
       Finding F{FindingKind::UseAfterFrame, {}, {}};
       F.Warning.Loc = loc(ValueExpr);
@@ -461,8 +487,9 @@ void FunctionAnalysis::store(PathId P, const OriginSet &V, const Stmt *Site,
     return;
   setUnion(D.Vals[P], V);
   // Store sites are notes of escapes and crossings, which need an object
-  // reached through a pointer or outliving storage.
-  if (K != SlotKind::Local || Paths[P].HasDeref)
+  // reached through a pointer or outliving storage, and live frame memory
+  // (a dangling store is reported as a use).
+  if ((K != SlotKind::Local || Paths[P].HasDeref) && firstLive(V) != NoOrigin)
     setInsert(D.Stores[P], Site);
 }
 
@@ -537,7 +564,13 @@ void FunctionAnalysis::handleAssign(const BinaryOperator *BO, Disjunct &D) {
     return;
   if (LHS->getType()->isRecordType())
     return assignRecord(P, BO->getRHS(), BO, /*Weak=*/false, D);
-  bool Element = isa<ArraySubscriptExpr>(LHS->IgnoreParenImpCasts());
+  // `a[i] = NULL` for every i of a loop clears the whole (collapsed) array.
+  bool Element = isa<ArraySubscriptExpr>(LHS->IgnoreParenImpCasts()) &&
+                 !LoopClears.count(BO);
+  if (!UnwindLoops.empty())
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(LHS->IgnoreParenImpCasts()))
+      if (SnapshotVars.count(dyn_cast<VarDecl>(DRE->getDecl())))
+        D.Snapshots[DRE->getDecl()] = D.Stack.size();
   store(P, valueOf(BO->getRHS(), D), BO, BO->getRHS(), /*Weak=*/Element, D);
   // `opened = 1` decides a later `if (opened)`.
   if (CondTests.empty())
@@ -556,6 +589,8 @@ void FunctionAnalysis::handleVarInit(const VarDecl *VD, const Stmt *Site,
   PathId P = Paths.root(VD);
   forgetConds(VD, D);
   clearPath(P, D);
+  if (!UnwindLoops.empty() && SnapshotVars.count(VD))
+    D.Snapshots[VD] = D.Stack.size();
   const Expr *Init = VD->getInit();
   if (!Init || VD->getType()->isReferenceType())
     return;
@@ -582,7 +617,7 @@ void FunctionAnalysis::handleReturn(const ReturnStmt *RS, Disjunct &D) {
     return;
   std::string Name = spelling(E);
 
-  OriginId Dead = firstDead(V);
+  OriginId Dead = isIntegral(E) ? NoOrigin : firstDead(V);
   if (Dead != NoOrigin) {
     Finding F{FindingKind::UseAfterFrame, {}, {}};
     F.Warning.Loc = loc(E);

@@ -45,6 +45,10 @@ public:
 private:
   // --- Driver (FrameAnalysis.cpp) -----------------------------------------
   bool isWorthAnalyzing();
+  /// One walk over the body: loops that unwind frames, loops that begin
+  /// them, element-clearing loops, snapshot variables.
+  void scanStructure();
+  void noteResultVar(const VarDecl *VD, const Expr *Init);
   void computeLocalPointerKinds();
   bool solve();
   void reportPass();
@@ -53,6 +57,15 @@ private:
                      llvm::SmallVectorImpl<FlowState> &Out);
   bool isAbnormalExit(const CFGBlock &B) const;
   void checkExit(const CFGBlock &Pred, const Disjunct &D);
+  /// Edge refinements that are not plain condition facts: a begin wrapper
+  /// that reports failure, the exit of a loop that unwinds frames, switch
+  /// cases. False if the edge is infeasible.
+  bool refineEdge(const CFGBlock &B, unsigned SuccIndex, Disjunct &D);
+  bool refineSwitch(const CFGBlock &B, const CFGBlock &Succ, Disjunct &D);
+  /// The begin call a branch condition tests (a begin wrapper returning
+  /// success), and whether the condition's truth means success.
+  const CallExpr *testedBegin(const Expr *Cond, bool &TrueIsSuccess);
+  void popTo(unsigned Depth, const Stmt *Site, Disjunct &D, bool LoopBegunOnly);
   void finishFindings();
 
   // --- Conditions (FrameConditions.cpp) -------------------------------------
@@ -85,6 +98,8 @@ private:
                      const Expr *Arg, Disjunct &D);
   void applySummary(const CallExpr *CE, const FunctionDecl *Callee,
                     Disjunct &D);
+  void applyClears(const CallExpr *CE, const FunctionDecl *Callee,
+                   Disjunct &D);
   void beginFrame(const Expr *Site, Disjunct &D);
   void endFrame(const Stmt *Site, Disjunct &D);
   void killScope(const Expr *Scope, const Stmt *EndSite, Disjunct &D);
@@ -146,6 +161,29 @@ private:
   bool HasBeginCall = false;
   bool HasCleanupVar = false;
   bool FixOffered = false; ///< One annotation fix-it per function.
+
+  // From scanStructure().
+  /// Loops whose body ends frames and begins none (unwinding loops), and the
+  /// end calls inside them.
+  llvm::SmallPtrSet<const Stmt *, 4> UnwindLoops;
+  llvm::SmallPtrSet<const Stmt *, 4> UnwindEnds;
+  /// Begin calls inside a loop that does not end them (paired with a later
+  /// unwinding loop, they open a counted number of frames).
+  llvm::SmallPtrSet<const Stmt *, 4> LoopBegins;
+  /// `a[i] = NULL` in a `for` loop over i: clears the whole array.
+  llvm::SmallPtrSet<const Stmt *, 4> LoopClears;
+  /// The same per loop: the exit edge of the loop clears the arrays (the
+  /// loop's trip count is not modelled, so zero iterations stay possible).
+  llvm::DenseMap<const Stmt *, llvm::SmallVector<const Expr *, 1>> ClearingLoops;
+  /// Integer variables set from a call (`base = depth(fa)`), with the callee:
+  /// the frame depth is snapshotted there for unwinding loops.
+  llvm::DenseMap<const VarDecl *, const FunctionDecl *> SnapshotVars;
+  /// Variables holding the result of a begin wrapper that may decline.
+  llvm::DenseMap<const VarDecl *, const CallExpr *> TryBeginVars;
+  /// Switch case facts: (condition key, case value) -> fact key.
+  std::map<std::pair<unsigned, int64_t>, unsigned> CaseKeys;
+  unsigned caseKey(unsigned SwitchKey, int64_t Value);
+  void countSwitch(const SwitchStmt *SS);
 
   /// Flow-insensitive provenance of local pointer variables: what a `p->f`
   /// store reaches when p is a local pointer. Computed on first use: most
