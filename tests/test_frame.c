@@ -639,3 +639,72 @@ FRAME_TEST(per_thread_arenas_are_private) {
     }
     cr_assert_eq(tu_total(), 0);
 }
+
+/* The limit counts the alignment padding of a request that opens a new block: a 16-byte,
+ * 64 KiB-aligned request after 16 bytes under a 32-byte limit either fails with
+ * FA_ERR_FRAME_LIMIT or leaves the frame at no more than 32 bytes. Several allocators, so the
+ * block addresses (and with them the padding) differ. */
+Test(frame, frame_limit_counts_alignment_padding, .init = tu_setup) {
+    for (int round = 0; round < 8; round++) {
+        fa_config cfg = tu_config();
+        cfg.frame_limit = 32;
+        fa_alloc *a = tu_create(&cfg);
+        fa_begin_frame(a);
+        cr_assert_not_null(fa_frame_alloc(a, 16, 16));
+        unsigned before = tu_count(FA_ERR_FRAME_LIMIT);
+        void *p = fa_frame_alloc(a, 16, 64 << 10);
+        fa_thread_stats ts;
+        fa_get_my_thread_stats(a, &ts);
+        cr_assert_leq(ts.frame_bytes, cfg.frame_limit, "round %d: %zu frame bytes", round,
+                      ts.frame_bytes);
+        if (p == NULL)
+            cr_assert_eq(tu_count(FA_ERR_FRAME_LIMIT), before + 1);
+        else
+            cr_assert(aligned(p, 64 << 10));
+        fa_end_frame(a);
+        fa_destroy(a);
+    }
+}
+
+/* An in-place grow and shrink still counts the peak the frame reached in between. */
+FRAME_TEST(realloc_in_place_keeps_the_high_water_mark) {
+    fa_begin_frame(fa);
+    unsigned char *p = fa_frame_alloc(fa, 16, 16);
+    tu_fill(p, 16, 3);
+    p = fa_frame_realloc(fa, p, 16, 128 << 10, 16);
+    cr_assert_not_null(p);
+    tu_fill(p, 128 << 10, 4);
+    p = fa_frame_realloc(fa, p, 128 << 10, 16, 16);
+    cr_assert_not_null(p);
+    cr_assert_eq(tu_check(p, 16, 4), SIZE_MAX);
+    fa_end_frame(fa);
+    fa_thread_stats ts;
+    fa_get_my_thread_stats(fa, &ts);
+    cr_assert_geq(ts.frame_high_water_last, (size_t)128 << 10, "high water %zu",
+                  ts.frame_high_water_last);
+    cr_assert_geq(ts.frame_peak, (size_t)128 << 10);
+    cr_assert_eq(tu_total(), 0);
+}
+
+/* Re-retaining a slot validates the new size and policy before it changes the entry: the bad
+ * call fails at once and the earlier, valid retain is what runs at the end. */
+FRAME_TEST(retain_update_is_validated) {
+    fa_begin_frame(fa);
+    void *slot = fa_frame_alloc(fa, 64, 16);
+    tu_fill(slot, 64, 9);
+    cr_assert_eq(fa_frame_retain(fa, &slot, 64, FA_RETAIN_TO_POOL), FA_OK);
+    cr_assert_eq(fa_frame_retain(fa, &slot, 0, FA_RETAIN_TO_POOL), FA_ERR_ZERO_SIZE);
+    cr_assert_eq(fa_frame_retain(fa, &slot, FA_POOL_MAX_SIZE + 1, FA_RETAIN_TO_POOL),
+                 FA_ERR_TOO_LARGE);
+    cr_assert_eq(fa_frame_retain(fa, &slot, FA_MAX_ALLOC_SIZE + 1, FA_RETAIN_TO_HEAP),
+                 FA_ERR_TOO_LARGE);
+    cr_assert_eq(fa_frame_retain(fa, &slot, 64, (fa_retain_policy)7), FA_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(tu_total(), 4);
+    fa_end_frame(fa);
+    cr_assert_eq(tu_total(), 4, "the end of the scope reports nothing more");
+    cr_assert_not_null(slot);
+    cr_assert_eq(fa_pool_usable_size(fa, slot) >= 64, 1, "the copy is a pool object");
+    cr_assert_eq(tu_check(slot, 64, 9), SIZE_MAX);
+    fa_pool_free(fa, slot);
+    cr_assert_eq(tu_total(), 4);
+}

@@ -84,3 +84,65 @@ Test(ptrset, churn_does_not_grow_the_table) {
     cr_assert_leq(s.cap, cap_after_first * 2);
     fai_ptrset_free(&s);
 }
+
+/* The slot markers are never members: with a tombstone on the probe chain of 1 (it starts at
+ * slot 0, as 1 >> 4 == 0), looking 1 up must not match the tombstone. */
+Test(ptrset, markers_are_never_members) {
+    fai_ptrset s = {0};
+    uintptr_t hit = 0;
+    for (uintptr_t k = 1; k < 100000 && hit == 0; k++) {
+        uintptr_t p = (uintptr_t)0x7f0000000000ull + k * 16;
+        cr_assert(fai_ptrset_add(&s, p));
+        if (s.slots[0] == p) hit = p;
+    }
+    cr_assert_neq(hit, 0, "some pointer lands in slot 0");
+    cr_assert(fai_ptrset_remove(&s, hit));
+    cr_assert_eq(s.slots[0], 1, "slot 0 holds a tombstone");
+    cr_assert_not(fai_ptrset_has(&s, 1));
+    cr_assert_not(fai_ptrset_remove(&s, 1));
+    cr_assert_not(fai_ptrset_has(&s, 0));
+    cr_assert_not(fai_ptrset_add(&s, 1), "a marker cannot be added");
+    cr_assert_not(fai_ptrset_add(&s, 0));
+    cr_assert_not(fai_ptrset_has(&s, 1));
+    fai_ptrset_free(&s);
+}
+
+/* The same through every API that looks a pointer up in the heap set: (void *)1 with a
+ * tombstone in slot 0 is reported as a foreign pointer, never dereferenced. */
+Test(ptrset, garbage_pointer_one_is_reported_by_every_lookup, .init = tu_setup) {
+    fa_alloc *fa = tu_create(NULL);
+    enum { MAX = 20000 };
+    void **blocks = calloc(MAX, sizeof *blocks);
+    size_t n = 0;
+    void *in_slot0 = NULL;
+    while (n < MAX && in_slot0 == NULL) {
+        blocks[n] = fa_heap_alloc(fa, 16, 16);
+        cr_assert_not_null(blocks[n]);
+        fai_mutex_lock(&fa->heap_lock);
+        if (fa->heap_set.slots[0] == (uintptr_t)blocks[n]) in_slot0 = blocks[n];
+        fai_mutex_unlock(&fa->heap_lock);
+        n++;
+    }
+    cr_assert_not_null(in_slot0, "some block lands in slot 0");
+    fa_heap_free(fa, in_slot0);
+    cr_assert_eq(fa->heap_set.slots[0], 1, "slot 0 holds a tombstone");
+    void *one = (void *)1;
+    unsigned before = tu_total();
+    fa_heap_free(fa, one);
+    cr_assert_eq(tu_total(), before + 1);
+    cr_assert_eq(tu_cap.last, FA_ERR_FOREIGN_POINTER);
+    cr_assert_eq(fa_heap_size(fa, one), 0);
+    cr_assert_null(fa_heap_realloc(fa, one, 32));
+    cr_assert_eq(tu_cap.last, FA_ERR_FOREIGN_POINTER);
+    fa_pool_free(fa, one);
+    cr_assert_eq(tu_cap.last, FA_ERR_FOREIGN_POINTER);
+    cr_assert_eq(fa_pool_usable_size(fa, one), 0);
+    cr_assert_eq(fa_check_ptr(fa, one), FA_ERR_FOREIGN_POINTER);
+    cr_assert_eq(tu_total(), before + 4);
+    cr_assert_eq(fa_validate(fa), FA_OK);
+    for (size_t i = 0; i < n; i++)
+        if (blocks[i] != in_slot0) fa_heap_free(fa, blocks[i]);
+    free(blocks);
+    cr_assert_eq(tu_total(), before + 4);
+    fa_destroy(fa);
+}

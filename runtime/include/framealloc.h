@@ -229,6 +229,12 @@ FA_API void *fa_frame_realloc(fa_alloc *fa, void *p, size_t old_size, size_t new
                               size_t align) FA_RETURNS_FRAME;
 /* Copies a NUL-terminated string into the frame. */
 FA_API char *fa_frame_strdup(fa_alloc *fa, const char *s) FA_RETURNS_FRAME;
+/* Returns the calling thread's frame memory that frames do not need now to the OS: outside a
+ * frame every block beyond one of fa_config.frame_block_size; inside a frame the spare blocks
+ * past the one in use. Also forgets the recent high-water mark the arena is settled on (it
+ * decays by itself over a few hundred frames), so after one exceptional frame the next frames
+ * start small again. */
+FA_API void fa_frame_trim(fa_alloc *fa);
 
 /* The exported (non-inline) forms of the fast path, for debug call sites, FFI and bindings. */
 FA_API void *fa_frame_alloc_at(fa_alloc *fa, size_t size, size_t align, const char *site)

@@ -6,8 +6,12 @@
  * block; when a request does not fit, the frame moves on to the next block of the chain (a
  * spare kept from earlier frames, or a new, geometrically larger one). At the outermost end,
  * a frame that used more than the first block ("spilled") settles the arena: the chain is
- * replaced by one block sized for the high-water mark (+25%), pre-faulted, so later frames of
- * that size take no page faults and never leave the inline fast path.
+ * replaced by one block sized for the decaying high-water mark (+25%), so later frames of that
+ * size never leave the inline fast path. The new block is pre-faulted only as far as the old
+ * chain's pages were actually touched (resident), so a frame that reserved much and touched
+ * little does not turn into resident memory. The mark decays by 1/32 per outermost frame,
+ * and a first block more than twice the settle size is replaced by a smaller one, so one spiky
+ * frame does not pin its peak for the thread's life; fa_frame_trim drops it at once.
  *
  * Invariants (owner thread, while the tstate is cached in fai_cursor):
  *  - inside a frame with a current block: cur_block->start <= cursor.cur <= cur_block->end,
@@ -69,7 +73,12 @@ static size_t block_size(const fai_block *b) { return (size_t)(b->end - b->start
  * on it for small alignments). */
 static size_t granule(size_t size) { return (size + FA_FRAME_GRANULE - 1) & ~(FA_FRAME_GRANULE - 1); }
 
-fai_block *fai_block_new(fai_tstate *t, size_t min_size) {
+/* A block of at least min_size bytes. A fresh mapping starts on an align boundary (so an
+ * over-aligned request that opens it needs no padding) and has its first `prefault` bytes
+ * touched before the debug hooks fill or poison anything: the memory is still all zeros then,
+ * so touching it changes nothing a checker or a fill check could see. A recycled guard block
+ * was touched by its earlier frame and is not touched again. */
+fai_block *fai_block_new(fai_tstate *t, size_t min_size, size_t align, size_t prefault) {
     size_t page = fai_prim_page_size();
     size_t size = fai_align_up(min_size, page);
     if (size < min_size) return NULL;
@@ -78,7 +87,7 @@ fai_block *fai_block_new(fai_tstate *t, size_t min_size) {
     if (b != NULL) return b;
     b = calloc(1, sizeof *b);
     if (b == NULL) return NULL;
-    void *mem = fai_prim_map(size, page);
+    void *mem = fai_prim_map(size, FAI_MAX(align, page));
     if (mem == NULL) {
         free(b);
         return NULL;
@@ -87,6 +96,8 @@ fai_block *fai_block_new(fai_tstate *t, size_t min_size) {
     b->end = b->start + size;
     b->used_end = b->start;
     t->reserved += size;
+    prefault = fai_align_up(FAI_MIN(prefault, size), page);
+    if (prefault != 0) fai_prim_prefault(mem, prefault);
     fai_debug_block_new(t, b);
     return b;
 }
@@ -161,6 +172,13 @@ static void run_retains(fai_tstate *t, uint32_t from) {
     t->retain_count = from;
 }
 
+/* Resident bytes of the chain from b on: what the frames really touched. */
+static size_t chain_resident(const fai_block *b) {
+    size_t n = 0;
+    for (; b != NULL; b = b->next) n += fai_prim_resident((void *)b->start, block_size(b));
+    return n;
+}
+
 /* Outermost end: the frame is over; settle or rotate the chain for the next frame. */
 static void frame_finish(fai_tstate *t) {
     fa_alloc *fa = t->fa;
@@ -172,12 +190,17 @@ static void frame_finish(fai_tstate *t) {
     fai_tag_frame_end(t);
     fai_pool_frame_end(t);
 
+    /* The settle size follows recent frames, not the thread's all-time peak. */
+    t->hw_decay = FAI_MAX(hw, t->hw_decay - t->hw_decay / 32);
+    size_t target = FAI_MAX(fa->cfg.frame_block_size, t->hw_decay + t->hw_decay / 4);
+    target = fai_align_up(target, (size_t)64 << 10);
+    fai_block *first = t->blocks;
     bool rotate = fa->guard_frames > 0;
-    if (t->spilled || rotate) {
-        size_t target = FAI_MAX(fa->cfg.frame_block_size, peak + peak / 4);
-        target = fai_align_up(target, (size_t)64 << 10);
-        fai_block *first = t->blocks;
-        bool reuse_first = !rotate && first != NULL && block_size(first) >= target;
+    bool oversized = first != NULL && block_size(first) / 2 > target;
+    if (t->spilled || rotate || oversized) {
+        bool reuse_first = !rotate && !oversized && first != NULL && block_size(first) >= target;
+        size_t touched = 0;
+        if (!reuse_first && !fa->cfg.no_prefault) touched = chain_resident(first);
         fai_block *b = reuse_first ? first->next : first;
         if (reuse_first) first->next = NULL;
         while (b != NULL) {
@@ -189,11 +212,7 @@ static void frame_finish(fai_tstate *t) {
                 block_free(t, b);
             b = next;
         }
-        if (!reuse_first) {
-            t->blocks = fai_block_new(t, target);
-            if (t->blocks != NULL && !fa->cfg.no_prefault)
-                fai_prim_prefault((void *)t->blocks->start, block_size(t->blocks));
-        }
+        if (!reuse_first) t->blocks = fai_block_new(t, target, 0, touched);
     }
     t->cur_block = t->blocks;
     cursor()->cur = 0;
@@ -272,12 +291,13 @@ static FAI_NOINLINE void *frame_refill(fai_tstate *t, size_t size, size_t align,
     fai_block *next = t->cur_block != NULL ? t->cur_block->next : t->blocks;
     fai_block *nb = next;
     if (nb == NULL || !block_fits(nb, size, align)) {
-        size_t want = FAI_MAX(fa->cfg.frame_block_size, size + (align > 4096 ? align : 0));
+        /* New blocks are mapped on the request's alignment: no padding to pay for. */
+        size_t want = FAI_MAX(fa->cfg.frame_block_size, size);
         if (t->cur_block != NULL) {
             size_t grown = block_size(t->cur_block) * 2;
             want = FAI_MAX(want, FAI_MIN(grown, (size_t)64 << 20));
         }
-        nb = fai_block_new(t, want);
+        nb = fai_block_new(t, want, align, 0);
         if (nb == NULL) {
             fai_report r = {.status = FA_ERR_OUT_OF_MEMORY, .fa = fa, .size = size,
                             .align = align, .site = site, .current_frame = t->frame_number};
@@ -292,6 +312,20 @@ static FAI_NOINLINE void *frame_refill(fai_tstate *t, size_t size, size_t align,
             t->blocks = nb;
         }
     }
+    uintptr_t p = fai_align_up(nb->start, align);
+    /* The limit counts the padding in front of the request too: the frame's bytes are
+     * measured from each block's start. (A recycled guard block may not be aligned.) */
+    size_t pad = (size_t)(p - nb->start);
+    if (fa->cfg.frame_limit != 0 && pad > fa->cfg.frame_limit - take - now) {
+        fai_report r = {.status = FA_ERR_FRAME_LIMIT, .fa = fa, .size = size, .align = align,
+                        .site = site, .current_frame = t->frame_number};
+        fai_report_error(&r,
+                         "frame allocation of %zu bytes aligned to %zu would bring this thread's "
+                         "frame to more than frame_limit (%zu bytes; %zu in use, %zu of "
+                         "alignment padding)",
+                         size, align, fa->cfg.frame_limit, now, pad);
+        return NULL;
+    }
     if (t->cur_block != NULL) {
         t->cur_block->used_end = c->cur;
         t->used_prev += in_block;
@@ -299,7 +333,6 @@ static FAI_NOINLINE void *frame_refill(fai_tstate *t, size_t size, size_t align,
     }
     t->frame_hw = FAI_MAX(t->frame_hw, now);
     t->cur_block = nb;
-    uintptr_t p = fai_align_up(nb->start, align);
     c->cur = p + take;
     cursor_update_end(t);
     fai_frame_publish(t);
@@ -405,6 +438,8 @@ void *fa_frame_realloc(fa_alloc *fa, void *p, size_t old_size, size_t new_size, 
                 (s->block != t->cur_block || up >= s->cur) && old_size <= c->cur - up &&
                 up + granule(old_size) == c->cur && (up & (align - 1)) == 0;
     if (last && !t->force_slow && up <= usable_end(t) && granule(new_size) <= usable_end(t) - up) {
+        /* Shrinking moves the cursor back: keep the peak it reached first. */
+        t->frame_hw = FAI_MAX(t->frame_hw, used_now(t));
         c->cur = up + granule(new_size);
         cursor_update_end(t);
         return p;
@@ -430,6 +465,13 @@ fa_status fa_frame_retain(fa_alloc *fa, void **slot, size_t size, fa_retain_poli
         fai_error(fa, FA_ERR_NO_FRAME, slot, size, NULL, "fa_frame_retain outside any frame");
         return FA_ERR_NO_FRAME;
     }
+    /* Validated before an existing entry is updated, so a bad size never waits for the end
+     * of the scope to show (DISCARD keeps nothing and takes any size). */
+    if (policy != FA_RETAIN_DISCARD) {
+        size_t max = policy == FA_RETAIN_TO_POOL ? FA_POOL_MAX_SIZE : FA_MAX_ALLOC_SIZE;
+        if (!fai_check_request(fa, size, 1, max, "fa_frame_retain", NULL))
+            return size == 0 ? FA_ERR_ZERO_SIZE : FA_ERR_TOO_LARGE;
+    }
     uint32_t first = t->scopes[t->depth - 1].retain_count;
     for (uint32_t i = first; i < t->retain_count; i++) {
         if (t->retains[i].slot == slot) {
@@ -439,9 +481,6 @@ fa_status fa_frame_retain(fa_alloc *fa, void **slot, size_t size, fa_retain_poli
         }
     }
     if (policy == FA_RETAIN_DISCARD) return FA_OK;
-    size_t max = policy == FA_RETAIN_TO_POOL ? FA_POOL_MAX_SIZE : FA_MAX_ALLOC_SIZE;
-    if (!fai_check_request(fa, size, 1, max, "fa_frame_retain", NULL))
-        return size == 0 ? FA_ERR_ZERO_SIZE : FA_ERR_TOO_LARGE;
     if (t->retain_count == t->retain_cap) {
         uint32_t cap = t->retain_cap ? t->retain_cap * 2 : 16;
         fai_retain *r = realloc(t->retains, cap * sizeof *r);
@@ -460,13 +499,42 @@ fa_status fa_frame_retain(fa_alloc *fa, void **slot, size_t size, fa_retain_poli
 /* Teardown and queries                                                                       */
 /* ---------------------------------------------------------------------------------------- */
 
-void fai_frame_release_all(fai_tstate *t) {
-    fai_block *b = t->blocks;
+static void free_chain(fai_tstate *t, fai_block *b) {
     while (b != NULL) {
         fai_block *next = b->next;
         block_free(t, b);
         b = next;
     }
+}
+
+void fa_frame_trim(fa_alloc *fa) {
+    if (fa == NULL) {
+        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL, "fa_frame_trim: NULL allocator");
+        return;
+    }
+    fai_tstate *t = fai_find_tstate(fa);
+    if (t == NULL) return;
+    t->hw_decay = 0;
+    if (t->depth > 0 && t->cur_block != NULL) {
+        /* Blocks past the current one hold nothing live: only ended scopes used them. */
+        free_chain(t, t->cur_block->next);
+        t->cur_block->next = NULL;
+    } else if (t->depth == 0 && t->blocks != NULL) {
+        fai_block *first = t->blocks;
+        bool keep = block_size(first) <= fai_align_up(fa->cfg.frame_block_size,
+                                                      fai_prim_page_size());
+        free_chain(t, keep ? first->next : first);
+        if (keep)
+            first->next = NULL;
+        else
+            t->blocks = NULL;
+        t->cur_block = t->blocks;
+    }
+    fai_frame_publish(t);
+}
+
+void fai_frame_release_all(fai_tstate *t) {
+    free_chain(t, t->blocks);
     t->blocks = t->cur_block = NULL;
     t->depth = 0;
     t->overflow_depth = 0;

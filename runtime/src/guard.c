@@ -113,8 +113,8 @@ fai_block *fai_guard_recycle(fai_tstate *t, size_t size) {
         t->quarantine = b->next;
         b->next = NULL;
         unguard(t, b);
-        if (b->end - b->start < size) {
-            unmap_block(t, b); /* the frame outgrew it */
+        if (b->end - b->start < size || (b->end - b->start) / 2 > size) {
+            unmap_block(t, b); /* the frame outgrew it, or shrank to well under half of it */
             continue;
         }
         fai_dblock *d = b->debug;

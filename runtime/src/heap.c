@@ -83,6 +83,9 @@ static void *heap_alloc_credit(fa_alloc *fa, size_t size, size_t align, size_t c
         h = hdr_of((void *)user);
         *h = (fai_heap_hdr){.magic = HEAP_MAGIC, .fa = fa, .base = base, .size = size,
                             .align = align, .tag = tag, .site = site, .thread = fai_thread_id()};
+        /* Fill and canary are written before the block is published: once it is in the set,
+         * fa_validate on another thread may check (and unpoison) its canary. */
+        fai_debug_heap_alloc(fa, (void *)user, size);
         fai_mutex_lock(&fa->heap_lock);
         if (fai_ptrset_add(&fa->heap_set, user)) {
             h->next = fa->heap_list;
@@ -104,7 +107,6 @@ static void *heap_alloc_credit(fa_alloc *fa, size_t size, size_t align, size_t c
     }
     atomic_fetch_add(&fa->heap_count, 1);
     if (t != NULL) FAI_BUMP(t->pub.heap_allocs, 1);
-    fai_debug_heap_alloc(fa, (void *)user, size);
     return (void *)user;
 }
 

@@ -222,6 +222,7 @@ typedef struct fai_tstate {
     fai_block *cur_block;
     size_t used_prev;               /* frame bytes in the blocks before cur_block */
     size_t frame_hw;                /* high water of the open outermost frame */
+    size_t hw_decay;                /* high water of recent frames, decaying (settle size) */
     size_t reserved;                /* bytes of all blocks */
     bool spilled;                   /* this frame used more than the first block */
     unsigned depth, overflow_depth;
@@ -527,7 +528,7 @@ void fai_heap_walk(fa_alloc *fa, void (*fn)(void *ctx, void *p, size_t size, con
                    void *ctx);
 
 /* Frame blocks (frame.c), used by debug.c */
-fai_block *fai_block_new(fai_tstate *t, size_t min_size);
+fai_block *fai_block_new(fai_tstate *t, size_t min_size, size_t align, size_t prefault);
 void fai_block_unmap(fai_block *b);
 
 #endif /* FRAMEALLOC_INTERNAL_H */

@@ -20,8 +20,11 @@ size_t fai_prim_page_size(void);
 void *fai_prim_map(size_t size, size_t align);
 /* Releases a mapping (or a page-aligned part of one). */
 void fai_prim_unmap(void *addr, size_t size);
-/* Touches every page so later accesses take no page fault (MAP_POPULATE semantics). */
+/* Touches every page so later accesses take no page fault (MAP_POPULATE semantics). The
+ * contents are left as they are. */
 void fai_prim_prefault(void *addr, size_t size);
+/* Bytes of [addr, addr + size) backed by resident pages (size when it cannot tell). */
+size_t fai_prim_resident(void *addr, size_t size);
 /* Returns the physical pages to the OS; the range stays mapped and reads back as zero. */
 int fai_prim_decommit(void *addr, size_t size);
 /* Page protection: no access / read-write. */

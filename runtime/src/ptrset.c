@@ -3,6 +3,9 @@
  *
  * Used to validate pointers handed back by users (heap blocks, transfer handles) before any
  * of their memory is read, so a foreign or double free is reported instead of crashing.
+ * The markers EMPTY (0) and TOMB (1) are slot states, never members: a pointer equal to one of
+ * them is reported absent (and refused by add), so a garbage pointer like (void *)1 can never
+ * match a tombstone and be taken for a live block.
  * Not thread-safe: callers hold the lock of the structure that owns the set.
  */
 #include "internal.h"
@@ -37,7 +40,11 @@ static bool grow(fai_ptrset *s) {
     return true;
 }
 
+/* 0 and 1 are the slot markers; no block or handle lives there. */
+static bool is_marker(uintptr_t p) { return p == EMPTY || p == TOMB; }
+
 bool fai_ptrset_add(fai_ptrset *s, uintptr_t p) {
+    if (is_marker(p)) return false;
     if ((s->count + s->tombs + 1) * 2 > s->cap && !grow(s)) return false;
     size_t i = slot_of(p, s->cap), tomb = SIZE_MAX;
     /* Probe to the end of the chain: p may sit beyond a tombstone, and must not be added
@@ -57,7 +64,7 @@ bool fai_ptrset_add(fai_ptrset *s, uintptr_t p) {
 }
 
 static size_t find(const fai_ptrset *s, uintptr_t p) {
-    if (s->cap == 0) return SIZE_MAX;
+    if (s->cap == 0 || is_marker(p)) return SIZE_MAX;
     size_t i = slot_of(p, s->cap);
     while (s->slots[i] != EMPTY) {
         if (s->slots[i] == p) return i;
