@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from dataclasses import dataclass, field
 
 from . import __version__, diagnostics, sarif, sarif_check
@@ -61,6 +62,7 @@ class TuResult:
     diagnostics: list = field(default_factory=list)
     failure: str = ""  # empty when the TU was analysed
     output: str = ""   # clang-tidy's stdout+stderr, shown for failures
+    seconds: float = 0.0
 
 
 class RunnerError(Exception):
@@ -112,7 +114,11 @@ def _parse_args(argv):
                           "directory)")
     out.add_argument("--docs-dir", metavar="DIR",
                      help="framealloc check documentation (docs/analyzer), referenced from "
-                          "SARIF rules (default: <source-root>/docs/analyzer when present)")
+                          "SARIF rules (default: <source-root>/docs/analyzer when present, "
+                          "else the pages installed or checked out with this tool)")
+    out.add_argument("--docs-base-url", metavar="URL",
+                     help="SARIF rules' helpUri is URL/<check>.md (e.g. the docs/analyzer "
+                          "folder on a code host) instead of the page's file:// URI")
     out.add_argument("--export-fixes-dir", metavar="DIR",
                      help="keep each TU's --export-fixes YAML here (for "
                           "clang-apply-replacements)")
@@ -120,6 +126,9 @@ def _parse_args(argv):
                      help="do not print source lines under diagnostics")
     out.add_argument("-q", "--quiet", action="store_true",
                      help="print findings and failures only, no progress or summary")
+    out.add_argument("--progress-interval", type=float, default=10.0, metavar="SECONDS",
+                     help="while no TU finishes, say every SECONDS which TUs are still "
+                          "running (default: %(default)g; 0 = never)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     # Everything after `--` goes to clang-tidy; argparse would treat it as positionals.
     extra = []
@@ -130,6 +139,8 @@ def _parse_args(argv):
     args.extra = extra
     if args.jobs < 1:
         parser.error("-j must be at least 1")
+    if args.progress_interval < 0:
+        parser.error("--progress-interval must not be negative")
     for name in ("files", "exclude"):
         pattern = getattr(args, name)
         if pattern is not None:
@@ -153,7 +164,9 @@ def find_clang_tidy(explicit):
     raise RunnerError("clang-tidy not found (install clang-tidy-14 or pass --clang-tidy)")
 
 
-def find_plugin(explicit, build_dir):
+def find_plugin(explicit, build_dir, installed=None):
+    """--plugin / $FRAMEALLOC_TIDY_PLUGIN, else a plugin built under build_dir, else the one
+    installed next to this tool (installed: its path, set by the installed launcher)."""
     if explicit:
         if not os.path.isfile(explicit):
             raise RunnerError(f"plugin not found: {explicit}")
@@ -163,6 +176,8 @@ def find_plugin(explicit, build_dir):
         for name in PLUGIN_NAMES:
             if name in files:
                 return os.path.abspath(os.path.join(root, name))
+    if installed and os.path.isfile(installed):
+        return os.path.abspath(installed)
     raise RunnerError(f"no {PLUGIN_NAMES[0]} under {build_dir}: build the framealloc-tidy "
                       "target or pass --plugin")
 
@@ -237,8 +252,18 @@ def load_compile_commands(path):
     return files
 
 
-def run_tu(cmd_base, source, fixes_path, timeout):
-    """Runs clang-tidy on one TU and classifies the outcome."""
+def run_tu(cmd_base, source, fixes_path, timeout, started=None):
+    """Runs clang-tidy on one TU and classifies the outcome. started: a dict that gets
+    source -> start time (for progress reports about long TUs)."""
+    t0 = time.monotonic()
+    if started is not None:
+        started[source] = t0
+    result = _run_tu(cmd_base, source, fixes_path, timeout)
+    result.seconds = time.monotonic() - t0
+    return result
+
+
+def _run_tu(cmd_base, source, fixes_path, timeout):
     cmd = cmd_base[:]
     cmd.insert(1, f"--export-fixes={fixes_path}")
     cmd.append(source)
@@ -329,6 +354,58 @@ def report(results, stream, snippets):
     return merged
 
 
+def _clock(seconds):
+    seconds = int(seconds + 0.5)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
+        else f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class _Progress:
+    """Progress on stderr: one line per finished TU with its time, the elapsed time and an
+    estimate of the remaining time; and, while no TU finishes for `interval` seconds, a line
+    naming the TUs still running (the slowest first), so a long run never looks hung."""
+
+    def __init__(self, stream, total, interval, quiet, clock=time.monotonic):
+        self.stream = stream
+        self.total = total
+        self.interval = interval
+        self.quiet = quiet
+        self.clock = clock
+        self.start = clock()
+        self.done = 0
+        self.started = {}  # source -> start time, filled by the worker threads
+        self.finished_files = set()
+
+    def wait_timeout(self):
+        return self.interval if self.interval > 0 and not self.quiet else None
+
+    def finished(self, result):
+        self.done += 1
+        self.finished_files.add(result.file)
+        if self.quiet:
+            return
+        elapsed = self.clock() - self.start
+        state = "FAILED" if result.failure else f"{len(result.diagnostics)} diagnostic(s)"
+        eta = ""
+        if self.done < self.total:
+            eta = f", about {_clock(elapsed / self.done * (self.total - self.done))} left"
+        self.stream.write(f"[{self.done}/{self.total} {100 * self.done // self.total}%] "
+                          f"{_display_path(result.file)}: {state} ({result.seconds:.1f} s; "
+                          f"{_clock(elapsed)} elapsed{eta})\n")
+        self.stream.flush()
+
+    def heartbeat(self):
+        now = self.clock()
+        running = sorted(((now - t, f) for f, t in list(self.started.items())
+                          if f not in self.finished_files), reverse=True)
+        names = ", ".join(f"{_display_path(f)} ({age:.0f} s)" for age, f in running[:4])
+        if len(running) > 4:
+            names += f", +{len(running) - 4} more"
+        self.stream.write(f"framealloc-tidy-run: {self.done}/{self.total} done, "
+                          f"{_clock(now - self.start)} elapsed; running: {names or 'starting'}\n")
+        self.stream.flush()
+
+
 def run(args, out=sys.stdout, err=sys.stderr):
     if not args.compile_commands and args.build_dir.endswith(".json"):
         args.compile_commands = args.build_dir  # `-p build/compile_commands.json` works too
@@ -336,7 +413,8 @@ def run(args, out=sys.stdout, err=sys.stderr):
                                 if args.compile_commands else args.build_dir)
     db_path = args.compile_commands or os.path.join(build_dir, "compile_commands.json")
     clang_tidy = find_clang_tidy(args.clang_tidy)
-    plugin = None if args.no_plugin else find_plugin(args.plugin, build_dir)
+    plugin = None if args.no_plugin else find_plugin(args.plugin, build_dir,
+                                                     getattr(args, "installed_plugin", None))
     enabled = verify_checks(clang_tidy, plugin, args.checks, args.config_file,
                             require_plugin=not args.no_plugin)
     files = load_compile_commands(db_path)
@@ -355,18 +433,22 @@ def run(args, out=sys.stdout, err=sys.stderr):
     base += [f"--checks={args.checks}", "-p", build_dir, "--quiet"] + args.extra
     results = [None] * len(files)
     with tempfile.TemporaryDirectory(prefix="framealloc-tidy-") as tmp:
+        progress = _Progress(err, len(files), args.progress_interval, quiet=args.quiet)
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
             futures = {pool.submit(run_tu, base, f, os.path.join(tmp, f"{i}.yaml"),
-                                   args.timeout): i for i, f in enumerate(files)}
-            done = 0
-            for future in concurrent.futures.as_completed(futures):
-                i = futures[future]
-                results[i] = future.result()
-                done += 1
-                if not args.quiet:
-                    state = "FAILED" if results[i].failure else \
-                        f"{len(results[i].diagnostics)} diagnostic(s)"
-                    err.write(f"[{done}/{len(files)}] {_display_path(files[i])}: {state}\n")
+                                   args.timeout, progress.started): i
+                       for i, f in enumerate(files)}
+            pending = set(futures)
+            while pending:
+                done, pending = concurrent.futures.wait(
+                    pending, timeout=progress.wait_timeout(),
+                    return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in sorted(done, key=lambda fut: futures[fut]):
+                    i = futures[future]
+                    results[i] = future.result()
+                    progress.finished(results[i])
+                if not done:
+                    progress.heartbeat()
         if args.export_fixes_dir:
             os.makedirs(args.export_fixes_dir, exist_ok=True)
             for i, f in enumerate(files):
@@ -394,10 +476,16 @@ def run(args, out=sys.stdout, err=sys.stderr):
 
 def write_sarif(args, merged, failures, clang_tidy, err):
     source_root = os.path.abspath(args.source_root or os.getcwd())
-    docs_dir = args.docs_dir or os.path.join(source_root, "docs", "analyzer")
+    docs_dir = args.docs_dir
+    if not docs_dir:
+        docs_dir = os.path.join(source_root, "docs", "analyzer")
+        if not os.path.isdir(docs_dir):
+            docs_dir = sarif.default_docs_dir()
     builder = sarif.SarifBuilder(source_root=source_root,
                                  clang_tidy_version=clang_tidy_version(clang_tidy),
-                                 docs_dir=docs_dir if os.path.isdir(docs_dir) else None)
+                                 docs_dir=docs_dir if docs_dir and os.path.isdir(docs_dir)
+                                 else None,
+                                 docs_base_url=args.docs_base_url)
     for diag in merged:
         builder.add(diag)
     invocation = {"executionSuccessful": not failures,
@@ -423,9 +511,12 @@ def write_sarif(args, merged, failures, clang_tidy, err):
                   f"({len(log['runs'][0]['results'])} result(s))\n")
 
 
-def main(argv=None):
+def main(argv=None, installed_plugin=None):
+    """installed_plugin: the plugin installed with this tool (the installed launcher passes
+    it), used when neither --plugin nor the build directory gives one."""
     argv = sys.argv[1:] if argv is None else argv
     args = _parse_args(argv)
+    args.installed_plugin = installed_plugin
     try:
         return run(args)
     except RunnerError as exc:

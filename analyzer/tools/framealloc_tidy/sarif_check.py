@@ -5,7 +5,8 @@ library has no JSON-Schema validator, so the rules below encode, for every objec
 the schema's required properties, property types, numeric minimums and enums, plus a few
 "SHALL" rules of the SARIF 2.1.0 specification that the schema cannot express (region
 ordering, ruleIndex/ruleId agreement, defined uriBaseIds, unique relatedLocation ids, URI
-syntax). It is deliberately stricter than the schema in one way: unknown property names are
+syntax, embedded links "[text](id)" in a result's message naming one of its relatedLocations,
+literal square brackets escaped). It is deliberately stricter than the schema in one way: unknown property names are
 errors, so a typo such as "startline" cannot slip through (the schema would accept it).
 
 Run as a program to check files:  python3 -m framealloc_tidy.sarif_check out.sarif
@@ -224,6 +225,25 @@ class _Checker:
         ids = [i for i in ids if i is not None]
         if len(ids) != len(set(ids)):
             self.err(path, "relatedLocations ids are not unique")
+        text = res.get("message", {}).get("text") if isinstance(res.get("message"), dict) \
+            else None
+        if isinstance(text, str):
+            self._links(text, set(ids), path + ".message.text")
+
+    def _links(self, text, ids, path):
+        """SARIF 3.11.6: "[link text](target)" is a link; a literal bracket is escaped with a
+        backslash. A numeric target names a relatedLocation id of the same result."""
+        rest = _LINK.sub(lambda m: self._link(m, ids, path), text)
+        if _UNESCAPED_BRACKET.search(rest):
+            self.err(path, "unescaped '[' or ']' outside an embedded link")
+
+    def _link(self, match, ids, path):
+        target = match.group(3)
+        if target.isdigit() and int(target) not in ids:
+            self.err(path, f"embedded link to relatedLocation {target}, which does not exist")
+        elif not target.isdigit() and not _SCHEME.match(target):
+            self.err(path, f"embedded link target {target!r} is neither an id nor a URI")
+        return match.group(1)
 
     def check_log(self, log):
         self.obj(log, "sarifLog", "$")
@@ -263,6 +283,11 @@ class _Checker:
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 self._uri_bases(v, f"{path}[{i}]", bases)
+
+
+# A link: unescaped '[', link text with escaped characters, '](', target, ')'.
+_LINK = re.compile(r"(?<!\\)((?:\\\\)*)\[((?:\\.|[^\\\]])*)\]\(([^)]*)\)")
+_UNESCAPED_BRACKET = re.compile(r"(?<!\\)(?:\\\\)*[\[\]]")
 
 
 def check(log):

@@ -218,7 +218,26 @@ class Selection(WithFake):
         elapsed = time.monotonic() - start
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertLess(elapsed, 5.5, "4 TUs of 1.5 s with -j4 should overlap (serial: 6 s)")
-        self.assertIn("[4/4]", proc.stderr)
+        self.assertIn("[4/4 100%]", proc.stderr)
+
+    def test_progress_names_long_running_tus(self):
+        self.add_source("slow.c", "// sleep: 2.5\n")
+        self.add_source("fast.c", "int a;\n")
+        proc = self.run_fake("-j", "2", "--progress-interval", "0.5")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        lines = proc.stderr.splitlines()
+        fast = next(i for i, l in enumerate(lines) if l.startswith("[1/2 50%] src/fast.c: "))
+        self.assertRegex(lines[fast], r"\(\d+\.\d s; 0:0\d elapsed, about 0:0\d left\)$")
+        beats = [l for l in lines[fast + 1:] if "running:" in l]
+        self.assertTrue(beats, proc.stderr)
+        self.assertRegex(beats[0], r"^framealloc-tidy-run: 1/2 done, 0:0\d elapsed; "
+                                   r"running: src/slow.c \(\d+ s\)$")
+        self.assertRegex(lines[-1], r"^\[2/2 100%\] src/slow.c: 0 diagnostic\(s\) "
+                                    r"\(2\.\d s; 0:0\d elapsed\)$")
+        quiet = self.run_fake("-j", "2", "--progress-interval", "0.5", "-q")
+        self.assertEqual(quiet.stderr, "")
+        self.assertEqual(self.run_fake("--progress-interval", "-1").returncode,
+                         runner.EXIT_USAGE)
 
     def test_header_finding_reported_once_for_all_tus(self):
         header = self.write("src/common.h", "static int shared;\n")
@@ -258,6 +277,17 @@ class Selection(WithFake):
         self.assertEqual(res["locations"][0]["physicalLocation"]["artifactLocation"],
                          {"uri": "src/a.c", "uriBaseId": "%SRCROOT%"})
         self.assertEqual(res["relatedLocations"][0]["message"]["text"], "begun here")
+        self.assertEqual(res["message"]["text"], "escapes ([begun here](1))")
+        rule = run["tool"]["driver"]["rules"][0]
+        self.assertEqual(rule["shortDescription"]["text"], "Frame memory outlives its frame")
+        # No docs/analyzer under the source root: the pages checked out with the tool.
+        self.assertTrue(rule["helpUri"].startswith("file:///"), rule)
+        self.assertTrue(rule["helpUri"].endswith("/docs/analyzer/frame-escape.md"), rule)
+        proc = self.run_fake("--sarif", out, "--source-root", self.tmp,
+                             "--docs-base-url", "https://example.org/fa/docs/analyzer")
+        with open(out, encoding="utf-8") as f:
+            rule = json.load(f)["runs"][0]["tool"]["driver"]["rules"][0]
+        self.assertEqual(rule["helpUri"], "https://example.org/fa/docs/analyzer/frame-escape.md")
         self.assertEqual(res["fixes"][0]["artifactChanges"][0]["replacements"][0]
                          ["insertedContent"]["text"], "FA_RETURNS_FRAME")
 

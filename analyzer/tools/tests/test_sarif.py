@@ -13,6 +13,7 @@ import llvm_yaml
 from framealloc_tidy import diagnostics, sarif, sarif_check
 
 GOLDEN = os.path.join(support.DATA_DIR, "golden")
+GOLDEN_DOCS = "https://example.org/framealloc/blob/main/docs/analyzer/"
 
 
 def convert_case(case_dir, root):
@@ -36,7 +37,8 @@ def convert_case(case_dir, root):
         # Paths appear inside single- and double-quoted scalars; the temporary root has no
         # characters that need quoting, so plain substitution keeps the YAML valid.
         per_tu.append(diagnostics.load_fixes(text.replace("@ROOT@", root), yaml_path))
-    log = sarif.to_sarif(diagnostics.merge(per_tu), source_root=root, tool_version="golden")
+    log = sarif.to_sarif(diagnostics.merge(per_tu), source_root=root, tool_version="golden",
+                         docs_base_url=GOLDEN_DOCS)
     # The temporary root only appears here; make the log independent of it.
     log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] = "file:///@ROOT@/"
     return log
@@ -70,6 +72,34 @@ class Golden(support.TempDirMixin, unittest.TestCase):
         braces = next(r for r in results if r["ruleId"].startswith("readability-braces"))
         reps = braces["fixes"][0]["artifactChanges"][0]["replacements"]
         self.assertEqual([r["insertedContent"]["text"] for r in reps], [" {", "\n}"])
+
+    def test_framealloc_checks(self):
+        # Real plugin output: a global store, a use after the end, a begin-only wrapper.
+        log = self.check_case("framealloc-checks")
+        rules = log["runs"][0]["tool"]["driver"]["rules"]
+        self.assertEqual([r["id"] for r in rules], ["framealloc-frame-escape",
+                                                    "framealloc-use-after-frame",
+                                                    "framealloc-frame-pairing"])
+        for rule in rules:
+            page = rule["id"][len("framealloc-"):]
+            self.assertEqual(rule["helpUri"], GOLDEN_DOCS + page + ".md")
+            self.assertEqual(rule["shortDescription"]["text"],
+                             sarif.FRAMEALLOC_RULES[rule["id"]][0])
+            self.assertEqual(rule["fullDescription"]["text"],
+                             sarif.FRAMEALLOC_RULES[rule["id"]][1])
+        escape, use, pairing = log["runs"][0]["results"]
+        self.assertEqual(escape["message"]["text"],
+                         "frame memory stored in global 'g_last' outlives its frame "
+                         "([frame memory allocated here](1); [frame ended here while 'g_last' "
+                         "still points into it](2))")
+        self.assertEqual(escape["relatedLocations"][1]["physicalLocation"]["region"]
+                         ["startLine"], 8)
+        self.assertEqual(use["message"]["text"], "'p' used after its frame ended "
+                         "([frame memory allocated here](1); [frame ended here](2))")
+        self.assertIn("[declare 'render_frame_new' FA_BEGINS_FRAME if it begins a frame for "
+                      "its caller](2)", pairing["message"]["text"])
+        self.assertEqual(pairing["fixes"][0]["artifactChanges"][0]["replacements"][0]
+                         ["insertedContent"]["text"].strip(), "FA_BEGINS_FRAME")
 
     def test_weird_path(self):
         log = self.check_case("weird-path")
@@ -180,11 +210,75 @@ class Conversion(support.TempDirMixin, unittest.TestCase):
 
     def test_docs_linked_from_rules(self):
         docs = os.path.join(self.tmp, "docs", "analyzer")
-        self.write("docs/analyzer/frame-escape.md", "# framealloc-frame-escape\n")
+        page = self.write("docs/analyzer/frame-escape.md", "# framealloc-frame-escape\n")
         log = sarif.to_sarif([diag()], source_root=self.tmp, docs_dir=docs)
         rule = log["runs"][0]["tool"]["driver"]["rules"][0]
         self.assertEqual(rule["help"]["text"],
                          "See docs/analyzer/frame-escape.md in the framealloc repository.")
+        self.assertEqual(rule["helpUri"], sarif.path_to_uri(page))
+        self.assertEqual(rule["shortDescription"]["text"], "Frame memory outlives its frame")
+        self.assertIn("FA_RETURNS_FRAME", rule["fullDescription"]["text"])
+        # A base URL wins over the local page; it need not end with '/'.
+        for base in ("https://example.org/fa/blob/main/docs/analyzer",
+                     "https://example.org/fa/blob/main/docs/analyzer/"):
+            log = sarif.to_sarif([diag()], source_root=self.tmp, docs_dir=docs,
+                                 docs_base_url=base)
+            self.assertEqual(log["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"],
+                             "https://example.org/fa/blob/main/docs/analyzer/frame-escape.md")
+
+    def test_every_rule_is_described_and_linked(self):
+        docs = os.path.join(self.tmp, "docs", "analyzer")
+        self.write("docs/analyzer/new-check.md",
+                   "# framealloc-new-check\n\nFinds new things\nover two lines.\n\n## More\n")
+        checks = ["framealloc-frame-escape", "framealloc-use-after-frame",
+                  "framealloc-frame-pairing", "framealloc-thread-crossing",
+                  "framealloc-new-check", "clang-diagnostic-error",
+                  "clang-diagnostic-unused-variable", "clang-analyzer-unix.Malloc",
+                  "bugprone-branch-clone"]
+        log = sarif.to_sarif([diag(check=c) for c in checks], source_root=self.tmp,
+                             docs_dir=docs, docs_base_url="https://example.org/d/")
+        self.assertEqual(sarif_check.check(log), [])
+        rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
+        for check in checks:
+            rule = rules[check]
+            self.assertTrue(rule["shortDescription"]["text"], check)
+            self.assertTrue(rule["fullDescription"]["text"], check)
+            self.assertRegex(rule["helpUri"], r"^https://", check)
+        self.assertEqual(rules["framealloc-new-check"]["fullDescription"]["text"],
+                         "Finds new things over two lines.")
+        self.assertEqual(rules["framealloc-thread-crossing"]["helpUri"],
+                         "https://example.org/d/thread-crossing.md")
+        self.assertEqual(rules["clang-diagnostic-unused-variable"]["helpUri"],
+                         sarif._CLANG_DIAG_DOCS + "#wunused-variable")
+        self.assertEqual(rules["bugprone-branch-clone"]["helpUri"],
+                         sarif._CLANG_TIDY_DOCS + "bugprone-branch-clone.html")
+
+    def test_default_docs_are_the_repository_pages(self):
+        docs = sarif.default_docs_dir()
+        self.assertEqual(docs, os.path.join(support.FRAMEALLOC_ROOT, "docs", "analyzer"))
+        for check in sarif.FRAMEALLOC_RULES:
+            self.assertTrue(os.path.isfile(os.path.join(docs, check[len("framealloc-"):] +
+                                                        ".md")), check)
+
+    def test_messages_link_related_locations_and_escape_brackets(self):
+        path = self.write("a.c", "int a;\nint b;\n")
+        notes = [diagnostics.Message("frame memory allocated [here]", path, 0),
+                 diagnostics.Message("no location", "", 0),
+                 diagnostics.Message("frame ended here", path, 7)]
+        d = diag("'a[i]' used after its frame ended \\[x", path, 4, notes=notes)
+        log = sarif.to_sarif([d], source_root=self.tmp)
+        self.assertEqual(sarif_check.check(log), [])
+        res = log["runs"][0]["results"][0]
+        self.assertEqual(res["message"]["text"],
+                         "'a\\[i\\]' used after its frame ended \\\\\\[x "
+                         "([frame memory allocated \\[here\\]](1); [frame ended here](3))")
+        self.assertEqual([loc["id"] for loc in res["relatedLocations"]], [1, 2, 3])
+        self.assertEqual(res["relatedLocations"][0]["message"]["text"],
+                         "frame memory allocated \\[here\\]")
+        # The fingerprint is computed from clang-tidy's text, not the SARIF rendering.
+        plain = sarif.to_sarif([diag(d.message.text, path, 4)], source_root=self.tmp)
+        self.assertEqual(plain["runs"][0]["results"][0]["partialFingerprints"],
+                         res["partialFingerprints"])
 
     def test_fixes_group_by_file_and_notes_become_alternatives(self):
         a = self.write("a.c", "int x;\nint y;\n")
@@ -236,7 +330,7 @@ class Conversion(support.TempDirMixin, unittest.TestCase):
         log = sarif.to_sarif(diagnostics.load_fixes(yaml_text), source_root=self.tmp)
         self.assertEqual(sarif_check.check(log), [])
         res = log["runs"][0]["results"][0]
-        self.assertEqual(res["message"]["text"], text)
+        self.assertEqual(res["message"]["text"], text + " ([frame begun 'here'](1))")
         self.assertEqual(res["relatedLocations"][0]["message"]["text"], "frame begun 'here'")
         self.assertEqual(res["relatedLocations"][0]["physicalLocation"]["region"]["startColumn"],
                          18)
@@ -316,6 +410,10 @@ class Checker(support.TempDirMixin, unittest.TestCase):
             "executionSuccessful": lambda log: log["runs"][0]["invocations"][0].pop(
                 "executionSuccessful"),
             "region without anchor": lambda log: region(log).pop("startLine"),
+            "link to a missing related location": lambda log: log["runs"][0]["results"][0][
+                "message"].__setitem__("text", "m ([x](9))"),
+            "unescaped bracket": lambda log: log["runs"][0]["results"][0][
+                "message"].__setitem__("text", "a[0] dangles"),
             "duplicate rules": lambda log: log["runs"][0]["tool"]["driver"]["rules"].append(
                 {"id": res(log)["ruleId"]}),
         }
