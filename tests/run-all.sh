@@ -4,6 +4,7 @@
 #         analyzer, install/consumer and header tests, demo and patterns, valgrind legs
 #   asan  the whole runtime suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   tsan  the whole runtime suite under ThreadSanitizer
+# then the operation-sequence fuzzer (tests/fuzz/run.sh, 45 s per variant; FA_FUZZ_SECONDS),
 # then the callgrind instruction budgets of the frame and pool fast paths (bench/check-budgets.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,8 @@ for preset in dev asan tsan; do
   echo "=== cmake --workflow --preset $preset"
   cmake --workflow --preset "$preset"
 done
+echo "=== fuzzing (libFuzzer op sequences, release and debug runtime)"
+bash tests/fuzz/run.sh "${FA_FUZZ_SECONDS:-45}"
 echo "=== instruction budgets (callgrind)"
 bash bench/check-budgets.sh --build-dir build/bench-budget
 echo "=== all tests passed"
