@@ -12,14 +12,15 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/ScopeExit.h"
 #include <queue>
 
 namespace clang::tidy::framealloc {
 
 /// Bail-out limits: a function past them is not analyzed (no findings)
 /// rather than analyzed slowly.
-static constexpr unsigned MaxDisjuncts = 32;
-static constexpr unsigned VisitsPerBlock = 64;
+/// Disjuncts kept apart at a program point before they are widened.
+static constexpr unsigned MaxDisjuncts = 16;
 static constexpr unsigned MaxSummaryNesting = 4;
 
 //===----------------------------------------------------------------------===//
@@ -27,7 +28,7 @@ static constexpr unsigned MaxSummaryNesting = 4;
 //===----------------------------------------------------------------------===//
 
 FrameAnalyzer::FrameAnalyzer(ASTContext &Ctx, const FrameConfig &Config)
-    : Ctx(Ctx), Index(Config) {}
+    : Ctx(Ctx), Config(Config), Index(Config) {}
 
 const FunctionResult &FrameAnalyzer::analyze(const FunctionDecl *FD) {
   auto It = Results.find(FD);
@@ -503,8 +504,11 @@ void FunctionAnalysis::run() {
   Cfg = CFG::buildCFG(FD, FD->getBody(), &Ctx, BO);
   if (!Cfg)
     return;
-  if (!solve())
+  if (!solve()) {
+    // Not converged even with joined states: no findings, but a remark.
+    Result.Findings.clear();
     return;
+  }
   Result.Analyzed = true;
   reportPass();
   finishFindings();
@@ -565,6 +569,11 @@ void FunctionAnalysis::transferBlock(const CFGBlock &B, const FlowState &InS,
       return;
     if (Cond && I <= 1 && !assume(Edge, Cond, I == 0))
       return;
+    // Facts no later branch tests only keep paths apart.
+    if (!Edge.Conds.empty())
+      Edge.Conds.eraseIf([&](const std::pair<unsigned, bool> &C) {
+        return !condLiveAt(C.first, Succ);
+      });
     Out[I].add(std::move(Edge));
   };
   for (const Disjunct &Start : InS.Disjuncts) {
@@ -787,12 +796,9 @@ bool FunctionAnalysis::refineEdge(const CFGBlock &B, unsigned I,
 bool FunctionAnalysis::solve() {
   unsigned N = Cfg->getNumBlockIDs();
   In.assign(N, FlowState());
-  for (const CFGBlock *B : *Cfg)
-    if (const Expr *Cond = branchCondition(*B))
-      countTests(Cond);
 
   // Reverse post-order, so that loops converge in few rounds.
-  std::vector<unsigned> Rank(N, ~0u);
+  Rank.assign(N, ~0u);
   {
     std::vector<const CFGBlock *> PostOrder;
     llvm::BitVector Seen(N);
@@ -817,6 +823,27 @@ bool FunctionAnalysis::solve() {
     }
     for (unsigned I = 0, E = PostOrder.size(); I < E; ++I)
       Rank[PostOrder[E - 1 - I]->getBlockID()] = I;
+    // The lowest rank reachable from each block: through a loop's back edge
+    // a block reaches the tests at the top of the loop again.
+    MinReach = Rank;
+    for (bool Changed = true; Changed;) {
+      Changed = false;
+      for (const CFGBlock *B : PostOrder)
+        for (const CFGBlock *Succ : B->succs())
+          if (Succ && MinReach[Succ->getBlockID()] < MinReach[B->getBlockID()]) {
+            MinReach[B->getBlockID()] = MinReach[Succ->getBlockID()];
+            Changed = true;
+          }
+    }
+  }
+  for (const CFGBlock *B : *Cfg) {
+    unsigned R = Rank[B->getBlockID()];
+    if (R == ~0u)
+      continue;
+    if (const Expr *Cond = branchCondition(*B))
+      countTests(Cond, R);
+    if (const auto *SS = dyn_cast_or_null<SwitchStmt>(B->getTerminatorStmt()))
+      noteSwitchTested(SS, R);
   }
 
   using Item = std::pair<unsigned, const CFGBlock *>;
@@ -832,7 +859,11 @@ bool FunctionAnalysis::solve() {
   const CFGBlock &Entry = Cfg->getEntry();
   In[Entry.getBlockID()].Disjuncts.emplace_back();
   Enqueue(&Entry);
-  unsigned Budget = VisitsPerBlock * N + 64;
+  // Steps are disjuncts carried through a block. Past the budget every state
+  // is joined into one (coarse) disjunct, which converges quickly; past four
+  // budgets the function is abandoned, with a remark.
+  uint64_t Budget = Analyzer.config().MaxSteps;
+  uint64_t Steps = 0;
   llvm::SmallVector<FlowState, 2> Out;
   while (!Queue.empty()) {
     const CFGBlock *B = Queue.top().second;
@@ -840,9 +871,21 @@ bool FunctionAnalysis::solve() {
     Queued.reset(B->getBlockID());
     if (B == &Cfg->getExit())
       continue;
-    if (--Budget == 0)
+    FlowState &Here = In[B->getBlockID()];
+    Steps += Here.Disjuncts.size();
+    Result.Steps = Steps;
+    if (!Coarse && Steps > Budget) {
+      Coarse = true;
+      Result.BudgetHit = true;
+      for (FlowState &S : In)
+        if (S.Disjuncts.size() > 1)
+          S.coarsen();
+    }
+    if (Steps > 4 * Budget + 4 * N) {
+      Result.Abandoned = true;
       return false;
-    transferBlock(*B, In[B->getBlockID()], Out);
+    }
+    transferBlock(*B, Here, Out);
     unsigned I = 0;
     for (auto It = B->succ_begin(), End = B->succ_end(); It != End; ++It, ++I) {
       const CFGBlock *Succ = *It;
@@ -851,15 +894,29 @@ bool FunctionAnalysis::solve() {
       FlowState &Target = In[Succ->getBlockID()];
       if (!Target.join(std::move(Out[I])))
         continue;
-      if (Target.Disjuncts.size() > MaxDisjuncts) {
-        Target.widen();
-        if (Target.Disjuncts.size() > MaxDisjuncts)
-          return false;
+      if (Coarse ? Target.Disjuncts.size() > 1
+                 : Target.Disjuncts.size() > MaxDisjuncts) {
+        // Keep what the disjuncts agree on; frames that differ make one
+        // coarse disjunct, which reports no pairing mistakes.
+        if (!Coarse)
+          Target.widen();
+        if (Target.Disjuncts.size() > (Coarse ? 1u : MaxDisjuncts))
+          Target.coarsen();
       }
       Enqueue(Succ);
     }
   }
   return true;
+}
+
+bool FunctionAnalysis::condLiveAt(unsigned Key, const CFGBlock *B) const {
+  if (Key >= LastTestRank.size())
+    return false;
+  unsigned Last = LastTestRank[Key];
+  if (Last == ~0u)
+    return false;
+  unsigned Id = B->getBlockID();
+  return Rank[Id] <= Last || MinReach[Id] <= Last;
 }
 
 void FunctionAnalysis::reportPass() {
@@ -894,7 +951,8 @@ void FunctionAnalysis::checkExit(const CFGBlock &Pred, const Disjunct &D) {
   // Frames begun here and still open. An FA_BEGINS_FRAME function leaves its
   // first one open for the caller.
   unsigned Allowed = Self.Begins ? 1 : 0;
-  for (unsigned I = Allowed; I < D.Stack.size(); ++I) {
+  // A coarse disjunct does not know which frames are open.
+  for (unsigned I = Allowed; !D.Coarse && I < D.Stack.size(); ++I) {
     Finding F{FindingKind::Pairing, {}, {}};
     F.Warning.Loc = loc(D.Stack[I]);
     F.Warning.Format = "frame begun here is not ended before '%0' returns";

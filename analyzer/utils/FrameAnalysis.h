@@ -60,6 +60,13 @@ struct ClearedPath {
 
 struct FunctionResult {
   bool Analyzed = false;
+  /// The step budget was exceeded: path states were joined (coarse), so
+  /// pairing mistakes may be missed. Abandoned: not even that converged.
+  bool BudgetHit = false;
+  bool Abandoned = false;
+  uint64_t Steps = 0;
+  /// Set by the first check that reported the budget remark.
+  mutable bool BudgetReported = false;
   std::vector<Finding> Findings;
   FunctionSummary Summary;
 };
@@ -81,10 +88,12 @@ public:
   const std::vector<ClearedPath> &clears(const FunctionDecl *Callee);
 
   ASTContext &context() const { return Ctx; }
+  const FrameConfig &config() const { return Config; }
   AnnotationIndex &index() { return Index; }
 
 private:
   ASTContext &Ctx;
+  FrameConfig Config;
   AnnotationIndex Index;
   llvm::DenseMap<const FunctionDecl *, std::unique_ptr<FunctionResult>> Results;
   llvm::SmallPtrSet<const FunctionDecl *, 8> InProgress;

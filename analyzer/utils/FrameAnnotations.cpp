@@ -82,6 +82,7 @@ std::string FrameConfig::key() const {
   for (const CrossingEntry &E : CrossingFunctions)
     Key += E.Name + ":" + std::to_string(E.ArgPosition) + ";";
   Key += AnalyzeHeaders ? "|H" : "|M";
+  Key += "|" + std::to_string(MaxSteps) + (WarnOnBudget ? "W" : "R");
   return Key;
 }
 

@@ -58,6 +58,11 @@ struct FrameConfig {
   std::vector<std::string> AllocFunctions;
   std::vector<CrossingEntry> CrossingFunctions;
   bool AnalyzeHeaders = false;
+  /// Per-function step budget (disjuncts carried through blocks) before the
+  /// analysis joins its path states; see FrameCheckBase.
+  uint64_t MaxSteps = 20000;
+  /// Report a function that exceeded its budget as a warning, not a remark.
+  bool WarnOnBudget = false;
 
   /// A fingerprint; checks with equal keys share analysis results.
   std::string key() const;

@@ -53,6 +53,12 @@ FrameCheckBase::FrameCheckBase(llvm::StringRef Name, ClangTidyContext *Context,
   Config.EndFunctions = splitList(RawEnd);
   Config.AllocFunctions = splitList(RawAlloc);
   Config.AnalyzeHeaders = Options.getLocalOrGlobal("AnalyzeHeaders", false);
+  Config.MaxSteps = Options.getLocalOrGlobal("MaxStepsPerFunction",
+                                             Config.MaxSteps);
+  if (Config.MaxSteps == 0)
+    Config.MaxSteps = 1;
+  Config.WarnOnBudget =
+      Options.getLocalOrGlobal("WarnOnAnalysisBudget", false);
 
   std::vector<std::string> Bad;
   Config.CrossingFunctions = parseCrossingList(RawCrossing, &Bad);
@@ -73,6 +79,8 @@ void FrameCheckBase::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "FrameAllocFunctions", RawAlloc);
   Options.store(Opts, "ThreadCrossingFunctions", RawCrossing);
   Options.store(Opts, "AnalyzeHeaders", Config.AnalyzeHeaders);
+  Options.store(Opts, "MaxStepsPerFunction", Config.MaxSteps);
+  Options.store(Opts, "WarnOnAnalysisBudget", Config.WarnOnBudget);
 }
 
 void FrameCheckBase::registerMatchers(MatchFinder *Finder) {
@@ -114,6 +122,29 @@ void FrameCheckBase::check(const MatchFinder::MatchResult &Result) {
   for (const Finding &F : R.Findings)
     if (F.Kind == Kind)
       emit(F);
+  // A function past the step budget is never skipped silently: the first
+  // check to see it says so.
+  if ((R.BudgetHit || R.Abandoned) && !R.BudgetReported) {
+    R.BudgetReported = true;
+    DiagnosticIDs::Level Level =
+        Config.WarnOnBudget ? DiagnosticIDs::Warning : DiagnosticIDs::Remark;
+    std::string Name = FD->getDeclName().isIdentifier()
+                           ? FD->getName().str()
+                           : FD->getNameAsString();
+    if (R.Abandoned)
+      diag(FD->getLocation(),
+           "'%0' was not analyzed: its path states did not converge within "
+           "%1 steps (MaxStepsPerFunction)",
+           Level)
+          << Name << std::to_string(Config.MaxSteps * 4);
+    else
+      diag(FD->getLocation(),
+           "'%0' exceeded the analysis budget of %1 steps "
+           "(MaxStepsPerFunction): its paths were joined, so frame-pairing "
+           "mistakes in it may be missed",
+           Level)
+          << Name << std::to_string(Config.MaxSteps);
+  }
 }
 
 void FrameCheckBase::emitMessage(const Message &M, DiagnosticIDs::Level Level) {

@@ -233,21 +233,45 @@ bool FunctionAnalysis::assume(Disjunct &D, const Expr *Cond, bool Value) {
   return true;
 }
 
-void FunctionAnalysis::countTests(const Expr *Cond) {
+void FunctionAnalysis::noteTested(unsigned Key, unsigned BlockRank) {
+  if (LastTestRank.size() <= Key)
+    LastTestRank.resize(Key + 1, ~0u);
+  unsigned &Last = LastTestRank[Key];
+  if (Last == ~0u || Last < BlockRank)
+    Last = BlockRank;
+}
+
+void FunctionAnalysis::countTests(const Expr *Cond, unsigned BlockRank) {
   Cond = Cond->IgnoreParenImpCasts();
   if (const auto *UO = dyn_cast<UnaryOperator>(Cond))
     if (UO->getOpcode() == UO_LNot)
-      return countTests(UO->getSubExpr());
+      return countTests(UO->getSubExpr(), BlockRank);
   if (const auto *BO = dyn_cast<BinaryOperator>(Cond))
     if (BO->isLogicalOp()) {
-      countTests(BO->getLHS());
-      countTests(BO->getRHS());
+      countTests(BO->getLHS(), BlockRank);
+      countTests(BO->getRHS(), BlockRank);
       return;
     }
   bool Negated = false;
   unsigned Key = condKey(Cond, Negated);
-  if (Key != NoCond)
-    ++CondTests[Key];
+  if (Key == NoCond)
+    return;
+  ++CondTests[Key];
+  noteTested(Key, BlockRank);
+}
+
+void FunctionAnalysis::noteSwitchTested(const SwitchStmt *SS,
+                                        unsigned BlockRank) {
+  bool Negated = false;
+  unsigned Key = condKey(SS->getCond(), Negated);
+  if (Key == NoCond || Negated)
+    return;
+  for (const SwitchCase *SC = SS->getSwitchCaseList(); SC;
+       SC = SC->getNextSwitchCase()) {
+    int64_t V;
+    if (caseValue(SC, Ctx, V))
+      noteTested(caseKey(Key, V), BlockRank);
+  }
 }
 
 void FunctionAnalysis::forgetConds(const ValueDecl *V, Disjunct &D) {

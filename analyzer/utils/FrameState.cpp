@@ -83,10 +83,29 @@ OriginId OriginTable::get(const Expr *Site, const Expr *Scope,
 bool Disjunct::mergeData(const Disjunct &O) {
   assert(sameFrames(O) && "merging disjuncts with different frame stacks");
   bool Changed = setUnion(LastEnds, O.LastEnds);
-  for (const auto &E : O.Vals)
-    Changed |= setUnion(Vals[E.first], E.second);
-  for (const auto &E : O.Stores)
-    Changed |= setUnion(Stores[E.first], E.second);
+  return mergeMaps(O) || Changed;
+}
+
+bool Disjunct::mergeMaps(const Disjunct &O) {
+  bool Changed = false;
+  // Copies of one state share their maps; look before writing (a write
+  // clones).
+  if (!Vals.shares(O.Vals))
+    for (const auto &E : O.Vals) {
+      const OriginSet *Mine = Vals.find(E.first);
+      if (Mine && std::includes(Mine->begin(), Mine->end(), E.second.begin(),
+                                E.second.end()))
+        continue;
+      Changed |= setUnion(Vals[E.first], E.second);
+    }
+  if (!Stores.shares(O.Stores))
+    for (const auto &E : O.Stores) {
+      const auto *Mine = Stores.find(E.first);
+      if (Mine && std::includes(Mine->begin(), Mine->end(), E.second.begin(),
+                                E.second.end()))
+        continue;
+      Changed |= setUnion(Stores[E.first], E.second);
+    }
   return Changed;
 }
 
@@ -199,6 +218,36 @@ void FlowState::widen() {
       return !Other || *Other != C.second;
     });
   }
+}
+
+void FlowState::coarsen() {
+  if (Disjuncts.size() <= 1)
+    return;
+  Disjunct Joined = std::move(Disjuncts.front());
+  for (size_t I = 1; I < Disjuncts.size(); ++I) {
+    Disjunct &D = Disjuncts[I];
+    if (!Joined.sameFrames(D)) {
+      size_t Common = 0;
+      while (Common < Joined.Stack.size() && Common < D.Stack.size() &&
+             Joined.Stack[Common] == D.Stack[Common])
+        ++Common;
+      Joined.Stack.resize(Common);
+      Joined.OuterPops = std::max(Joined.OuterPops, D.OuterPops);
+      Joined.Snapshots.eraseIf([&D](const std::pair<const void *, unsigned> &S) {
+        const unsigned *Other = D.Snapshots.find(S.first);
+        return !Other || *Other != S.second;
+      });
+      Joined.Coarse = true;
+    }
+    setUnion(Joined.LastEnds, D.LastEnds);
+    Joined.mergeMaps(D);
+    Joined.Conds.eraseIf([&D](const std::pair<unsigned, bool> &C) {
+      const bool *Other = D.Conds.find(C.first);
+      return !Other || *Other != C.second;
+    });
+  }
+  Disjuncts.clear();
+  Disjuncts.push_back(std::move(Joined));
 }
 
 } // namespace clang::tidy::framealloc

@@ -13,6 +13,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include <algorithm>
+#include <memory>
 #include <vector>
 
 namespace clang::tidy::framealloc {
@@ -22,57 +23,85 @@ using OriginId = unsigned;
 constexpr PathId NoPath = ~0u;
 constexpr OriginId NoOrigin = ~0u;
 
-/// A small map kept as a vector sorted by key: states are copied and compared
-/// at every CFG edge, and they hold a handful of entries.
+/// A small map kept as a vector sorted by key. States are copied at every
+/// CFG edge and most blocks change none of their maps, so the vector is
+/// shared between copies and cloned on the first write (copy-on-write).
 template <typename K, typename V> class VecMap {
 public:
   using Entry = std::pair<K, V>;
+  using Vec = std::vector<Entry>;
 
   const V *find(K Key) const {
-    auto It = lower(Key);
-    return It != Items.end() && It->first == Key ? &It->second : nullptr;
+    if (!Items)
+      return nullptr;
+    auto It = lower(*Items, Key);
+    return It != Items->end() && It->first == Key ? &It->second : nullptr;
   }
   V &operator[](K Key) {
-    auto It = lower(Key);
-    if (It == Items.end() || It->first != Key)
-      It = Items.insert(It, Entry(Key, V()));
+    Vec &M = mut();
+    auto It = lower(M, Key);
+    if (It == M.end() || It->first != Key)
+      It = M.insert(It, Entry(Key, V()));
     return It->second;
   }
   bool erase(K Key) {
-    auto It = lower(Key);
-    if (It == Items.end() || It->first != Key)
+    if (!find(Key))
       return false;
-    Items.erase(It);
+    Vec &M = mut();
+    M.erase(lower(M, Key));
     return true;
   }
   template <typename Pred> void eraseIf(Pred P) {
-    Items.erase(std::remove_if(Items.begin(), Items.end(), P), Items.end());
+    if (!Items || std::none_of(Items->begin(), Items->end(), P))
+      return;
+    Vec &M = mut();
+    M.erase(std::remove_if(M.begin(), M.end(), P), M.end());
   }
-  bool empty() const { return Items.empty(); }
-  size_t size() const { return Items.size(); }
-  typename std::vector<Entry>::iterator begin() { return Items.begin(); }
-  typename std::vector<Entry>::iterator end() { return Items.end(); }
-  typename std::vector<Entry>::const_iterator begin() const {
-    return Items.begin();
+  bool empty() const { return !Items || Items->empty(); }
+  size_t size() const { return Items ? Items->size() : 0; }
+  /// Mutable iteration clones a shared vector.
+  typename Vec::iterator begin() { return mut().begin(); }
+  typename Vec::iterator end() { return mut().end(); }
+  typename Vec::const_iterator begin() const {
+    return Items ? Items->cbegin() : empty_().cbegin();
   }
-  typename std::vector<Entry>::const_iterator end() const {
-    return Items.end();
+  typename Vec::const_iterator end() const {
+    return Items ? Items->cend() : empty_().cend();
   }
-  bool operator==(const VecMap &O) const { return Items == O.Items; }
-  bool operator!=(const VecMap &O) const { return Items != O.Items; }
+  /// Both maps share one vector (so they are equal).
+  bool shares(const VecMap &O) const { return Items == O.Items; }
+  bool operator==(const VecMap &O) const {
+    if (Items == O.Items)
+      return true;
+    if (empty() || O.empty())
+      return empty() && O.empty();
+    return *Items == *O.Items;
+  }
+  bool operator!=(const VecMap &O) const { return !(*this == O); }
 
 private:
-  typename std::vector<Entry>::iterator lower(K Key) {
+  static const Vec &empty_() {
+    static const Vec E;
+    return E;
+  }
+  Vec &mut() {
+    if (!Items)
+      Items = std::make_shared<Vec>();
+    else if (Items.use_count() > 1)
+      Items = std::make_shared<Vec>(*Items);
+    return *Items;
+  }
+  static typename Vec::iterator lower(Vec &M, K Key) {
     return std::lower_bound(
-        Items.begin(), Items.end(), Key,
+        M.begin(), M.end(), Key,
         [](const Entry &E, const K &Key) { return E.first < Key; });
   }
-  typename std::vector<Entry>::const_iterator lower(K Key) const {
+  static typename Vec::const_iterator lower(const Vec &M, K Key) {
     return std::lower_bound(
-        Items.begin(), Items.end(), Key,
+        M.begin(), M.end(), Key,
         [](const Entry &E, const K &Key) { return E.first < Key; });
   }
-  std::vector<Entry> Items;
+  std::shared_ptr<Vec> Items;
 };
 
 /// A sorted set of small values (origins, statements).
@@ -171,14 +200,19 @@ struct Disjunct {
   VecMap<unsigned, bool> Conds;
   /// Frame depth (Stack size) saved in a variable (`base = depth(fa)`).
   VecMap<const void *, unsigned> Snapshots;
+  /// Joined from paths with different frames: Stack is what they share, more
+  /// frames may be open above it. Such a disjunct reports no pairing mistake.
+  bool Coarse = false;
 
   bool sameFrames(const Disjunct &O) const {
     return Stack == O.Stack && OuterPops == O.OuterPops &&
-           Snapshots == O.Snapshots;
+           Snapshots == O.Snapshots && Coarse == O.Coarse;
   }
   /// Joins the facts of \p O (paths, stores, ends) into this disjunct; the
   /// conditions are the caller's business.
   bool mergeData(const Disjunct &O);
+  /// Joins the origins and stores of \p O (any frames).
+  bool mergeMaps(const Disjunct &O);
   bool operator==(const Disjunct &O) const {
     return sameFrames(O) && LastEnds == O.LastEnds && Vals == O.Vals &&
            Stores == O.Stores && Conds == O.Conds;
@@ -199,6 +233,8 @@ struct FlowState {
   /// Over-approximates when there are too many disjuncts: disjuncts with the
   /// same frames are merged and keep only the conditions they agree on.
   void widen();
+  /// Joins every disjunct into one coarse disjunct (see Disjunct::Coarse).
+  void coarsen();
   bool empty() const { return Disjuncts.empty(); }
 };
 

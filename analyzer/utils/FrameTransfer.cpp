@@ -220,6 +220,8 @@ void FunctionAnalysis::handleArgument(const FunctionDecl *Callee,
     forgetConds(Paths[Pointee].Base, D);
   if (ReadOnly)
     return ReportDead(firstDead(heldBy(Pointee, D, /*ThroughDeref=*/false)));
+  if (firstDead(heldBy(Pointee, D, /*ThroughDeref=*/false)) == NoOrigin)
+    return;
   for (auto &Entry : D.Vals) {
     if (!Paths.isPrefix(Pointee, Entry.first, /*ThroughDeref=*/false))
       continue;
@@ -325,7 +327,7 @@ void FunctionAnalysis::beginFrame(const Expr *Site, Disjunct &D) {
     // (`while (opened-- > 0) end(fa);`): one entry stands for all of them.
     if (LoopBegins.count(Site) && !UnwindLoops.empty())
       return;
-    if (Reporting) {
+    if (Reporting && !D.Coarse) {
       Finding F{FindingKind::Pairing, {}, {}};
       F.Warning.Loc = loc(Site);
       F.Warning.Format = "frame begun in a loop is not ended before the next "
@@ -347,6 +349,9 @@ void FunctionAnalysis::endFrame(const Stmt *Site, Disjunct &D) {
   // An unwinding loop runs until the frames it was written for are closed;
   // its condition (a counter, a depth) is not modelled, its exit is.
   if (UnwindEnds.count(Site))
+    return;
+  // Joined paths with different frames: the frame this ends is not known.
+  if (D.Coarse)
     return;
   // No frame of ours is open: this ends the caller's frame, which only an
   // FA_ENDS_FRAME function may do, and only once.
@@ -541,7 +546,7 @@ void FunctionAnalysis::assignRecord(PathId P, const Expr *Init,
     if (Src == P)
       return;
     std::vector<std::pair<PathId, OriginSet>> Copied;
-    for (const auto &Entry : D.Vals)
+    for (const auto &Entry : std::as_const(D.Vals))
       if (Paths.isPrefix(Src, Entry.first, /*ThroughDeref=*/true))
         Copied.push_back(Entry);
     for (const auto &Entry : Copied)

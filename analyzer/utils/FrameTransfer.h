@@ -73,7 +73,11 @@ private:
   unsigned condKey(const Expr *E, bool &Negated);
   unsigned computeCondKey(const Expr *E, bool &Negated);
   /// Counts how often each condition is tested (CondTests).
-  void countTests(const Expr *Cond);
+  void countTests(const Expr *Cond, unsigned BlockRank);
+  void noteSwitchTested(const SwitchStmt *SS, unsigned BlockRank);
+  void noteTested(unsigned Key, unsigned BlockRank);
+  /// May a branch at or after \p B test \p Key?
+  bool condLiveAt(unsigned Key, const CFGBlock *B) const;
   unsigned varCondKey(const VarDecl *VD);
   /// Records that \p Cond has \p Value on this path; false if the path
   /// already knows otherwise (the edge is infeasible).
@@ -153,6 +157,10 @@ private:
   const CalleeInfo &Self;
 
   std::unique_ptr<CFG> Cfg;
+  std::vector<unsigned> Rank;         ///< Reverse post-order index per block.
+  std::vector<unsigned> MinReach;     ///< Lowest rank reachable per block.
+  std::vector<unsigned> LastTestRank; ///< Per condition key; ~0u = untested.
+  bool Coarse = false; ///< Past the step budget: one disjunct per block.
   std::vector<FlowState> In; ///< Converged in-state per block id.
   PathTable Paths;
   OriginTable Origins;

@@ -31,10 +31,12 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "analyzer", "tools"))
 
 import gen_bench  # noqa: E402
+import gen_converter  # noqa: E402
 from framealloc_tidy import diagnostics  # noqa: E402
 
 CHECKS = "-*,framealloc-*"
 TARGET_RATIO = 1.3
+CONVERTER_TARGET = 2.0  # one 4,000-line function vs -fsyntax-only of its TU
 HOST_CHECK = "misc-misplaced-const"  # a cheap built-in check that applies to C
 
 
@@ -123,6 +125,8 @@ def main(argv=None):
     p.add_argument("--mistakes", type=int, default=16, help="seeded mistakes for the recall run")
     p.add_argument("--runs", type=int, default=7, help="timed runs of each command (>= 5)")
     p.add_argument("--no-timing", action="store_true", help="correctness only (for ctest)")
+    p.add_argument("--converter-lines", type=int, default=4000,
+                   help="size of the one-function converter TU (0 = skip; default: %(default)s)")
     args = p.parse_args(argv)
     args.flags = ["-std=gnu11", "-I" + os.path.join(ROOT, "runtime", "include"),
                   "-I" + os.path.join(ROOT, "annotations")]
@@ -200,7 +204,39 @@ def main(argv=None):
     for name in sorted(k for k in prof if k.startswith("framealloc-")):
         print(f"  {name:<32} {prof[name]:.3f}")
     print(f"  {'all framealloc-* checks':<32} {fa_total:.3f}")
+    if args.converter_lines > 0:
+        ok = converter(args, work) and ok
     return 0 if ok else 1
+
+
+def converter(args, work):
+    """One generated converter function of --converter-lines lines: it must be analyzed
+    (no budget remark), give no finding, and cost at most CONVERTER_TARGET x -fsyntax-only."""
+    src = os.path.join(work, "converter.c")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write(gen_converter.generate(args.converter_lines, args.seed))
+    proc = subprocess.run(tidy_cmd(args, src), capture_output=True, text=True, errors="replace")
+    diags = [ln for ln in proc.stdout.splitlines() + proc.stderr.splitlines()
+             if re.search(r": (warning|error|remark): ", ln)]
+    syntax = [args.clang, "-fsyntax-only", *args.flags, src]
+    tidy = tidy_cmd(args, src)
+    for cmd in (syntax, tidy):
+        time_once(cmd)
+    t_syntax, t_tidy = [], []
+    for _ in range(args.runs):
+        t_syntax.append(time_once(syntax))
+        t_tidy.append(time_once(tidy))
+    m_syntax, m_tidy = statistics.median(t_syntax), statistics.median(t_tidy)
+    ratio = m_tidy / m_syntax
+    verdict = "meets" if ratio <= CONVERTER_TARGET else "MISSES"
+    print(f"\n=== one {args.converter_lines}-line converter function (gen_converter.py) ===")
+    print(f"  diagnostics          {len(diags)} (expected 0: no finding, no budget remark)")
+    for ln in diags[:10]:
+        print(f"    {ln}")
+    print(f"  clang -fsyntax-only  {m_syntax:.3f} s ({min(t_syntax):.3f}-{max(t_syntax):.3f})")
+    print(f"  clang-tidy + checks  {m_tidy:.3f} s ({min(t_tidy):.3f}-{max(t_tidy):.3f})")
+    print(f"  ratio                {ratio:.2f}x ({verdict} the {CONVERTER_TARGET}x target)")
+    return not diags
 
 
 if __name__ == "__main__":
