@@ -173,9 +173,21 @@ static void misuse_bad_args(uint8_t what, uint8_t c) {
             CHECK(fa_frame_retain(m.fa, NULL, 16, FA_RETAIN_TO_HEAP) == FA_ERR_INVALID_ARGUMENT);
             EXPECT_ONLY(FA_ERR_INVALID_ARGUMENT);
         } else {
-            CHECK(fa_frame_retain(m.fa, &tmp, FA_POOL_MAX_SIZE + 1, FA_RETAIN_TO_POOL) ==
-                  FA_ERR_TOO_LARGE);
-            EXPECT_ONLY(FA_ERR_TOO_LARGE);
+            /* A bad size for a new slot, or as the update of a slot registered in this scope:
+             * refused, and the registration stays as it was. */
+            void **slot = &tmp;
+            for (unsigned i = 0; i < MAX_SLOTS; i++)
+                if (m.slots[i].scope == m.depth && (c & 4)) slot = &m.slots[i].value;
+            void *before = *slot;
+            if (c & 8) {
+                CHECK(fa_frame_retain(m.fa, slot, 0, FA_RETAIN_TO_HEAP) == FA_ERR_ZERO_SIZE);
+                EXPECT_ONLY(FA_ERR_ZERO_SIZE);
+            } else {
+                CHECK(fa_frame_retain(m.fa, slot, FA_POOL_MAX_SIZE + 1, FA_RETAIN_TO_POOL) ==
+                      FA_ERR_TOO_LARGE);
+                EXPECT_ONLY(FA_ERR_TOO_LARGE);
+            }
+            CHECK(*slot == before);
         }
         break;
     }

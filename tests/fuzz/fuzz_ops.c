@@ -38,7 +38,7 @@ const char *const op_names[OP_COUNT] = {
     "pool_aligned", "pool_calloc", "pool_free", "pool_usable", "pool_trim", "heap_alloc",
     "heap_realloc", "heap_free", "heap_size", "xfer_create", "xfer_receive", "xfer_free",
     "tag_push", "tag_pop", "tag_budget", "stats", "check_ptr", "validate", "check_all",
-    "misuse", "remote",
+    "misuse", "remote", "frame_trim",
 };
 
 const char *const misuse_names[MC_COUNT] = {
@@ -294,6 +294,13 @@ static void op_frame_retain(uint8_t sel, uint8_t slotsel, uint8_t pol, uint8_t s
     s->scope = m.depth;
     s->size = size;
     s->policy = policy;
+}
+
+/* Spare frame blocks go back to the OS: live blocks stay, stale addresses may be unmapped. */
+static void op_frame_trim(void) {
+    fa_frame_trim(m.fa);
+    EXPECT_NONE();
+    for (unsigned i = 0; i < m.nst; i++) m.st[i].mapped = false;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -760,7 +767,8 @@ static void run_op(const uint8_t *op) {
     case OP_VALIDATE: op_validate(); break;
     case OP_CHECK_ALL: op_check_all(); break;
     case OP_MISUSE: op_misuse(a, b, c, d); break;
-    default: op_remote(a, b, c, d); break;
+    case OP_REMOTE: op_remote(a, b, c, d); break;
+    default: op_frame_trim(); break;
     }
     logf_("\n");
 }

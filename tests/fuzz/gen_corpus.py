@@ -15,7 +15,7 @@ import shutil
 OPS = """begin end frame_alloc frame_zeroed frame_array frame_realloc frame_strdup frame_retain
 promote_pool promote_heap pool_alloc pool_aligned pool_calloc pool_free pool_usable pool_trim
 heap_alloc heap_realloc heap_free heap_size xfer_create xfer_receive xfer_free tag_push tag_pop
-tag_budget stats check_ptr validate check_all misuse remote""".split()
+tag_budget stats check_ptr validate check_all misuse remote frame_trim""".split()
 OP = {name: i for i, name in enumerate(OPS)}
 
 # misuse kinds (op_misuse: kind % 8)
@@ -172,6 +172,14 @@ def seeds():
     s["remote_full_pages"] = cfg() + seq(
         *[op("remote", 1, 0, 0, 5) for _ in range(40)], op("stats"),
         *[op("pool_free", 0) for _ in range(40)], op("pool_alloc", 0, 5), op("stats"))
+    s["frame_trim"] = cfg(block=0) + seq(
+        op("begin"), op("frame_alloc", 0xC0, 60, 4), op("begin"), op("frame_alloc", 0xC0, 200, 4),
+        op("end"), op("frame_trim"), op("misuse", STALE, 0, 0), op("stats"), op("end"),
+        op("frame_trim"), op("begin"), op("frame_alloc", 0x40, 9, 4), op("stats"), op("end"))
+    s["retain_bad_update"] = cfg() + seq(
+        op("begin"), op("frame_alloc", 0x40, 60, 4), op("frame_retain", 0, 0, 1, 255),
+        op("misuse", BAD_ARGS, 12, 2 | 4), op("misuse", BAD_ARGS, 12, 2 | 4 | 8),
+        op("misuse", BAD_ARGS, 12, 2), op("end"), op("stats"))
     s["everything_small"] = cfg(frame_limit=3, heap_limit=3, depth=2, block=1) + seq(
         *[op(name, 1, 2, 3, 4) for name in OPS])
     rnd = random.Random(20261202)

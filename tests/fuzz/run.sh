@@ -7,7 +7,7 @@
 #   tests/fuzz/run.sh [seconds per variant, default 45] [variants, default "rel dbg"]
 #   FA_FUZZ_OFF=ptr_one tests/fuzz/run.sh 1800     # long run, one misuse class off
 #
-# Findings are written to build/fuzz/<variant>/ (crash-*, leak-*, timeout-*, oom-*); replay one
+# Findings are written to build/fuzz/<variant>/ (FA_FUZZ_OUT: another directory) (crash-*, leak-*, timeout-*, oom-*); replay one
 # with build/fuzz/fuzz_ops_<variant> <file>. New interesting inputs stay in
 # build/fuzz/<variant>/corpus (the checked-in corpus is only read).
 set -euo pipefail
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 secs=${1:-45}
 variants=${2:-"rel dbg"}
 cc=${FA_FUZZ_CC:-clang-14}
-out=build/fuzz
+out=${FA_FUZZ_OUT:-build/fuzz}
 mkdir -p "$out"
 
 command -v "$cc" >/dev/null || { echo "fuzz: $cc not found (Debian: clang-14)" >&2; exit 1; }
@@ -39,6 +39,7 @@ build() { # <variant> <FA_DEBUG>
 export FA_FUZZ_OFF=${FA_FUZZ_OFF-}
 echo "=== fuzz: op classes off: ${FA_FUZZ_OFF:-none}${FA_FUZZ_ON:+; forced on: $FA_FUZZ_ON}"
 
+seeds=$PWD/tests/fuzz/corpus
 status=0
 for v in $variants; do
   case $v in
@@ -59,7 +60,7 @@ for v in $variants; do
         UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         "../fuzz_ops_$v" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2560 \
           -max_len=4096 -print_final_stats=1 -artifact_prefix=./ \
-          corpus ../../../tests/fuzz/corpus) >"$dir/log.txt" 2>&1; then
+          corpus "$seeds") >"$dir/log.txt" 2>&1; then
     result=ok
   else
     result=FAILED
