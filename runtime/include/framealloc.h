@@ -77,6 +77,18 @@
 #define FAI_ALIGNOF(T) _Alignof(T)
 #endif
 
+/* Casts and the null pointer constant of the header's macros and inlines: C++ code compiled
+ * with -Wold-style-cast or -Wzero-as-null-pointer-constant sees the C++ forms. */
+#ifdef __cplusplus
+#define FAI_CAST(T, x) (static_cast<T>(x))
+#define FAI_INT_TO_PTR(T, x) (reinterpret_cast<T>(x))
+#define FAI_NULLPTR nullptr
+#else
+#define FAI_CAST(T, x) ((T)(x))
+#define FAI_INT_TO_PTR(T, x) ((T)(x))
+#define FAI_NULLPTR ((void *)0)
+#endif
+
 #define FAI_STR2_(x) #x
 #define FAI_STR_(x) FAI_STR2_(x)
 /* "file.c:123", captured by the allocation macros in debug builds. */
@@ -96,13 +108,13 @@ typedef struct fa_barrier fa_barrier;   /* opaque frame barrier */
 typedef uint32_t fa_tag;                /* 0 = untagged; see fa_tag_register */
 
 /* Largest alignment any allocation function accepts (larger is FA_ERR_BAD_ALIGN). */
-#define FA_MAX_ALIGN ((size_t)1 << 16)
+#define FA_MAX_ALIGN (FAI_CAST(size_t, 1) << 16)
 /* Largest single request (larger is FA_ERR_TOO_LARGE). */
-#define FA_MAX_ALLOC_SIZE ((size_t)1 << 40)
+#define FA_MAX_ALLOC_SIZE (FAI_CAST(size_t, 1) << 40)
 /* Frame allocations are rounded up to multiples of this and aligned to at least it. */
-#define FA_FRAME_GRANULE ((size_t)16)
+#define FA_FRAME_GRANULE FAI_CAST(size_t, 16)
 /* Largest pool object; bigger objects belong in the heap. */
-#define FA_POOL_MAX_SIZE ((size_t)8192)
+#define FA_POOL_MAX_SIZE FAI_CAST(size_t, 8192)
 /* Tags per allocator, including tag 0 (untagged). */
 #define FA_MAX_TAGS 64
 
@@ -243,9 +255,9 @@ FA_API void *fa_frame_alloc_array_at(fa_alloc *fa, size_t n, size_t size, size_t
                                      const char *site) FA_RETURNS_FRAME;
 
 /* T *p = FA_FRAME_NEW(fa, T);  T *a = FA_FRAME_ARRAY(fa, T, n); */
-#define FA_FRAME_NEW(fa, T) ((T *)fa_frame_alloc((fa), sizeof(T), FAI_ALIGNOF(T)))
+#define FA_FRAME_NEW(fa, T) FAI_CAST(T *, fa_frame_alloc((fa), sizeof(T), FAI_ALIGNOF(T)))
 #define FA_FRAME_ARRAY(fa, T, n) \
-    ((T *)fa_frame_alloc_array((fa), (size_t)(n), sizeof(T), FAI_ALIGNOF(T)))
+    FAI_CAST(T *, fa_frame_alloc_array((fa), FAI_CAST(size_t, n), sizeof(T), FAI_ALIGNOF(T)))
 
 /* Frame retention: at the end of the innermost scope open now, the size bytes at *slot (frame
  * memory of that scope) are copied into pool or heap memory and *slot is updated to point at
@@ -277,7 +289,7 @@ FA_API size_t fa_pool_usable_size(fa_alloc *fa, const void *p);
 /* Returns the calling thread's empty pool pages to the OS. */
 FA_API void fa_pool_trim(fa_alloc *fa);
 
-#define FA_POOL_NEW(fa, T) ((T *)fa_pool_alloc_aligned((fa), sizeof(T), FAI_ALIGNOF(T)))
+#define FA_POOL_NEW(fa, T) FAI_CAST(T *, fa_pool_alloc_aligned((fa), sizeof(T), FAI_ALIGNOF(T)))
 
 /* Site-taking forms (debug builds record the site for leak and misuse reports). */
 FA_API FA_MALLOC_ATTR void *fa_pool_alloc_at(fa_alloc *fa, size_t size, const char *site);
@@ -450,7 +462,7 @@ FA_API void *fai_frame_alloc_overflow(fa_alloc *fa, size_t n, size_t size, const
 
 /* Sizes above this leave the fast path; with align <= FA_MAX_ALIGN it keeps the bump
  * arithmetic free of overflow. */
-#define FAI_FAST_LIMIT ((size_t)1 << 32)
+#define FAI_FAST_LIMIT (FAI_CAST(size_t, 1) << 32)
 
 #if FAI_HAS_TLS_FAST_PATH && !defined(FA_NO_INLINE_FAST_PATH)
 extern FA_API __thread fai_cursor_t fai_cursor FAI_TLS_IE;
@@ -465,27 +477,29 @@ __attribute__((no_sanitize_undefined))
 static inline void *fai_frame_alloc_inline(fa_alloc *fa, size_t size, size_t align,
                                            const char *site) {
     fai_cursor_t *c = &fai_cursor;
-    uintptr_t amask = (uintptr_t)align - 1;
+    uintptr_t amask = FAI_CAST(uintptr_t, align) - 1;
 #if defined(__GNUC__)
     /* The cursor always sits on an FA_FRAME_GRANULE boundary, so a constant alignment up to
      * the granule needs no rounding at all. */
     if (__builtin_constant_p(align) && align <= FA_FRAME_GRANULE) amask = 0;
 #endif
     uintptr_t p = (c->cur + amask) & ~amask;
-    uintptr_t np = p + (((uintptr_t)size + FA_FRAME_GRANULE - 1) & ~(FA_FRAME_GRANULE - 1));
+    uintptr_t np =
+        p + ((FAI_CAST(uintptr_t, size) + FA_FRAME_GRANULE - 1) & ~(FA_FRAME_GRANULE - 1));
     /* One branch: the bits below are all zero only for a cursor of this allocator (serial),
      * a request that fits (np <= end; addresses are below 2^48, so end - np has its top bit
      * set exactly when it does not fit; end is 0 outside a frame), 1 <= size <= 2^32 and a
      * power-of-two align <= FA_MAX_ALIGN. The slow path sorts out every other case. With
      * constant size and align the argument terms fold away. */
-    uint64_t bad = (c->serial ^ ((const fai_alloc_head *)(const void *)fa)->serial) |
-                   ((uint64_t)(c->end - np) >> 63) |
-                   (uint64_t)(((size_t)size - 1) / FAI_FAST_LIMIT) |
-                   (uint64_t)(((size_t)align - 1) / FA_MAX_ALIGN) |
-                   (uint64_t)(align & (align - 1));
+    uint64_t bad =
+        (c->serial ^ FAI_CAST(const fai_alloc_head *, FAI_CAST(const void *, fa))->serial) |
+        (FAI_CAST(uint64_t, c->end - np) >> 63) |
+        FAI_CAST(uint64_t, (size - 1) / FAI_FAST_LIMIT) |
+        FAI_CAST(uint64_t, (align - 1) / FA_MAX_ALIGN) |
+        FAI_CAST(uint64_t, align & (align - 1));
     if (FA_LIKELY(bad == 0)) {
         c->cur = np;
-        return (void *)p;
+        return FAI_INT_TO_PTR(void *, p);
     }
     return fai_frame_alloc_slow(fa, size, align, site);
 }
@@ -497,20 +511,20 @@ static inline void *fai_frame_alloc_inline(fa_alloc *fa, size_t size, size_t ali
 #endif
 
 static inline void *fa_frame_alloc(fa_alloc *fa, size_t size, size_t align) {
-    return fai_frame_alloc_inline(fa, size, align, (const char *)0);
+    return fai_frame_alloc_inline(fa, size, align, FAI_NULLPTR);
 }
 
 static inline void *fa_frame_alloc_array(fa_alloc *fa, size_t n, size_t size, size_t align) {
     size_t total;
 #if defined(__GNUC__)
     if (FA_UNLIKELY(__builtin_mul_overflow(n, size, &total)))
-        return fai_frame_alloc_overflow(fa, n, size, (const char *)0);
+        return fai_frame_alloc_overflow(fa, n, size, FAI_NULLPTR);
 #else
-    if (FA_UNLIKELY(size != 0 && n > (size_t)-1 / size))
-        return fai_frame_alloc_overflow(fa, n, size, (const char *)0);
+    if (FA_UNLIKELY(size != 0 && n > FAI_CAST(size_t, -1) / size))
+        return fai_frame_alloc_overflow(fa, n, size, FAI_NULLPTR);
     total = n * size;
 #endif
-    return fai_frame_alloc_inline(fa, total, align, (const char *)0);
+    return fai_frame_alloc_inline(fa, total, align, FAI_NULLPTR);
 }
 
 /* Debug call sites: capture "file:line" so reports name the allocation site. */
