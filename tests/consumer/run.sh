@@ -9,6 +9,7 @@ trap 'rm -rf "$work"' EXIT
 
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
 test -f "$work/prefix/include/framealloc.h"
+test -f "$work/prefix/include/framealloc.hpp"
 test -f "$work/prefix/include/framealloc/annotations.h"
 pc=$(find "$work/prefix" -name framealloc.pc | head -n 1)
 cfg=$(find "$work/prefix" -name framealloc-config.cmake | head -n 1)
