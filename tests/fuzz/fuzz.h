@@ -147,6 +147,8 @@ typedef struct model {
     unsigned depth, overflow, max_depth;
     uint64_t frame_number, frames_completed;
     size_t fsum, fpad;                 /* live frame bytes (granules) and padding bound */
+    size_t peak_lo, peak_hi;           /* bounds of the open outermost frame's peak bytes */
+    size_t last_lo, last_hi;           /* ... of the last completed one (0, 0: none yet) */
     size_t pool_count, pool_bytes, pool_count_main, pool_bytes_main;
     size_t heap_bytes, heap_count, heap_peak;
     uint64_t heap_allocs_main, heap_frees_main;

@@ -53,12 +53,19 @@ static uint64_t total_ops, total_inputs;
 /* Frames                                                                                     */
 /* ---------------------------------------------------------------------------------------- */
 
+/* The frame's peak lies between the largest granule total and that plus the padding bound. */
+static void note_peak(void) {
+    m.peak_lo = max_sz(m.peak_lo, m.fsum);
+    m.peak_hi = max_sz(m.peak_hi, m.fsum + m.fpad);
+}
+
 static void frame_new(void *p, size_t size, size_t align, bool fill) {
     blk *b = add_blk(K_FRAME, p, size, align);
     b->scope = m.depth;
     b->pad = max_sz(align, 16) - 16;
     m.fsum += granule(size);
     m.fpad += b->pad;
+    note_peak();
     if (fill) pat_fill(b->p, b->size, b->seed);
 }
 
@@ -92,7 +99,10 @@ static void op_begin(void) {
         return;
     }
     EXPECT_NONE();
-    if (m.depth == 0) m.frame_number++;
+    if (m.depth == 0) {
+        m.frame_number++;
+        m.peak_lo = m.peak_hi = 0;
+    }
     m.depth++;
 }
 
@@ -157,6 +167,8 @@ static void op_end(void) {
     m.depth--;
     if (m.depth == 0) {
         m.frames_completed++;
+        m.last_lo = m.peak_lo;
+        m.last_hi = m.peak_hi;
         for (unsigned i = 0; i < m.nst; i++) m.st[i].mapped = false;
     }
     unsigned failures = 0;
@@ -258,6 +270,7 @@ static void op_frame_realloc(uint8_t sel, uint8_t a, uint8_t b) {
         /* In place: only the innermost scope's last allocation may move its end. */
         CHECK(ob->scope == m.depth);
         m.fsum = m.fsum - granule(osize) + granule(nsize);
+        note_peak();
         ob->size = nsize;
         ob->seed = new_seed();
         pat_fill(ob->p, ob->size, ob->seed);
@@ -605,6 +618,13 @@ static void op_stats(void) {
         fail(__FILE__, __LINE__, "frame bytes above frame_limit");
     }
     CHECK(s.frame_bytes == fb || m.worker_used);
+    /* Peaks: the last completed frame's high water within the model's bounds (an in-place
+     * shrink must not lose it), and no peak below it. */
+    if (ts.frame_high_water_last < m.last_lo || ts.frame_high_water_last > m.last_hi) {
+        logf_(" [high water %zu, model %zu..%zu]", ts.frame_high_water_last, m.last_lo, m.last_hi);
+        fail(__FILE__, __LINE__, "frame_high_water_last outside the model's bounds");
+    }
+    CHECK(ts.frame_peak >= ts.frame_high_water_last && s.frame_peak >= ts.frame_peak);
     fa_thread_stats all[4];
     size_t n = fa_get_thread_stats(m.fa, all, 4);
     EXPECT_NONE();

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds the operation-sequence fuzzer (fuzz_ops.c) against the runtime sources, release
-# (FA_DEBUG=0) and debug (FA_DEBUG=2), with clang-14 -fsanitize=fuzzer,address,undefined, and
-# runs each variant for a bounded time from the checked-in seed corpus. Fails on any finding
-# (crash, sanitizer report, failed model check, leak, timeout, out-of-memory).
+# (FA_DEBUG=0, "rel") and debug (FA_DEBUG=2, "dbg") with clang-14
+# -fsanitize=fuzzer,address,undefined, and release without ASan ("fast": ASan sends every
+# frame allocation down the slow path, so only this variant fuzzes the inline fast path and
+# in-place frame realloc), and runs each for a bounded time from the checked-in seed corpus.
+# Fails on any finding (crash, sanitizer report, failed model check, leak, timeout, OOM).
 #
-#   tests/fuzz/run.sh [seconds per variant, default 45] [variants, default "rel dbg"]
+#   tests/fuzz/run.sh [seconds per variant, default 45] [variants, default "rel dbg fast"]
 #   FA_FUZZ_OFF=ptr_one tests/fuzz/run.sh 1800     # long run, one misuse class off
 #
 # Findings are written to build/fuzz/<variant>/ (FA_FUZZ_OUT: another directory) (crash-*, leak-*, timeout-*, oom-*); replay one
@@ -13,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-45}
-variants=${2:-"rel dbg"}
+variants=${2:-"rel dbg fast"}
 cc=${FA_FUZZ_CC:-clang-14}
 out=${FA_FUZZ_OUT:-build/fuzz}
 mkdir -p "$out"
@@ -24,11 +26,11 @@ command -v "$cc" >/dev/null || { echo "fuzz: $cc not found (Debian: clang-14)" >
 # it six times slower and guides nothing.
 printf 'src:*runtime/src/*\nfun:*\n' >"$out/coverage-allowlist.txt"
 
-build() { # <variant> <FA_DEBUG>
-  local v=$1 level=$2
+build() { # <variant> <FA_DEBUG> <sanitizers>
+  local v=$1 level=$2 san=$3
   echo "=== fuzz: building fuzz_ops_$v (FA_DEBUG=$level)"
   "$cc" -g -O2 -std=c11 -Wall -Wextra -Wshadow -Werror \
-    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+    -fsanitize="fuzzer,$san" -fno-sanitize-recover=all -fno-omit-frame-pointer \
     -fsanitize-coverage-allowlist="$out/coverage-allowlist.txt" \
     -D_GNU_SOURCE -DFA_DEBUG="$level" -Iruntime/include -Iannotations -Iruntime/src \
     runtime/src/*.c tests/fuzz/fuzz_*.c -pthread -o "$out/fuzz_ops_$v"
@@ -43,11 +45,12 @@ seeds=$PWD/tests/fuzz/corpus
 status=0
 for v in $variants; do
   case $v in
-    rel) level=0 ;;
-    dbg) level=2 ;;
-    *) echo "fuzz: unknown variant $v (rel, dbg)" >&2; exit 2 ;;
+    rel) level=0 san=address,undefined ;;
+    dbg) level=2 san=address,undefined ;;
+    fast) level=0 san=undefined ;;
+    *) echo "fuzz: unknown variant $v (rel, dbg, fast)" >&2; exit 2 ;;
   esac
-  build "$v" "$level"
+  build "$v" "$level" "$san"
   dir=$out/$v
   rm -rf "$dir"
   mkdir -p "$dir/corpus"
