@@ -427,7 +427,8 @@ void FunctionAnalysis::computeLocalPointerKinds() {
       for (const Decl *Dl : DS->decls())
         if (const auto *VD = dyn_cast<VarDecl>(Dl))
           if (VD->hasLocalStorage() && VD->getInit() &&
-              VD->getType()->isPointerType())
+              (VD->getType()->isPointerType() ||
+               VD->getType()->isReferenceType()))
             Sources.emplace_back(VD, VD->getInit());
     }
     pushChildren(S, Work);
@@ -1046,13 +1047,29 @@ std::string FunctionAnalysis::spelling(const Expr *E) const {
 std::string FunctionAnalysis::pathName(PathId P) const {
   const PathInfo &Info = Paths[P];
   if (Info.Parent == NoPath)
-    return Info.Base->getNameAsString();
+    return isa<FunctionDecl>(Info.Base) ? "this"
+                                        : Info.Base->getNameAsString();
+  // A reference reads like the object it names.
+  auto IsReference = [this](PathId Q) {
+    const PathInfo &R = Paths[Q];
+    return R.Parent == NoPath && !isa<FunctionDecl>(R.Base) &&
+           R.Base->getType()->isReferenceType();
+  };
   if (Info.IsDeref)
-    return "*" + pathName(Info.Parent);
+    return IsReference(Info.Parent) ? pathName(Info.Parent)
+                                    : "*" + pathName(Info.Parent);
   const PathInfo &Parent = Paths[Info.Parent];
-  if (Parent.IsDeref && Parent.Parent != NoPath)
-    return pathName(Parent.Parent) + "->" + Info.Field->getNameAsString();
-  return pathName(Info.Parent) + "." + Info.Field->getNameAsString();
+  std::string Prefix;
+  if (Parent.Field && Parent.Field->isAnonymousStructOrUnion())
+    Prefix = pathName(Info.Parent); // already ends with its separator
+  else if (Parent.IsDeref && Parent.Parent != NoPath)
+    Prefix = pathName(Parent.Parent) + (IsReference(Parent.Parent) ? "." : "->");
+  else
+    Prefix = pathName(Info.Parent) + ".";
+  // Members of anonymous structs and unions are named through them.
+  if (Info.Field->isAnonymousStructOrUnion())
+    return Prefix;
+  return Prefix + Info.Field->getNameAsString();
 }
 
 std::string FunctionAnalysis::functionName() const {

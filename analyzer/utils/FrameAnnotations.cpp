@@ -8,6 +8,7 @@
 #include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/Type.h"
+#include "clang/AST/TypeLoc.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include <algorithm>
@@ -141,6 +142,10 @@ const CalleeInfo &AnnotationIndex::callee(const FunctionDecl *FD) {
     }
   }
 
+  // std::async runs its callable and arguments on another thread.
+  if (FD->isInStdNamespace() && FD->getDeclName().isIdentifier() &&
+      FD->getName() == "async")
+    Info.CrossesAllPointerArgs = true;
   if (FD->getDeclName().isIdentifier()) {
     auto Listed = Crossing.find(FD->getName());
     if (Listed == Crossing.end() && FD->isCXXClassMember())
@@ -163,6 +168,50 @@ bool AnnotationIndex::crossesThread(const FunctionDecl *FD, unsigned ArgIndex,
     return true;
   return Info.CrossesAllPointerArgs && !ArgType.isNull() &&
          (ArgType->isPointerType() || ArgType->isRecordType());
+}
+
+void AnnotationIndex::crossingParamsOfPointer(
+    const Expr *E, llvm::SmallVectorImpl<unsigned> &Out) {
+  E = E->IgnoreParenImpCasts();
+  if (const auto *UO = dyn_cast<UnaryOperator>(E))
+    if (UO->getOpcode() == UO_Deref)
+      E = UO->getSubExpr()->IgnoreParenImpCasts();
+  const DeclaratorDecl *DD = nullptr;
+  if (const auto *ME = dyn_cast<MemberExpr>(E))
+    DD = dyn_cast<DeclaratorDecl>(ME->getMemberDecl());
+  else if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
+    DD = dyn_cast<DeclaratorDecl>(DRE->getDecl());
+  if (!DD || !DD->getTypeSourceInfo())
+    return;
+  TypeLoc TL = DD->getTypeSourceInfo()->getTypeLoc();
+  for (unsigned Depth = 0; Depth < 16 && !TL.isNull(); ++Depth) {
+    if (auto FTL = TL.getAs<FunctionProtoTypeLoc>()) {
+      for (unsigned I = 0, N = FTL.getNumParams(); I < N; ++I)
+        if (const ParmVarDecl *P = FTL.getParam(I))
+          if (P->hasAttrs() && declHasAnnotation(P, annotation::CrossesThread))
+            Out.push_back(I);
+      return;
+    }
+    if (auto PTL = TL.getAs<PointerTypeLoc>())
+      TL = PTL.getPointeeLoc();
+    else if (auto RTL = TL.getAs<ReferenceTypeLoc>())
+      TL = RTL.getPointeeLoc();
+    else if (auto PaTL = TL.getAs<ParenTypeLoc>())
+      TL = PaTL.getInnerLoc();
+    else if (auto QTL = TL.getAs<QualifiedTypeLoc>())
+      TL = QTL.getUnqualifiedLoc();
+    else if (auto ATL = TL.getAs<AttributedTypeLoc>())
+      TL = ATL.getModifiedLoc();
+    else if (auto ETL = TL.getAs<ElaboratedTypeLoc>())
+      TL = ETL.getNamedTypeLoc();
+    else if (auto TTL = TL.getAs<TypedefTypeLoc>()) {
+      const TypeSourceInfo *TSI = TTL.getTypedefNameDecl()->getTypeSourceInfo();
+      if (!TSI)
+        return;
+      TL = TSI->getTypeLoc();
+    } else
+      return;
+  }
 }
 
 bool AnnotationIndex::isLongLived(const ValueDecl *D) {

@@ -9,6 +9,7 @@
 #define FRAMEALLOC_TIDY_UTILS_FRAMEANNOTATIONS_H
 
 #include "clang/AST/Decl.h"
+#include "clang/AST/Expr.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
@@ -97,6 +98,12 @@ public:
   /// Is argument \p ArgIndex of a call to \p FD handed to another thread?
   bool crossesThread(const FunctionDecl *FD, unsigned ArgIndex,
                      QualType ArgType);
+
+  /// Parameters marked FA_CROSSES_THREAD in the declarator of a function
+  /// pointer that \p CalleeExpr calls through (a field, variable or
+  /// parameter, possibly through typedefs).
+  void crossingParamsOfPointer(const Expr *CalleeExpr,
+                               llvm::SmallVectorImpl<unsigned> &Out);
 
   bool isLongLived(const ValueDecl *D);
   bool isLongLivedType(QualType T);

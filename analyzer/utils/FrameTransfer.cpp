@@ -10,8 +10,30 @@
 #include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/Lex/Lexer.h"
+#include "llvm/ADT/StringSwitch.h"
 
 namespace clang::tidy::framealloc {
+
+/// std::thread and std::jthread.
+static bool isThreadClass(const CXXRecordDecl *RD) {
+  if (!isStdClass(RD) || !RD->getDeclName().isIdentifier())
+    return false;
+  return RD->getName() == "thread" || RD->getName() == "jthread";
+}
+
+/// A standard container's insertion: the argument is kept in the container.
+/// The standard library's API is modelled like pthread_create is.
+static bool isContainerInsert(const CXXMemberCallExpr *MC) {
+  const CXXMethodDecl *MD = MC->getMethodDecl();
+  if (!MD || MD->isConst() || !isStdClass(MD->getParent()) ||
+      !MD->getDeclName().isIdentifier())
+    return false;
+  return llvm::StringSwitch<bool>(MD->getName())
+      .Cases("push_back", "emplace_back", "push_front", "emplace_front", true)
+      .Cases("insert", "emplace", "emplace_hint", "insert_or_assign", true)
+      .Cases("try_emplace", "push", "assign", true)
+      .Default(false);
+}
 
 /// An integer-typed expression (an address converted to uintptr_t).
 static bool isIntegral(const Expr *E) {
@@ -108,6 +130,56 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
     }
   }
 
+  // Assignment to a class object (std::function = lambda, a handle's
+  // operator=): the object now holds what the right-hand side holds.
+  if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(CE))
+    if (OC->getOperator() == OO_Equal && OC->getNumArgs() == 2) {
+      PathId P = lvaluePath(OC->getArg(0));
+      if (P != NoPath) {
+        const Expr *RHS = OC->getArg(1);
+        OriginSet V = valueOf(RHS, D);
+        if (RHS->getType()->isRecordType()) {
+          PathId Src = RHS->isGLValue() ? lvaluePath(stripCopies(RHS)) : NoPath;
+          if (Src != NoPath && Src != P)
+            setUnion(V, heldBy(Src, D, /*ThroughDeref=*/false));
+        }
+        forgetConds(Paths[P].Base, D);
+        store(P, V, CE, RHS, /*Weak=*/false, D);
+        return;
+      }
+    }
+
+  // A standard container's insertion keeps the element in the container.
+  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(CE))
+    if (isContainerInsert(MC)) {
+      PathId P = lvaluePath(MC->getImplicitObjectArgument());
+      if (P != NoPath) {
+        OriginSet V;
+        const Expr *Last = nullptr;
+        for (const Expr *Arg : MC->arguments()) {
+          // Arguments bind to references: an lvalue hands over what it holds.
+          setUnion(V, valueOf(Arg, D));
+          PathId Src = Arg->isGLValue() ? lvaluePath(stripCopies(Arg)) : NoPath;
+          if (Src != NoPath)
+            setUnion(V, heldBy(Src, D, /*ThroughDeref=*/false));
+          Last = Arg;
+        }
+        if (Last && !V.empty())
+          store(P, V, CE, Last, /*Weak=*/true, D);
+        return;
+      }
+    }
+
+  // A call through a function pointer (a job API, a table of operations)
+  // whose declarator marks parameters FA_CROSSES_THREAD.
+  if (!Callee && Reporting) {
+    llvm::SmallVector<unsigned, 2> Crossing;
+    Index.crossingParamsOfPointer(CE->getCallee(), Crossing);
+    for (unsigned I : Crossing)
+      if (I < CE->getNumArgs())
+        checkCrossing(nullptr, I, CE->getArg(I), D, spelling(CE->getCallee()));
+  }
+
   // Operator calls of member functions pass the object as argument 0.
   unsigned Skip = 0;
   if (isa<CXXOperatorCallExpr>(CE))
@@ -194,8 +266,26 @@ void FunctionAnalysis::handleArgument(const FunctionDecl *Callee,
   if (Dead != NoOrigin)
     return ReportDead(Dead);
 
-  // A struct passed by value hands over the frame pointers it holds.
   QualType T = Arg->getType();
+  // An object passed by non-const reference may be re-initialized, like one
+  // passed by non-const pointer.
+  if (!ParamType.isNull() && ParamType->isReferenceType() &&
+      !ParamType->getPointeeType().isConstQualified() && Arg->isGLValue()) {
+    PathId P = lvaluePath(Arg);
+    if (P != NoPath && firstDead(heldBy(P, D, false)) != NoOrigin) {
+      for (auto &Entry : D.Vals)
+        if (Paths.isPrefix(P, Entry.first, /*ThroughDeref=*/false))
+          Entry.second.erase(
+              std::remove_if(Entry.second.begin(), Entry.second.end(),
+                             [this](OriginId O) { return Origins.isDead(O); }),
+              Entry.second.end());
+      D.Vals.eraseIf([](const std::pair<PathId, OriginSet> &E) {
+        return E.second.empty();
+      });
+    }
+    return;
+  }
+  // A struct passed by value hands over the frame pointers it holds.
   if (T->isRecordType()) {
     PathId P = lvaluePath(stripCopies(Arg));
     if (P != NoPath)
@@ -236,7 +326,7 @@ void FunctionAnalysis::handleArgument(const FunctionDecl *Callee,
 
 void FunctionAnalysis::checkCrossing(const FunctionDecl *Callee,
                                      unsigned ArgIndex, const Expr *Arg,
-                                     Disjunct &D) {
+                                     Disjunct &D, std::string Target) {
   if (!Reporting)
     return;
   PathId Carrier = NoPath;
@@ -250,9 +340,18 @@ void FunctionAnalysis::checkCrossing(const FunctionDecl *Callee,
   Finding F{FindingKind::ThreadCrossing, {}, {}};
   F.Warning.Loc = loc(Arg);
   std::string Name = spelling(Arg);
-  std::string Target = Callee->getNameAsString();
+  if (Target.empty() && Callee)
+    Target = isa<CXXConstructorDecl>(Callee)
+                 ? cast<CXXConstructorDecl>(Callee)->getParent()->getNameAsString()
+                 : Callee->getNameAsString();
+  if (Target.empty())
+    Target = "a function pointer";
   std::string Position = std::to_string(ArgIndex + 1);
   bool Direct = !valueOf(Arg, D).empty();
+  if (!Direct && Arg->isGLValue() && Arg->getType()->isPointerType()) {
+    PathId LP = lvaluePath(Arg);
+    Direct = LP != NoPath && !lookup(LP, D).empty();
+  }
   if (Direct) {
     F.Warning.Format = Name.empty()
                            ? "frame memory handed to another thread through "
@@ -294,6 +393,15 @@ void FunctionAnalysis::handleConstruct(const CXXConstructExpr *CE,
     beginFrame(CE, D);
   else if (Info.Ends && !Info.Begins)
     endFrame(CE, D);
+  // std::thread / std::jthread run their callable and arguments on a new
+  // thread, like pthread_create.
+  if (isThreadClass(Ctor->getParent()))
+    for (unsigned I = 0, N = CE->getNumArgs(); I < N; ++I)
+      checkCrossing(Ctor, I, CE->getArg(I), D);
+  else if (Info.crossesThreads())
+    for (unsigned I = 0, N = CE->getNumArgs(); I < N; ++I)
+      if (Index.crossesThread(Ctor, I, CE->getArg(I)->getType()))
+        checkCrossing(Ctor, I, CE->getArg(I), D);
 }
 
 void FunctionAnalysis::applySummary(const CallExpr *CE,
@@ -306,7 +414,9 @@ void FunctionAnalysis::applySummary(const CallExpr *CE,
   for (unsigned I : S->FilledParams) {
     if (I >= CE->getNumArgs())
       continue;
-    PathId P = pointeePath(CE->getArg(I));
+    bool ByRef = I < Callee->getNumParams() &&
+                 Callee->getParamDecl(I)->getType()->isReferenceType();
+    PathId P = ByRef ? lvaluePath(CE->getArg(I)) : pointeePath(CE->getArg(I));
     if (P == NoPath)
       continue;
     OriginSet V;

@@ -25,6 +25,8 @@ namespace clang::tidy::framealloc {
 const Expr *arrayOperand(const ArraySubscriptExpr *AS);
 /// Looks through the wrappers C++ puts around copies of objects.
 const Expr *stripCopies(const Expr *E);
+/// A class of the standard library.
+bool isStdClass(const CXXRecordDecl *RD);
 
 /// How long the object behind an access path lives, relative to frames.
 enum class SlotKind {
@@ -99,7 +101,7 @@ private:
   void handleReturn(const ReturnStmt *RS, Disjunct &D);
   void checkDeref(const Expr *Ptr, Disjunct &D);
   void checkCrossing(const FunctionDecl *Callee, unsigned ArgIndex,
-                     const Expr *Arg, Disjunct &D);
+                     const Expr *Arg, Disjunct &D, std::string Target = {});
   void applySummary(const CallExpr *CE, const FunctionDecl *Callee,
                     Disjunct &D);
   void applyClears(const CallExpr *CE, const FunctionDecl *Callee,

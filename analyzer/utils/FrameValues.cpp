@@ -47,6 +47,39 @@ const Expr *stripCopies(const Expr *E) {
   return E;
 }
 
+/// A class of the standard library (std:: or a nested inline namespace).
+bool isStdClass(const CXXRecordDecl *RD) {
+  if (!RD)
+    return false;
+  const DeclContext *DC = RD->getDeclContext();
+  while (DC && DC->isInlineNamespace())
+    DC = DC->getParent();
+  return DC && DC->isStdNamespace();
+}
+
+/// A standard container's element access (`v[i]`, `m.at(k)`, `q.front()`):
+/// the container object, whose elements share its path.
+static const Expr *containerElementBase(const Expr *E) {
+  if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(E)) {
+    const auto *MD = dyn_cast_or_null<CXXMethodDecl>(OC->getDirectCallee());
+    if (OC->getOperator() == OO_Subscript && MD && OC->getNumArgs() == 2 &&
+        isStdClass(MD->getParent()) && MD->getReturnType()->isReferenceType())
+      return OC->getArg(0);
+    return nullptr;
+  }
+  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E)) {
+    const CXXMethodDecl *MD = MC->getMethodDecl();
+    if (!MD || !isStdClass(MD->getParent()) ||
+        !MD->getReturnType()->isReferenceType() ||
+        !MD->getDeclName().isIdentifier())
+      return nullptr;
+    llvm::StringRef N = MD->getName();
+    if (N == "at" || N == "front" || N == "back" || N == "top")
+      return MC->getImplicitObjectArgument();
+  }
+  return nullptr;
+}
+
 const Expr *FunctionAnalysis::currentScope(const Disjunct &D) const {
   return D.Stack.empty() ? nullptr : D.Stack.back();
 }
@@ -90,6 +123,11 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
     }
   }
   if (const auto *Call = dyn_cast<CallExpr>(E)) {
+    if (Call->isGLValue())
+      if (const Expr *Base = containerElementBase(Call)) {
+        PathId P = lvaluePath(Base);
+        return P == NoPath ? OriginSet() : lookup(P, D);
+      }
     if (!isFrameAlloc(Call))
       return {};
     OriginSet S;
@@ -129,6 +167,53 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
     }
     return {};
   }
+  if (const auto *LE = dyn_cast<LambdaExpr>(E)) {
+    // A closure holds what it captures; a capture by reference reads the
+    // variable when the closure runs.
+    OriginSet S;
+    for (const Expr *Init : LE->capture_inits()) {
+      if (!Init)
+        continue;
+      if (Init->isGLValue()) {
+        PathId P = lvaluePath(Init);
+        if (P != NoPath)
+          setUnion(S, heldBy(P, D, /*ThroughDeref=*/false));
+      } else {
+        setUnion(S, valueOf(Init, D));
+        if (Init->getType()->isRecordType()) {
+          PathId P = lvaluePath(stripCopies(Init));
+          if (P != NoPath)
+            setUnion(S, heldBy(P, D, /*ThroughDeref=*/false));
+        }
+      }
+    }
+    return S;
+  }
+  if (const auto *CC = dyn_cast<CXXConstructExpr>(E)) {
+    // An object built from closures or objects holding frame memory holds
+    // it (std::function from a lambda); one built from a pointer holds it
+    // only if it owns nothing (a view): an owner (non-trivial destructor,
+    // like std::string) copies the data.
+    const CXXRecordDecl *RD = CC->getConstructor()
+                                  ? CC->getConstructor()->getParent()
+                                  : nullptr;
+    bool View = RD && RD->hasDefinition() && RD->hasTrivialDestructor();
+    OriginSet S;
+    for (const Expr *Arg : CC->arguments()) {
+      QualType T = Arg->getType();
+      if (T->isRecordType()) {
+        setUnion(S, valueOf(Arg, D));
+        PathId P = Arg->isGLValue() ? lvaluePath(stripCopies(Arg)) : NoPath;
+        if (P != NoPath)
+          setUnion(S, heldBy(P, D, /*ThroughDeref=*/false));
+      } else if (View && T->isPointerType()) {
+        setUnion(S, valueOf(Arg, D));
+      }
+    }
+    return S;
+  }
+  if (const auto *BT = dyn_cast<CXXBindTemporaryExpr>(E))
+    return valueOf(BT->getSubExpr(), D);
   if (const auto *FE = dyn_cast<FullExpr>(E))
     return valueOf(FE->getSubExpr(), D);
   if (const auto *MT = dyn_cast<MaterializeTemporaryExpr>(E))
@@ -183,6 +268,13 @@ OriginSet FunctionAnalysis::reachableFrom(const Expr *E, const Disjunct &D,
                                           PathId *Carrier) {
   OriginSet S = valueOf(E, D);
   QualType T = E->getType();
+  // An argument bound to a reference (std::thread's Args&&...) hands over
+  // what the named object holds.
+  if (E->isGLValue() && !T->isRecordType()) {
+    PathId LP = lvaluePath(E);
+    if (LP != NoPath)
+      setUnion(S, lookup(LP, D));
+  }
   PathId P = NoPath;
   if (T->isPointerType() || T->isArrayType())
     P = pointeePath(E);
@@ -211,10 +303,17 @@ PathId FunctionAnalysis::lvaluePath(const Expr *E) {
   }
   if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
     const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
-    if (!VD || VD->getType()->isReferenceType())
+    if (!VD)
       return NoPath;
+    // A reference is a pointer that is dereferenced at every use: `out.pts`
+    // through `Path &out` is the caller's object.
+    if (VD->getType()->isReferenceType())
+      return Paths.child(Paths.root(VD), nullptr);
     return Paths.root(VD);
   }
+  if (const auto *Call = dyn_cast<CallExpr>(E))
+    if (const Expr *Base = containerElementBase(Call))
+      return lvaluePath(Base);
   if (const auto *ME = dyn_cast<MemberExpr>(E)) {
     const auto *Field = dyn_cast<FieldDecl>(ME->getMemberDecl());
     if (!Field) {
@@ -237,6 +336,9 @@ PathId FunctionAnalysis::lvaluePath(const Expr *E) {
 
 PathId FunctionAnalysis::pointeePath(const Expr *E) {
   E = E->IgnoreParens();
+  // `this` is rooted at the method: the object outlives the call.
+  if (isa<CXXThisExpr>(E))
+    return Paths.child(Paths.root(FD), nullptr);
   if (const auto *CE = dyn_cast<CastExpr>(E)) {
     switch (CE->getCastKind()) {
     case CK_LValueToRValue: {
@@ -283,8 +385,15 @@ SlotKind FunctionAnalysis::slotKind(PathId P) {
       return SlotKind::LongLived;
   }
   const auto *VD = dyn_cast<VarDecl>(Paths[P].Base);
-  if (!VD)
+  if (!VD) {
+    // Paths rooted at `this`: the object of a method, or a long-lived type.
+    if (const auto *MD = dyn_cast<CXXMethodDecl>(Paths[P].Base)) {
+      if (Index.isLongLivedRecord(MD->getParent()))
+        return SlotKind::LongLived;
+      return Paths[P].Parent == NoPath ? SlotKind::Local : SlotKind::Outliving;
+    }
     return SlotKind::Local;
+  }
   if (Index.isLongLived(VD) || Index.isLongLivedType(VD->getType()))
     return SlotKind::LongLived;
   PathId Pointer = Paths.pointerRoot(P);
