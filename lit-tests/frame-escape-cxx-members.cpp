@@ -137,3 +137,23 @@ void bad_queued_lambda(fa_alloc *fa) {
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: frame memory stored in global 'g_queue' outlives its frame [framealloc-frame-escape]
   fa_end_frame(fa);
 }
+
+// Values copied out of frame memory are not frame memory: a container of
+// numbers filled from a frame range, a count read from a frame struct.
+struct Visible {
+  unsigned *ids;
+  unsigned long count;
+};
+struct FA_LONG_LIVED SceneCache {
+  std::vector<unsigned> kept;
+  unsigned long last_count;
+};
+Visible cull(fa_alloc *fa) FA_RETURNS_FRAME;
+
+void ok_copy_values(fa_alloc *fa, SceneCache &cache) {
+  fa_begin_frame(fa);
+  Visible v = cull(fa);
+  cache.kept.assign(v.ids, v.ids + v.count);
+  cache.last_count = v.count;
+  fa_end_frame(fa);
+}

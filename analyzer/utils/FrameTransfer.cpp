@@ -9,6 +9,7 @@
 #include "FrameTransfer.h"
 #include "clang/AST/Attr.h"
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -27,6 +28,19 @@ static bool isContainerInsert(const CXXMemberCallExpr *MC) {
   const CXXMethodDecl *MD = MC->getMethodDecl();
   if (!MD || MD->isConst() || !isStdClass(MD->getParent()) ||
       !MD->getDeclName().isIdentifier())
+    return false;
+  // A container of numbers copies values (`kept.assign(ids, ids + n)`): only
+  // one whose elements may hold addresses (pointers, objects) keeps them.
+  const CXXRecordDecl *RD = MD->getParent();
+  ASTContext &Ctx = RD->getASTContext();
+  bool MayHoldAddresses = false;
+  for (const NamedDecl *ND : RD->lookup(&Ctx.Idents.get("value_type")))
+    if (const auto *TD = dyn_cast<TypedefNameDecl>(ND)) {
+      QualType T = TD->getUnderlyingType().getCanonicalType();
+      MayHoldAddresses |= T->isPointerType() || T->isRecordType() ||
+                          T->isDependentType();
+    }
+  if (!MayHoldAddresses)
     return false;
   return llvm::StringSwitch<bool>(MD->getName())
       .Cases("push_back", "emplace_back", "push_front", "emplace_front", true)

@@ -109,7 +109,17 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
     switch (CE->getCastKind()) {
     case CK_LValueToRValue: {
       PathId P = lvaluePath(CE->getSubExpr());
-      return P == NoPath ? OriginSet() : lookup(P, D);
+      if (P == NoPath)
+        return OriginSet();
+      // A number read from an object holding frame memory is a number; only
+      // an address stored in it as an integer (`u = (uintptr_t)p`) is not.
+      QualType T = CE->getType();
+      if (!T->isPointerType() && !T->isRecordType() && !T->isArrayType() &&
+          !T->isReferenceType()) {
+        const OriginSet *Own = D.Vals.find(P);
+        return Own ? *Own : OriginSet();
+      }
+      return lookup(P, D);
     }
     case CK_ArrayToPointerDecay:
       return addressOf(CE->getSubExpr(), D);

@@ -36,6 +36,13 @@ def keep_header(path):
         f.writelines(lines)
 
 
+def replace(path, old, new):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace(old, new))
+
+
 def prepend_line(path):
     with open(path, encoding="utf-8") as f:
         text = f.read()
@@ -61,7 +68,8 @@ def main():
         ("unexpected finding", lambda d: append(os.path.join(d, "src", "c", "audio.c"), NEW_BUG),
          1, f"UNEXPECTED: src/c/audio.c:{audio_lines + 5}: frame memory stored in global "
             "'g_new_bug' outlives its frame [framealloc-frame-escape]"),
-        ("missing finding", lambda d: keep_header(os.path.join(d, "known-missed.txt")),
+        ("missing finding", lambda d: replace(os.path.join(d, "src", "cpp", "jobs.cpp"),
+                                              "[weights] { (void)weights[0]; }", "[] {}"),
          1, "MISSING: src/cpp/jobs.cpp:59: framealloc-thread-crossing was not reported"),
         ("lines moved", lambda d: prepend_line(os.path.join(d, "src", "c", "render.c")),
          1, "lines shifted?"),
