@@ -499,6 +499,60 @@ Test(debug_poison, frame_overflow_into_an_alignment_gap) {
     expect_in_output("FA_ERR_CORRUPTION", "frame memory overflow", site_of(0), NULL);
 }
 
+/* An overflow with no slack to land in hits the redzone debug builds put after every frame
+ * allocation, not the next object: reported at the end of the scope. */
+static void frame_redzone_overflow(void) {
+    fa_alloc *fa = fa_create(NULL);
+    fa_begin_frame(fa);
+    char *p = (MARK(0), fa_frame_alloc(fa, 32, 16)); /* a multiple of the granule: no slack */
+    char *q = fa_frame_alloc(fa, 32, 16);
+    memset(q, 'q', 32);
+    raw_fill(p, 'x', 40);
+    if (q[0] != 'q') abort(); /* the overflow must not reach the next object */
+    fa_end_frame(fa);
+}
+
+Test(debug_poison, frame_overflow_into_the_redzone) {
+    expect_abort(frame_redzone_overflow, NULL);
+    expect_in_output("FA_ERR_CORRUPTION", "frame memory overflow", site_of(0), NULL);
+}
+
+/* A write through a transfer payload after fa_transfer_free: the handle waits in quarantine
+ * with its payload filled, so fa_validate, the quarantine's eviction and fa_destroy find it. */
+Test(debug_poison, transfer_write_after_free, .init = tu_setup) {
+    fa_alloc *fa = tu_create(NULL);
+    char src[256];
+    memset(src, 7, sizeof src);
+    fa_transfer *t = fa_transfer_create(fa, src, sizeof src);
+    cr_assert_not_null(t);
+    char *payload = fa_transfer_receive(t);
+    cr_assert_not_null(payload);
+    fa_transfer_free(t);
+    cr_assert_eq(fa_validate(fa), FA_OK, "%s", tu_cap.message);
+    raw_fill(payload + 100, 'x', 4);
+    cr_assert_eq(fa_validate(fa), FA_ERR_CORRUPTION);
+    cr_assert(strstr(tu_cap.message, "after fa_transfer_free") != NULL, "%s", tu_cap.message);
+    cr_assert_eq(tu_total(), 1);
+    /* Enough later frees push it out of the quarantine: reported there too, then freed. */
+    for (int i = 0; i < 100; i++) fa_transfer_free(fa_transfer_create(fa, src, 64));
+    cr_assert_eq(tu_count(FA_ERR_CORRUPTION), 2, "%s", tu_cap.message);
+    cr_assert_eq(fa_validate(fa), FA_OK);
+    cr_assert_eq(tu_total(), 2);
+    fa_destroy(fa);
+}
+
+Test(debug_poison, transfer_write_after_free_found_at_destroy, .init = tu_setup) {
+    fa_alloc *fa = tu_create(NULL);
+    char src[64] = {1};
+    fa_transfer *t = fa_transfer_create(fa, src, sizeof src);
+    char *payload = fa_transfer_receive(t);
+    fa_transfer_free(t);
+    raw_fill(payload, 0, 1);
+    fa_destroy(fa);
+    cr_assert_eq(tu_count(FA_ERR_CORRUPTION), 1);
+    cr_assert_eq(tu_total(), 1);
+}
+
 #if !TU_ASAN
 Test(debug_poison, named_fill_bytes, .init = tu_setup) {
     fa_config cfg = tu_config();
@@ -613,6 +667,36 @@ Test(debug_asan, stale_read_reported_by_asan_with_the_allocation_site) {
     cr_assert(!(WIFEXITED(st) && WEXITSTATUS(st) == 0), "ASan did not stop it:\n%s", out);
     expect_in_output("AddressSanitizer: use-after-poison", "frame scope that has ended",
                      site_of(0), NULL);
+}
+
+static void asan_frame_overflow(void) {
+    fa_alloc *fa = fa_create(NULL);
+    fa_begin_frame(fa);
+    volatile char *p = fa_frame_alloc(fa, 32, 16);
+    volatile char *q = fa_frame_alloc(fa, 32, 16);
+    q[0] = 1;
+    p[32] = 1; /* ASan: the redzone between the two, here */
+}
+
+Test(debug_asan, frame_overflow_reported_by_asan_at_the_access) {
+    int st = run_child(asan_frame_overflow, NULL);
+    cr_assert(!(WIFEXITED(st) && WEXITSTATUS(st) == 0), "ASan did not stop it:\n%s", out);
+    expect_in_output("AddressSanitizer: use-after-poison", NULL);
+}
+
+static void asan_transfer_write_after_free(void) {
+    fa_alloc *fa = fa_create(NULL);
+    char src[64] = {1};
+    fa_transfer *t = fa_transfer_create(fa, src, sizeof src);
+    volatile char *payload = fa_transfer_receive(t);
+    fa_transfer_free(t);
+    payload[8] = 2; /* ASan: the quarantined payload is poisoned */
+}
+
+Test(debug_asan, transfer_write_after_free_reported_by_asan) {
+    int st = run_child(asan_transfer_write_after_free, NULL);
+    cr_assert(!(WIFEXITED(st) && WEXITSTATUS(st) == 0), "ASan did not stop it:\n%s", out);
+    expect_in_output("AddressSanitizer: use-after-poison", NULL);
 }
 #endif
 

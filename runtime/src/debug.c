@@ -292,23 +292,31 @@ void fai_dbg_frame_alloc(fai_tstate *t, void *p, size_t size, const char *site) 
     fai_dblock *d = b->debug;
     if (FAI_DEBUG && d != NULL) {
         uintptr_t a = (uintptr_t)p, e = a + size;
+        /* The granule slack and the redzone after the allocation (frame.c took them). */
+        uintptr_t rz = fai_align_up(e, FA_FRAME_GRANULE) + FAI_FRAME_REDZONE;
         /* Below hw the block was handed out before, so it must still hold the freed fill. */
-        uintptr_t old = FAI_MIN(d->hw, e);
+        uintptr_t old = FAI_MIN(d->hw, rz);
         if (old > a) {
             fai_track_open(p, old - a);
             size_t bad = fai_dbg_mismatch(p, old - a, FAI_FILL_FRAME_FREED);
             if (bad < old - a)
                 report_frame_corruption(t, b, a + bad, p, size, site, ((unsigned char *)p)[bad]);
         }
-        /* A fresh alignment gap gets the freed fill too: gaps act as canaries. */
+        /* A fresh alignment gap and the redzone get the freed fill: they act as canaries,
+         * checked at the end of the scope (and poisoned for the checkers). */
         if (d->hw < a) {
             fai_track_open((void *)d->hw, a - d->hw);
             memset((void *)d->hw, FAI_FILL_FRAME_FREED, a - d->hw);
             fai_track_close((void *)d->hw, a - d->hw);
         }
+        if (rz > e) {
+            fai_track_open((void *)e, rz - e);
+            memset((void *)e, FAI_FILL_FRAME_FREED, rz - e);
+            fai_track_close((void *)e, rz - e);
+        }
         fai_track_open(p, size);
         memset(p, FAI_FILL_FRAME_ALLOC, size);
-        if (e > d->hw) d->hw = e;
+        if (rz > d->hw) d->hw = rz;
         const fai_scope *s = &t->scopes[t->depth - 1];
         fai_frec r = {a, size, site, t->frame_number, s->id, t->depth};
         rec_push(t, d, &r);
@@ -728,6 +736,7 @@ fa_status fai_debug_validate(fa_alloc *fa, fai_tstate *t) {
     if (t != NULL) st = fai_dbg_validate_frames(fa, t, why, sizeof why, &where);
     if (st == FA_OK) st = fai_dbg_validate_pools(fa, t, why, sizeof why, &where);
     if (st == FA_OK && FAI_DEBUG) st = fai_dbg_validate_heap(fa, why, sizeof why, &where);
+    if (st == FA_OK && FAI_DEBUG) st = fai_dbg_validate_transfers(fa, why, sizeof why, &where);
     if (st != FA_OK) {
         fai_report r = {.status = st, .fa = fa, .ptr = where};
         fai_report_error(&r, "fa_validate: %s", why);

@@ -12,6 +12,7 @@
  *           thread, so another thread's frame pointer can be named.
  *   pool    per page (fai_dpage): each object's state, requested size, sites and threads.
  *   heap    a tail canary per block and a ring of recently freed blocks (double free reports).
+ *   transfer  freed handles wait in a bounded quarantine, payload filled and poisoned.
  *
  * Locks: registry lock -> a thread's fai_dthread.lock. The owner thread pushes records without
  * a lock (slot first, then the count with release order); it takes its own lock to grow,
@@ -34,6 +35,7 @@
 #define FAI_FILL_HEAP_ALLOC 0xEA  /* heap block just handed out */
 #define FAI_FILL_HEAP_FREED 0xED  /* heap block about to be returned to the C library */
 #define FAI_FILL_CANARY 0xCC      /* pool slack and heap tail after the requested bytes */
+#define FAI_FILL_XFER_FREED 0xDF  /* payload of a freed transfer handle (in quarantine) */
 
 /* One frame allocation. */
 typedef struct fai_frec {
@@ -110,6 +112,7 @@ fa_alloc *fai_dbg_heap_owner(fa_alloc *fa, const void *p);
 fa_status fai_dbg_validate_pools(fa_alloc *fa, fai_tstate *t, char *why, size_t cap,
                                  const void **where);
 fa_status fai_dbg_validate_heap(fa_alloc *fa, char *why, size_t cap, const void **where);
+fa_status fai_dbg_validate_transfers(fa_alloc *fa, char *why, size_t cap, const void **where);
 void fai_dbg_mem_destroy(fa_alloc *fa);
 void fai_dbg_allocs_add(fa_alloc *fa, bool add);
 

@@ -19,8 +19,15 @@
  * Heap: a tail canary of FAI_HEAP_CANARY bytes, the freed fill before free(), and a ring of
  * recently freed blocks for double-free reports.
  *
+ * Transfers: a freed handle does not go back to the C library at once. Its payload is filled
+ * with FAI_FILL_XFER_FREED, the whole block is poisoned, and it waits in a process-wide FIFO
+ * (at most XFER_QUARANTINE handles and XFER_QUARANTINE_BYTES of payload, the newest always
+ * kept); the fill is checked when it leaves (and by fa_validate), so a write through a stale
+ * payload pointer is reported instead of landing in whatever malloc hands out next.
+ *
  * ASan/valgrind: pool objects are poisoned on free except the link word, unpoisoned for the
- * requested size on allocation (so the slack stays poisoned); heap canaries are poisoned.
+ * requested size on allocation (so the slack stays poisoned); heap canaries are poisoned;
+ * quarantined transfer handles are poisoned whole.
  */
 #include "debug.h"
 
@@ -535,4 +542,108 @@ fa_status fai_dbg_validate_heap(fa_alloc *fa, char *why, size_t cap, const void 
              hc.bad, hc.size, fai_dbg_site(hc.site));
     *where = hc.bad;
     return FA_ERR_CORRUPTION;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Transfer quarantine                                                                        */
+/* ---------------------------------------------------------------------------------------- */
+
+#define XFER_QUARANTINE 64
+#define XFER_QUARANTINE_BYTES ((size_t)16 << 20)
+
+typedef struct xfer_q {
+    fa_alloc *fa;
+    void *block;
+    unsigned char *payload;
+    size_t size;
+    uint64_t free_thread;
+} xfer_q;
+
+static fai_mutex xq_lock = FAI_MUTEX_INIT;
+static xfer_q xq[XFER_QUARANTINE]; /* oldest first */
+static unsigned xq_n;
+static size_t xq_bytes;
+
+/* Caller holds xq_lock. */
+static xfer_q xq_take(unsigned i) {
+    xfer_q e = xq[i];
+    memmove(&xq[i], &xq[i + 1], (xq_n - i - 1) * sizeof *xq);
+    xq_n--;
+    xq_bytes -= e.size;
+    return e;
+}
+
+/* Offset of the first byte of e's payload that lost the fill, or e->size. */
+static size_t xq_damage(const xfer_q *e) {
+    fai_track_open(e->payload, e->size);
+    size_t off = fai_dbg_mismatch(e->payload, e->size, FAI_FILL_XFER_FREED);
+    fai_track_close(e->payload, e->size);
+    return off;
+}
+
+/* Checks and frees a handle that left the quarantine (no lock held: it may report). */
+static void xq_release(const xfer_q *e) {
+    fai_track_open(e->block, (size_t)(e->payload - (unsigned char *)e->block) + e->size);
+    size_t off = fai_dbg_mismatch(e->payload, e->size, FAI_FILL_XFER_FREED);
+    if (off < e->size) {
+        fai_report r = {.status = FA_ERR_CORRUPTION, .fa = e->fa, .ptr = e->payload + off,
+                        .size = e->size};
+        fai_report_error(&r, "transfer payload %p (%zu bytes, freed on thread %llu) was written "
+                             "after fa_transfer_free (byte %zu is 0x%02x, not the freed fill "
+                             "0x%02x)",
+                         (void *)e->payload, e->size, (unsigned long long)e->free_thread, off,
+                         e->payload[off], FAI_FILL_XFER_FREED);
+    }
+    free(e->block);
+}
+
+bool fai_dbg_transfer_free(fa_alloc *fa, void *block, void *payload, size_t size) {
+    xfer_q e = {fa, block, payload, size, fai_thread_id()};
+    memset(payload, FAI_FILL_XFER_FREED, size);
+    fai_track_close(block, (size_t)(e.payload - (unsigned char *)block) + size);
+    xfer_q out[XFER_QUARANTINE];
+    unsigned nout = 0;
+    fai_mutex_lock(&xq_lock);
+    if (xq_n == XFER_QUARANTINE) out[nout++] = xq_take(0);
+    xq[xq_n++] = e;
+    xq_bytes += size;
+    while (xq_n > 1 && xq_bytes > XFER_QUARANTINE_BYTES && nout < XFER_QUARANTINE)
+        out[nout++] = xq_take(0);
+    fai_mutex_unlock(&xq_lock);
+    for (unsigned i = 0; i < nout; i++) xq_release(&out[i]);
+    return true;
+}
+
+void fai_dbg_transfer_drain(fa_alloc *fa) {
+    for (;;) {
+        xfer_q e;
+        bool found = false;
+        fai_mutex_lock(&xq_lock);
+        for (unsigned i = 0; i < xq_n && !found; i++) {
+            if (xq[i].fa != fa) continue;
+            e = xq_take(i);
+            found = true;
+        }
+        fai_mutex_unlock(&xq_lock);
+        if (!found) return;
+        xq_release(&e);
+    }
+}
+
+fa_status fai_dbg_validate_transfers(fa_alloc *fa, char *why, size_t cap, const void **where) {
+    fa_status st = FA_OK;
+    fai_mutex_lock(&xq_lock);
+    for (unsigned i = 0; i < xq_n && st == FA_OK; i++) {
+        if (xq[i].fa != fa) continue;
+        size_t off = xq_damage(&xq[i]);
+        if (off < xq[i].size) {
+            snprintf(why, cap, "transfer payload %p (%zu bytes) was written after "
+                               "fa_transfer_free, at byte %zu",
+                     (void *)xq[i].payload, xq[i].size, off);
+            *where = xq[i].payload + off;
+            st = FA_ERR_CORRUPTION;
+        }
+    }
+    fai_mutex_unlock(&xq_lock);
+    return st;
 }

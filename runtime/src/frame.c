@@ -39,7 +39,8 @@ static fai_cursor_t *cursor(void) { return &fai_cursor; }
 static uintptr_t usable_end(const fai_tstate *t) {
     const fai_block *b = t->cur_block;
     size_t limit = t->fa->cfg.frame_limit;
-    if (limit == 0) return b->end;
+    /* Debug builds (redzones) check the limit on the counted bytes instead (counted_fits). */
+    if (limit == 0 || FAI_FRAME_REDZONE != 0) return b->end;
     size_t room = limit > t->used_prev ? limit - t->used_prev : 0;
     return room < (size_t)(b->end - b->start) ? b->start + room : b->end;
 }
@@ -52,8 +53,11 @@ static void cursor_update_end(fai_tstate *t) {
         c->end = t->force_slow ? c->cur : usable_end(t);
 }
 
-/* Bytes allocated in the open frame (calling thread). */
+/* Bytes allocated in the open frame (calling thread), without debug redzones. */
 static size_t used_now(const fai_tstate *t) {
+    if (FAI_FRAME_REDZONE != 0)
+        return t->counted_prev +
+               (t->cur_block != NULL ? (size_t)(t->counted_cur - t->cur_block->start) : 0);
     if (t->cur_block == NULL) return t->used_prev;
     return t->used_prev + (size_t)(fai_cursor_cur(t) - t->cur_block->start);
 }
@@ -72,6 +76,9 @@ static size_t block_size(const fai_block *b) { return (size_t)(b->end - b->start
 /* Bytes a request takes: the cursor stays on FA_FRAME_GRANULE boundaries (the fast path relies
  * on it for small alignments). */
 static size_t granule(size_t size) { return (size + FA_FRAME_GRANULE - 1) & ~(FA_FRAME_GRANULE - 1); }
+/* Bytes a slow-path request takes: debug builds follow every allocation with a redzone, so an
+ * overflow lands in checked fill (and poison), not in the next object. */
+static size_t take_of(size_t size) { return granule(size) + FAI_FRAME_REDZONE; }
 
 /* A block of at least min_size bytes. A fresh mapping starts on an align boundary (so an
  * over-aligned request that opens it needs no padding) and has its first `prefault` bytes
@@ -82,8 +89,9 @@ fai_block *fai_block_new(fai_tstate *t, size_t min_size, size_t align, size_t pr
     size_t page = fai_prim_page_size();
     size_t size = fai_align_up(min_size, page);
     if (size < min_size) return NULL;
-    /* Guard mode: a quarantined block whose guard frames are over, instead of a new mapping. */
-    fai_block *b = fai_debug_block_recycle(t, size);
+    /* Guard mode: a quarantined block whose guard frames are over, instead of a new mapping
+     * (page aligned only, so not for an over-aligned request). */
+    fai_block *b = align <= page ? fai_debug_block_recycle(t, size) : NULL;
     if (b != NULL) return b;
     b = calloc(1, sizeof *b);
     if (b == NULL) return NULL;
@@ -140,6 +148,8 @@ void fa_begin_frame(fa_alloc *fa) {
         t->cur_block = t->blocks;
         c->cur = t->blocks != NULL ? t->blocks->start : 0;
         t->used_prev = 0;
+        t->counted_prev = 0;
+        t->counted_cur = c->cur;
         t->frame_hw = 0;
         t->spilled = false;
         t->tag_mark = 0;
@@ -149,6 +159,8 @@ void fa_begin_frame(fa_alloc *fa) {
     s->block = t->cur_block;
     s->cur = c->cur;
     s->used_before = t->used_prev;
+    s->counted_prev = t->counted_prev;
+    s->counted_cur = t->counted_cur;
     s->id = ++t->scope_ids;
     s->retain_count = t->retain_count;
     s->tag_depth = t->tag_depth;
@@ -245,6 +257,8 @@ void fa_end_frame(fa_alloc *fa) {
     t->cur_block = s->block;
     c->cur = s->cur;
     t->used_prev = s->used_before;
+    t->counted_prev = s->counted_prev;
+    t->counted_cur = s->counted_cur;
     t->tag_mark = FAI_MIN(t->tag_mark, used_now(t));
     t->depth--;
     if (t->depth == 0) frame_finish(t);
@@ -268,7 +282,7 @@ uint64_t fa_frame_number(fa_alloc *fa) {
 
 static bool block_fits(const fai_block *b, size_t size, size_t align) {
     uintptr_t p = fai_align_up(b->start, align);
-    return p <= b->end && granule(size) <= b->end - p;
+    return p <= b->end && take_of(size) <= b->end - p;
 }
 
 /* Moves the frame to a block that fits the request. */
@@ -277,9 +291,10 @@ static FAI_NOINLINE void *frame_refill(fai_tstate *t, size_t size, size_t align,
     fa_alloc *fa = t->fa;
     fai_cursor_t *c = cursor();
     size_t in_block = t->cur_block != NULL ? (size_t)(c->cur - t->cur_block->start) : 0;
-    size_t now = t->used_prev + in_block;
-    size_t take = granule(size);
-    if (fa->cfg.frame_limit != 0 && (take > fa->cfg.frame_limit || now > fa->cfg.frame_limit - take)) {
+    size_t now = FAI_FRAME_REDZONE != 0 ? used_now(t) : t->used_prev + in_block;
+    size_t take = take_of(size), counted = granule(size); /* the limit ignores redzones */
+    if (fa->cfg.frame_limit != 0 &&
+        (counted > fa->cfg.frame_limit || now > fa->cfg.frame_limit - counted)) {
         fai_report r = {.status = FA_ERR_FRAME_LIMIT, .fa = fa, .size = size, .align = align,
                         .site = site, .current_frame = t->frame_number};
         fai_report_error(&r,
@@ -292,7 +307,7 @@ static FAI_NOINLINE void *frame_refill(fai_tstate *t, size_t size, size_t align,
     fai_block *nb = next;
     if (nb == NULL || !block_fits(nb, size, align)) {
         /* New blocks are mapped on the request's alignment: no padding to pay for. */
-        size_t want = FAI_MAX(fa->cfg.frame_block_size, size);
+        size_t want = FAI_MAX(fa->cfg.frame_block_size, take);
         if (t->cur_block != NULL) {
             size_t grown = block_size(t->cur_block) * 2;
             want = FAI_MAX(want, FAI_MIN(grown, (size_t)64 << 20));
@@ -314,9 +329,9 @@ static FAI_NOINLINE void *frame_refill(fai_tstate *t, size_t size, size_t align,
     }
     uintptr_t p = fai_align_up(nb->start, align);
     /* The limit counts the padding in front of the request too: the frame's bytes are
-     * measured from each block's start. (A recycled guard block may not be aligned.) */
+     * measured from each block's start. (A spare block may not be aligned.) */
     size_t pad = (size_t)(p - nb->start);
-    if (fa->cfg.frame_limit != 0 && pad > fa->cfg.frame_limit - take - now) {
+    if (fa->cfg.frame_limit != 0 && pad > fa->cfg.frame_limit - counted - now) {
         fai_report r = {.status = FA_ERR_FRAME_LIMIT, .fa = fa, .size = size, .align = align,
                         .site = site, .current_frame = t->frame_number};
         fai_report_error(&r,
@@ -332,6 +347,8 @@ static FAI_NOINLINE void *frame_refill(fai_tstate *t, size_t size, size_t align,
         t->spilled = true;
     }
     t->frame_hw = FAI_MAX(t->frame_hw, now);
+    t->counted_prev = now;
+    t->counted_cur = p + counted;
     t->cur_block = nb;
     c->cur = p + take;
     cursor_update_end(t);
@@ -339,17 +356,29 @@ static FAI_NOINLINE void *frame_refill(fai_tstate *t, size_t size, size_t align,
     return (void *)p;
 }
 
+/* Debug builds: the request fits frame_limit counted the release way (its padding and
+ * granule from the counted position, no redzones). Release builds cap the cursor instead. */
+static bool counted_fits(const fai_tstate *t, size_t size, size_t align) {
+    size_t limit = t->fa->cfg.frame_limit;
+    if (FAI_FRAME_REDZONE == 0 || limit == 0) return true;
+    size_t after = t->counted_prev + (size_t)(fai_align_up(t->counted_cur, align) -
+                                              t->cur_block->start) + granule(size);
+    return after <= limit;
+}
+
 static void *frame_bump(fai_tstate *t, size_t size, size_t align, const char *site) {
     fai_cursor_t *c = cursor();
     if (t->cur_block == NULL && t->blocks != NULL) {
         t->cur_block = t->blocks;
-        c->cur = t->blocks->start;
+        c->cur = t->counted_cur = t->blocks->start;
     }
     if (t->cur_block != NULL) {
         uintptr_t p = fai_align_up(c->cur, align);
         uintptr_t end = usable_end(t);
-        if (p >= c->cur && p <= end && granule(size) <= end - p) {
-            c->cur = p + granule(size);
+        if (p >= c->cur && p <= end && take_of(size) <= end - p && counted_fits(t, size, align)) {
+            c->cur = p + take_of(size);
+            if (FAI_FRAME_REDZONE != 0)
+                t->counted_cur = fai_align_up(t->counted_cur, align) + granule(size);
             cursor_update_end(t);
             return (void *)p;
         }

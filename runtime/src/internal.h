@@ -103,6 +103,8 @@ typedef struct fai_scope {
     uint64_t id;            /* unique per thread (debug generation of the scope) */
     uint32_t retain_count;  /* entries of t->retains belonging to this and outer scopes */
     uint32_t tag_depth;     /* tag stack depth at begin */
+    size_t counted_prev;    /* t->counted_prev and t->counted_cur at begin (debug builds) */
+    uintptr_t counted_cur;
 } fai_scope;
 
 typedef struct fai_retain {
@@ -223,6 +225,11 @@ typedef struct fai_tstate {
     size_t used_prev;               /* frame bytes in the blocks before cur_block */
     size_t frame_hw;                /* high water of the open outermost frame */
     size_t hw_decay;                /* high water of recent frames, decaying (settle size) */
+    /* Debug builds put a redzone after every frame allocation; the frame's bytes are counted as
+     * if there were none (same statistics and limit as release): counted_cur is the release
+     * bump position in cur_block, counted_prev the counted bytes of the blocks before it. */
+    size_t counted_prev;
+    uintptr_t counted_cur;
     size_t reserved;                /* bytes of all blocks */
     bool spilled;                   /* this frame used more than the first block */
     unsigned depth, overflow_depth;
@@ -418,6 +425,8 @@ void fai_ptrset_free(fai_ptrset *s);
 
 /* Heap blocks carry this many canary bytes after the requested size in debug builds. */
 #define FAI_HEAP_CANARY ((size_t)(FAI_DEBUG ? 16 : 0))
+/* Frame allocations are followed by this many redzone bytes in debug builds (fill + poison). */
+#define FAI_FRAME_REDZONE ((size_t)(FAI_DEBUG ? FA_FRAME_GRANULE : 0))
 
 void fai_dbg_alloc_init(fa_alloc *fa);
 void fai_dbg_alloc_destroy(fa_alloc *fa);
@@ -442,6 +451,8 @@ void fai_dbg_pool_leaks(fa_alloc *fa, char *buf, size_t cap);
 void fai_dbg_heap_alloc(fa_alloc *fa, void *p, size_t size);
 void fai_dbg_heap_free(fa_alloc *fa, void *p, size_t size, const char *alloc_site,
                        uint64_t alloc_thread, const char *site);
+bool fai_dbg_transfer_free(fa_alloc *fa, void *block, void *payload, size_t size);
+void fai_dbg_transfer_drain(fa_alloc *fa);
 
 /* Allocator and thread lifetime. */
 FAI_INLINE void fai_debug_alloc_init(fa_alloc *fa) { if (FAI_HOOKS) fai_dbg_alloc_init(fa); }
@@ -512,6 +523,13 @@ FAI_INLINE void fai_debug_heap_free(fa_alloc *fa, void *p, size_t size, const ch
                                     uint64_t alloc_thread, const char *site) {
     if (FAI_HOOKS) fai_dbg_heap_free(fa, p, size, alloc_site, alloc_thread, site);
 }
+
+/* Transfers: a freed handle (block, its payload of size bytes) is taken into quarantine
+ * (true: the caller must not free it); drain frees the quarantined handles of fa (destroy). */
+FAI_INLINE bool fai_debug_transfer_free(fa_alloc *fa, void *block, void *payload, size_t size) {
+    return FAI_DEBUG && fai_dbg_transfer_free(fa, block, payload, size);
+}
+FAI_INLINE void fai_debug_transfer_drain(fa_alloc *fa) { if (FAI_DEBUG) fai_dbg_transfer_drain(fa); }
 
 /* Classification and validation: in every build (release classifies only what costs nothing
  * on the hot paths; see debug.c). */

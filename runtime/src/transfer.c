@@ -8,6 +8,9 @@
  * memory is read: receiving or freeing twice, or a pointer that is no handle, is reported
  * (FA_ERR_TRANSFER_MISUSE) instead of touching freed memory.
  *
+ * Debug builds do not free a handle at once: debug_mem.c keeps it in a quarantine with its
+ * payload filled and poisoned, so a write through a stale payload pointer is reported.
+ *
  * Threading: the set and the per-allocator handle lists are guarded by one mutex; the
  * received flag is an atomic exchange, so two threads racing to receive get one payload.
  */
@@ -129,7 +132,8 @@ void fa_transfer_free(fa_transfer *t) {
     atomic_fetch_sub(&fa->transfer_bytes, t->size);
     atomic_fetch_sub(&fa->transfer_count, 1);
     t->magic = 0;
-    free(t);
+    /* Debug builds keep it in quarantine, payload poisoned, to catch writes after the free. */
+    if (!fai_debug_transfer_free(fa, t, t->payload, t->size)) free(t);
 }
 
 size_t fai_transfer_leaks(fa_alloc *fa, char *buf, size_t cap, size_t *bytes) {
@@ -171,4 +175,5 @@ void fai_transfer_destroy(fa_alloc *fa) {
         t = next;
     }
     fai_mutex_unlock(&lock);
+    fai_debug_transfer_drain(fa);
 }
