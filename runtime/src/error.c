@@ -71,7 +71,7 @@ static bool is_resource_condition(fa_status st) {
 
 void fa_default_error_handler(const fa_error *err, void *user) {
     (void)user;
-    if (!FAI_DEBUG) return; /* release: the status is recorded, nothing is printed */
+    if (!FAI_DEBUG || err == NULL) return; /* release: the status is recorded, nothing printed */
     fai_prim_write_stderr(err->report);
     fai_prim_write_stderr("\n");
     if (!is_resource_condition(err->status)) abort();
@@ -196,4 +196,15 @@ bool fai_check_request(fa_alloc *fa, size_t size, size_t align, size_t max_size,
         return false;
     }
     return true;
+}
+
+bool fai_check_source(fa_alloc *fa, const void *p, size_t size, const char *what,
+                      const char *site) {
+    /* Any readable memory is a valid source, so only what can never be read is refused: the
+     * first page and addresses no user-space mapping can have. */
+    uintptr_t a = (uintptr_t)p;
+    if (a >= 4096 && (a >> 56) == 0) return true; /* sizes are checked by the allocation */
+    fai_error(fa, FA_ERR_FOREIGN_POINTER, p, size, site,
+              "%s: source %p is not a readable address; nothing was copied", what, p);
+    return false;
 }

@@ -451,12 +451,43 @@ char *fa_frame_strdup(fa_alloc *fa, const char *s) {
     return p;
 }
 
+/* Bytes of live frame memory of t from p to the end of its block's live part; 0 when p is not
+ * live frame memory of t. */
+static size_t live_extent(const fai_tstate *t, const void *p) {
+    uintptr_t a = (uintptr_t)p;
+    if (t->depth == 0 || t->cur_block == NULL) return 0;
+    for (const fai_block *b = t->blocks; b != NULL; b = b->next) {
+        uintptr_t live_end = b == t->cur_block ? fai_cursor_cur(t) : b->used_end;
+        if (a >= b->start && a < b->end) return a < live_end ? (size_t)(live_end - a) : 0;
+        if (b == t->cur_block) break;
+    }
+    return 0;
+}
+
 void *fa_frame_realloc(fa_alloc *fa, void *p, size_t old_size, size_t new_size, size_t align) {
     if (p == NULL || fa == NULL) return frame_alloc_checked(fa, new_size, align, NULL);
     if (!fai_check_request(fa, new_size, align, FA_MAX_ALLOC_SIZE, "fa_frame_realloc", NULL))
         return NULL;
     fai_tstate *t = fai_bind(fa);
     if (t == NULL) return NULL;
+    /* p must be live frame memory of this thread with old_size bytes behind it: the copy below
+     * reads them, so a foreign pointer or a wrong size is reported, never read. */
+    size_t extent = live_extent(t, p);
+    if (extent == 0) {
+        if (fai_debug_check_ptr(fa, p, NULL, "fa_frame_realloc", false) == FA_OK)
+            fai_error(fa, FA_ERR_FOREIGN_POINTER, p, new_size, NULL,
+                      "fa_frame_realloc(%p): not frame memory (use fa_heap_realloc for heap "
+                      "blocks); nothing was copied",
+                      p);
+        return NULL;
+    }
+    if (old_size > extent) {
+        fai_error(fa, FA_ERR_INVALID_ARGUMENT, p, old_size, NULL,
+                  "fa_frame_realloc(%p): old_size %zu is more than the %zu bytes of live frame "
+                  "memory from p on; nothing was copied",
+                  p, old_size, extent);
+        return NULL;
+    }
     fai_cursor_t *c = cursor();
     uintptr_t up = (uintptr_t)p;
     /* The innermost scope's most recent allocation can grow or shrink where it is (not in

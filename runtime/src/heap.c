@@ -201,21 +201,26 @@ void *fa_heap_realloc(fa_alloc *fa, void *p, size_t size) {
     return fa_heap_realloc_at(fa, p, size, NULL);
 }
 
-size_t fa_heap_size(fa_alloc *fa, const void *p) {
-    if (fa == NULL || p == NULL) return 0;
+static size_t live_size(fa_alloc *fa, const void *p) {
     fai_mutex_lock(&fa->heap_lock);
     size_t size = fai_ptrset_has(&fa->heap_set, (uintptr_t)p) ? hdr_of(p)->size : 0;
     fai_mutex_unlock(&fa->heap_lock);
     return size;
 }
 
-bool fai_heap_owns(fa_alloc *fa, const void *p) { return fa_heap_size(fa, p) != 0; }
+/* A query: a NULL allocator or pointer answers 0, like any pointer that is no live block. */
+size_t fa_heap_size(fa_alloc *fa, const void *p) {
+    return fa != NULL && p != NULL ? live_size(fa, p) : 0;
+}
+
+bool fai_heap_owns(fa_alloc *fa, const void *p) { return fa != NULL && live_size(fa, p) != 0; }
 
 void *fa_promote_to_heap(fa_alloc *fa, const void *frame_ptr, size_t size, size_t align) {
     if (frame_ptr == NULL) {
         fai_error(fa, FA_ERR_INVALID_ARGUMENT, NULL, size, NULL, "fa_promote_to_heap: NULL source");
         return NULL;
     }
+    if (!fai_check_source(fa, frame_ptr, size, "fa_promote_to_heap", NULL)) return NULL;
     if (FAI_DEBUG && fai_debug_check_ptr(fa, frame_ptr, NULL, "fa_promote_to_heap", true) != FA_OK)
         return NULL;
     void *p = heap_alloc(fa, size, align, NULL);
@@ -228,6 +233,7 @@ void *fa_promote_to_pool(fa_alloc *fa, const void *frame_ptr, size_t size) {
         fai_error(fa, FA_ERR_INVALID_ARGUMENT, NULL, size, NULL, "fa_promote_to_pool: NULL source");
         return NULL;
     }
+    if (!fai_check_source(fa, frame_ptr, size, "fa_promote_to_pool", NULL)) return NULL;
     if (FAI_DEBUG && fai_debug_check_ptr(fa, frame_ptr, NULL, "fa_promote_to_pool", true) != FA_OK)
         return NULL;
     void *p = fa_pool_alloc_at(fa, size, NULL);

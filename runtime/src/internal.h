@@ -361,6 +361,9 @@ FAI_COLD void fai_error(fa_alloc *fa, fa_status st, const void *ptr, size_t size
 /* Validates size/align for any allocation; reports and returns false when bad. */
 bool fai_check_request(fa_alloc *fa, size_t size, size_t align, size_t max_size, const char *what,
                        const char *site);
+/* A copy source (transfer, promotion) that can never be read is reported; false then. */
+bool fai_check_source(fa_alloc *fa, const void *p, size_t size, const char *what,
+                      const char *site);
 
 /* frame.c */
 void fai_frame_release_all(fai_tstate *t);    /* blocks, scopes (thread exit, destroy) */

@@ -41,7 +41,8 @@ fa_transfer *fa_transfer_create(fa_alloc *fa, const void *frame_data, size_t siz
                   "fa_transfer_create: NULL %s", fa == NULL ? "allocator" : "data");
         return NULL;
     }
-    if (!fai_check_request(fa, size, 16, FA_MAX_ALLOC_SIZE, "fa_transfer_create", NULL))
+    if (!fai_check_request(fa, size, 16, FA_MAX_ALLOC_SIZE, "fa_transfer_create", NULL) ||
+        !fai_check_source(fa, frame_data, size, "fa_transfer_create", NULL))
         return NULL;
     if (FAI_DEBUG && fai_debug_check_ptr(fa, frame_data, NULL, "fa_transfer_create", true) != FA_OK)
         return NULL;
