@@ -310,23 +310,76 @@ POOL_TEST(free_into_released_page_is_reported) {
     cr_assert_eq(fa_pool_usable_size(fa, p), 0);
 }
 
-#if FA_DEBUG
-/* Debug builds detect a double free and leave the free list alone. */
-POOL_TEST(double_free_is_reported_in_debug_builds) {
+/* A double free is reported in every build (release builds mark objects on a free list) and
+ * leaves the free list alone: the object is never handed out twice and the count stays right. */
+POOL_TEST(double_free_is_reported) {
     unsigned char *p = fa_pool_alloc(fa, 64);
     unsigned char *q = fa_pool_alloc(fa, 64);
     fa_pool_free(fa, p);
     fa_pool_free(fa, p);
     cr_assert_eq(tu_count(FA_ERR_DOUBLE_FREE), 1, "got %s", fa_status_name(tu_cap.last));
     cr_assert_eq(tu_cap.ptr, p);
+    cr_assert_eq(live_count(), 1);
     void *a = fa_pool_alloc(fa, 64), *b = fa_pool_alloc(fa, 64);
     cr_assert_neq(a, b, "the free list holds p once");
+    cr_assert_eq(live_count(), 3);
     fa_pool_free(fa, a);
     fa_pool_free(fa, b);
     fa_pool_free(fa, q);
     cr_assert_eq(live_count(), 0);
+    cr_assert_eq(fa_validate(fa), FA_OK);
 }
-#endif
+
+/* The same through a deeper free list: p freed, others freed after it, then p again. */
+POOL_TEST(double_free_under_later_frees_is_reported) {
+    void *obj[8];
+    for (int i = 0; i < 8; i++) obj[i] = fa_pool_alloc(fa, 96);
+    for (int i = 0; i < 8; i++) fa_pool_free(fa, obj[i]);
+    fa_pool_free(fa, obj[3]);
+    cr_assert_eq(tu_count(FA_ERR_DOUBLE_FREE), 1, "got %s", fa_status_name(tu_cap.last));
+    void *again[9];
+    for (int i = 0; i < 9; i++) {
+        again[i] = fa_pool_alloc(fa, 96);
+        for (int j = 0; j < i; j++) cr_assert_neq(again[i], again[j], "handed out twice");
+    }
+    for (int i = 0; i < 9; i++) fa_pool_free(fa, again[i]);
+    cr_assert_eq(live_count(), 0);
+}
+
+/* A free of a slot of a live page that was never handed out (above the page's carved part) is
+ * reported and does not put the slot on the free list. */
+POOL_TEST(free_of_slot_never_handed_out_is_reported) {
+    unsigned char *p = fa_pool_alloc(fa, 128);
+    unsigned char *never = p + 128 * 20;
+    fa_pool_free(fa, never);
+    cr_assert_eq(tu_total(), 1);
+    cr_assert_neq(tu_cap.last, FA_OK);
+    cr_assert_eq(live_count(), 1);
+    void *seen[24];
+    for (int i = 0; i < 24; i++) {
+        seen[i] = fa_pool_alloc(fa, 128);
+        for (int j = 0; j < i; j++) cr_assert_neq(seen[i], seen[j], "handed out twice");
+    }
+    for (int i = 0; i < 24; i++) fa_pool_free(fa, seen[i]);
+    fa_pool_free(fa, p);
+    cr_assert_eq(live_count(), 0);
+    cr_assert_eq(tu_total(), 1);
+}
+
+/* fa_check_ptr: a pointer inside a live pool object is live memory (OK) in every build; the
+ * same pointer after the object is freed, or into a slot never handed out, is not. */
+POOL_TEST(check_ptr_interior_of_live_object_agrees_across_builds) {
+    unsigned char *p = fa_pool_alloc(fa, 256);
+    cr_assert_eq(fa_check_ptr(fa, p), FA_OK);
+    cr_assert_eq(fa_check_ptr(fa, p + 8), FA_OK);
+    cr_assert_eq(fa_check_ptr(fa, p + 255), FA_OK);
+    cr_assert_eq(tu_total(), 0);
+    cr_assert_neq(fa_check_ptr(fa, p + 256 * 10 + 4), FA_OK, "slot never handed out");
+    fa_pool_free(fa, p);
+    cr_assert_neq(fa_check_ptr(fa, p), FA_OK);
+    cr_assert_neq(fa_check_ptr(fa, p + 8), FA_OK);
+    cr_assert_eq(tu_total(), 3);
+}
 
 /* Pages left empty beyond pool_keep_empty_pages are returned to the OS at once; fa_pool_trim
  * returns the kept ones. White-box: page states and residency of the page memory. */

@@ -358,3 +358,108 @@ Test(pool_threads, remote_frees_show_in_stats_at_once, .init = tu_setup) {
     fa_destroy(fa);
     cr_assert_eq(tu_total(), 0);
 }
+
+/* Remote frees racing the owner's collection, page release and reuse, owners exiting with live
+ * objects, and fa_pool_trim on another thread. A remote free that became visible before it was
+ * counted once let a reused page carry a phantom count, and trim then released a page holding a
+ * live object: every kept object's bytes and the exact live count are checked. */
+enum { RR_ROUNDS = 60, RR_OWNERS = 2, RR_BURSTS = 16, RR_BURST = 48, RR_KEEP = 4 };
+enum { RR_KEPT_MAX = RR_ROUNDS * RR_OWNERS * RR_BURSTS * RR_KEEP };
+
+typedef struct rr_shared {
+    fa_alloc *fa;
+    queue to_free;
+    void **kept;
+    _Atomic unsigned nkept, bad;
+    _Atomic bool stop;
+} rr_shared;
+
+typedef struct rr_owner {
+    rr_shared *s;
+    uint32_t id;
+} rr_owner;
+
+static void *rr_owner_main(void *arg) {
+    rr_owner *o = arg;
+    rr_shared *s = o->s;
+    for (uint32_t b = 0; b < RR_BURSTS; b++) {
+        void *objs[RR_BURST];
+        for (uint32_t i = 0; i < RR_BURST; i++) {
+            objs[i] = make_obj(s->fa, 48, (o->id * RR_BURSTS + b) * RR_BURST + i);
+            if (objs[i] == NULL) atomic_fetch_add(&s->bad, 1);
+        }
+        for (uint32_t i = 0; i < RR_BURST; i++) {
+            if (objs[i] == NULL) continue;
+            if (i < RR_KEEP)
+                s->kept[atomic_fetch_add(&s->nkept, 1)] = objs[i];
+            else if (i % 2)
+                q_push(&s->to_free, objs[i]); /* freed remotely */
+            else
+                fa_pool_free(s->fa, objs[i]); /* freed locally: pages empty out and go back */
+        }
+    }
+    return NULL; /* exits with the kept objects live: their pages are abandoned */
+}
+
+static void *rr_freer(void *arg) {
+    rr_shared *s = arg;
+    void *p;
+    while ((p = q_pop(&s->to_free)) != NULL) {
+        if (!obj_ok(p)) atomic_fetch_add(&s->bad, 1);
+        fa_pool_free(s->fa, p);
+    }
+    return NULL;
+}
+
+static void *rr_trimmer(void *arg) {
+    rr_shared *s = arg;
+    while (!atomic_load(&s->stop)) fa_pool_trim(s->fa);
+    return NULL;
+}
+
+Test(pool_threads, remote_frees_race_page_release_and_reuse, .init = tu_setup) {
+    rr_shared s = {.fa = tu_create(NULL)};
+    s.kept = calloc(RR_KEPT_MAX, sizeof *s.kept);
+    q_init(&s.to_free, 256);
+    pthread_t freers[2], trimmer;
+    for (int i = 0; i < 2; i++) pthread_create(&freers[i], NULL, rr_freer, &s);
+    pthread_create(&trimmer, NULL, rr_trimmer, &s);
+    for (uint32_t r = 0; r < RR_ROUNDS; r++) {
+        pthread_t th[RR_OWNERS];
+        rr_owner o[RR_OWNERS];
+        for (uint32_t k = 0; k < RR_OWNERS; k++) {
+            o[k] = (rr_owner){.s = &s, .id = r * RR_OWNERS + k};
+            pthread_create(&th[k], NULL, rr_owner_main, &o[k]);
+        }
+        for (uint32_t k = 0; k < RR_OWNERS; k++) pthread_join(th[k], NULL);
+    }
+    q_close(&s.to_free);
+    for (int i = 0; i < 2; i++) pthread_join(freers[i], NULL);
+    atomic_store(&s.stop, true);
+    pthread_join(trimmer, NULL);
+
+    unsigned n = atomic_load(&s.nkept);
+    cr_assert_eq(atomic_load(&s.bad), 0, "objects lost or damaged in flight");
+    cr_assert_eq(n, RR_KEPT_MAX);
+    fa_pool_trim(s.fa);
+    fa_stats st;
+    fa_get_stats(s.fa, &st);
+    cr_assert_eq(st.pool_count, n, "live objects counted exactly");
+    for (unsigned i = 0; i < n; i++) cr_assert(obj_ok(s.kept[i]), "kept object %u damaged", i);
+    for (unsigned i = 0; i < n; i++) {
+        void *again = make_obj(s.fa, 48, 777);
+        for (unsigned j = 0; j < 8 && again != NULL; j++)
+            cr_assert_neq(again, s.kept[(i * 31 + j) % n]);
+        fa_pool_free(s.fa, again);
+    }
+    for (unsigned i = 0; i < n; i++) fa_pool_free(s.fa, s.kept[i]);
+    fa_get_stats(s.fa, &st);
+    cr_assert_eq(st.pool_count, 0);
+    fa_pool_trim(s.fa);
+    fa_get_stats(s.fa, &st);
+    cr_assert_eq(st.pool_reserved, 0);
+    cr_assert_eq(tu_total(), 0);
+    q_free(&s.to_free);
+    free(s.kept);
+    fa_destroy(s.fa);
+}

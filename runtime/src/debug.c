@@ -514,7 +514,12 @@ static void classify(fa_alloc *fa, const void *p, ptr_facts *out) {
                         : out->pi.obj == (uintptr_t)p ? PTR_POOL
                                                       : PTR_POOL_INTERIOR;
         else
-            out->kind = fai_pool_owns(fa, p) ? PTR_POOL : PTR_POOL_NOT_OBJECT;
+            switch (fai_pool_object_state(fa, p)) {
+            case FAI_POBJ_START: out->kind = PTR_POOL; break;
+            case FAI_POBJ_INTERIOR: out->kind = PTR_POOL_INTERIOR; break;
+            case FAI_POBJ_FREED: out->kind = PTR_POOL_FREED; break;
+            default: out->kind = PTR_POOL_NOT_OBJECT; break;
+            }
         return;
     }
     if (fai_heap_owns(fa, p)) {

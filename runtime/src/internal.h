@@ -139,7 +139,8 @@ typedef enum fai_page_where { FAI_ON_AVAIL = 0, FAI_ON_FULL, FAI_ON_EMPTY, FAI_O
  * descriptors never share a cache line. */
 typedef struct fai_page {
     _Alignas(128) void *free;   /* owner's free list */
-    uintptr_t bump, bump_end;   /* never-used tail, carved lazily (no page faults up front) */
+    _Atomic uintptr_t bump;     /* never-used tail, carved lazily (no page faults up front); */
+    uintptr_t bump_end;         /* written by the owner only, read by fa_check_ptr anywhere */
     _Atomic uint32_t used;      /* objects out, owner's view (one writer; read by stats) */
     uint32_t capacity;
     uint32_t block_size;
@@ -147,8 +148,11 @@ typedef struct fai_page {
     uint8_t cls, tag, where;
     _Atomic uint8_t state;      /* fai_page_state */
     uint32_t empty_epoch;       /* owner's pool epoch when the page last became empty */
-    _Atomic(void *) thread_free;             /* remote frees (MPSC push, owner takes all) */
-    _Atomic uint32_t remote_count;           /* objects on thread_free */
+    /* Remote frees, MPSC push / owner takes all. One word holds the list head (low 48 bits)
+     * and how many objects are on it (high 16 bits), so publishing a free and counting it are
+     * one CAS: nobody can see the object without its count, and a freeing thread never
+     * touches the descriptor after the CAS (the page may be released and reused then). */
+    _Atomic uintptr_t thread_free;
     _Atomic(struct fai_tstate *) owner;      /* NULL unless FAI_PAGE_OWNED */
     struct fai_page *next, *prev;            /* list links (owner's queue or fa lists) */
     uintptr_t start;
@@ -382,6 +386,10 @@ FAI_INLINE void fai_pool_frame_end(fai_tstate *t) {
     if (FA_UNLIKELY(t->pool_excess != 0)) fai_pool_age_empty(t);
 }
 bool fai_pool_owns(fa_alloc *fa, const void *p); /* p is a live-looking pool object of fa */
+/* Release builds' view of a pointer into a page of fa (debug builds know each object's state):
+ * FAI_POBJ_NONE (not inside a handed-out slot), _START, _INTERIOR (of a live object), _FREED. */
+enum { FAI_POBJ_NONE = 0, FAI_POBJ_START, FAI_POBJ_INTERIOR, FAI_POBJ_FREED };
+int fai_pool_object_state(fa_alloc *fa, const void *p);
 bool fai_pool_in_any_segment(const void *p, fa_alloc **owner);
 /* Live objects/bytes and pages, optionally of one owner thread and/or one tag (-1 = all). */
 void fai_pool_count(fa_alloc *fa, const fai_tstate *owner, int tag, size_t *count, size_t *bytes,

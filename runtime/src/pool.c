@@ -21,8 +21,8 @@
  * relaxed atomic with one writer) when someone asks.
  *
  * Threading: queue operations run on the owning thread without locks; fa->pool_lock guards the
- * segment list, free pages and abandoned pages; page->thread_free, remote_count and owner are
- * atomics.
+ * segment list, free pages and abandoned pages; page->thread_free (list head and count in one
+ * word) and owner are atomics.
  */
 #include "internal.h"
 
@@ -108,6 +108,44 @@ FAI_INLINE fai_page *page_of(fa_alloc *fa, const void *p) {
     return FA_LIKELY(!bad) ? pg : NULL;
 }
 
+/* Release builds mark an object while it sits on a free list: its second word (the first is
+ * the list link; the smallest class is 16 bytes) holds a value derived from its address. A free
+ * of a marked object (a double free) or of a slot above the page's bump (never handed out) is
+ * reported instead of linking the object twice. User data equal to the mark is a 2^-64 event.
+ * Debug builds track every object's state exactly (debug.c) and fill freed objects, so they
+ * do not mark. */
+#define FREE_MARK_XOR 0x46414652454544ull /* "FAFREED" */
+
+FAI_INLINE uintptr_t free_mark_of(const void *p) { return (uintptr_t)p ^ FREE_MARK_XOR; }
+FAI_INLINE bool free_marked(const void *p) {
+    return !FAI_DEBUG && ((const uintptr_t *)p)[1] == free_mark_of(p);
+}
+FAI_INLINE void free_mark_set(void *p) {
+    if (!FAI_DEBUG) ((uintptr_t *)p)[1] = free_mark_of(p);
+}
+FAI_INLINE void free_mark_clear(void *p) {
+    if (!FAI_DEBUG) ((uintptr_t *)p)[1] = 0;
+}
+
+int fai_pool_object_state(fa_alloc *fa, const void *p) {
+    uintptr_t a = (uintptr_t)p;
+    uintptr_t seg_addr = a & ~(uintptr_t)(FAI_SEGMENT_SIZE - 1);
+    if (fa == NULL || !segmap_test(seg_addr)) return FAI_POBJ_NONE;
+    fai_segment *seg = (fai_segment *)seg_addr;
+    size_t idx = (a >> FAI_POOL_PAGE_SHIFT) & (FAI_SEGMENT_PAGES - 1);
+    fai_page *pg = &seg->pages[idx];
+    if (seg->fa != fa || atomic_load_explicit(&pg->state, memory_order_acquire) == FAI_PAGE_FREE)
+        return FAI_POBJ_NONE;
+    uint64_t off = a & (FAI_POOL_PAGE_SIZE - 1);
+    uint64_t i = (off * pg->inv_size) >> 32;
+    if (i * pg->block_size > off) i--; /* inv_size rounds up */
+    if (i >= pg->capacity) return FAI_POBJ_NONE;
+    uintptr_t obj = (a & ~(uintptr_t)(FAI_POOL_PAGE_SIZE - 1)) + (uintptr_t)(i * pg->block_size);
+    if (obj >= FAI_LOAD(pg->bump)) return FAI_POBJ_NONE;
+    if (free_marked((const void *)obj)) return FAI_POBJ_FREED;
+    return obj == a ? FAI_POBJ_START : FAI_POBJ_INTERIOR;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Page lists                                                                                 */
 /* ---------------------------------------------------------------------------------------- */
@@ -162,20 +200,30 @@ static fai_page_queue *queue_of(fai_tstate *t, const fai_page *pg) {
 /* Pages                                                                                      */
 /* ---------------------------------------------------------------------------------------- */
 
+/* page->thread_free packs the list head (user-space pointers fit in 48 bits) and the number
+ * of objects on it (a page holds at most 4096 objects). */
+#define TFREE_COUNT_SHIFT 48
+#define TFREE_PTR_MASK (((uintptr_t)1 << TFREE_COUNT_SHIFT) - 1)
+
+FAI_INLINE uint32_t tfree_count(uintptr_t w) { return (uint32_t)(w >> TFREE_COUNT_SHIFT); }
+FAI_INLINE void *tfree_head(uintptr_t w) { return (void *)(w & TFREE_PTR_MASK); }
+
+/* Objects freed by other threads and not yet collected by the owner. */
+static uint32_t remote_pending(fai_page *pg) {
+    return tfree_count(atomic_load_explicit(&pg->thread_free, memory_order_acquire));
+}
+
 /* Takes the remote frees of a page onto its local free list. Owner only. */
 static void collect_remote(fai_page *pg) {
-    if (atomic_load_explicit(&pg->thread_free, memory_order_relaxed) == NULL) return;
-    void *list = atomic_exchange_explicit(&pg->thread_free, NULL, memory_order_acquire);
-    uint32_t n = 0;
-    void *last = NULL;
-    for (void *b = list; b != NULL; b = *(void **)b) {
-        last = b;
-        n++;
-    }
-    if (last == NULL) return;
+    if (atomic_load_explicit(&pg->thread_free, memory_order_relaxed) == 0) return;
+    uintptr_t w = atomic_exchange_explicit(&pg->thread_free, 0, memory_order_acquire);
+    void *list = tfree_head(w);
+    uint32_t n = tfree_count(w);
+    if (list == NULL || n == 0) return;
+    void *last = list;
+    for (uint32_t i = 1; i < n; i++) last = *(void **)last;
     *(void **)last = pg->free;
     pg->free = list;
-    atomic_fetch_sub_explicit(&pg->remote_count, n, memory_order_relaxed);
     FAI_STORE(pg->used, FAI_LOAD(pg->used) - n);
 }
 
@@ -184,12 +232,11 @@ static void page_init(fai_page *pg, unsigned cls, fa_tag tag, fai_tstate *owner)
     pg->block_size = size;
     pg->inv_size = (uint32_t)((((uint64_t)1 << 32) + size - 1) / size);
     pg->capacity = (uint32_t)(FAI_POOL_PAGE_SIZE / size);
-    pg->bump = pg->start;
+    FAI_STORE(pg->bump, pg->start);
     pg->bump_end = pg->start + (uintptr_t)pg->capacity * size;
     pg->free = NULL;
     FAI_STORE(pg->used, 0);
-    atomic_store_explicit(&pg->thread_free, NULL, memory_order_relaxed);
-    atomic_store_explicit(&pg->remote_count, 0, memory_order_relaxed);
+    atomic_store_explicit(&pg->thread_free, 0, memory_order_relaxed);
     pg->cls = (uint8_t)cls;
     pg->tag = (uint8_t)tag;
     pg->where = FAI_ON_NONE;
@@ -289,12 +336,13 @@ FAI_INLINE void *page_pop(fai_page *pg) {
     void *b = pg->free;
     if (FA_LIKELY(b != NULL)) {
         pg->free = *(void **)b;
-    } else if (pg->bump < pg->bump_end) {
-        b = (void *)pg->bump;
-        pg->bump += pg->block_size;
     } else {
-        return NULL;
+        uintptr_t bump = FAI_LOAD(pg->bump);
+        if (bump >= pg->bump_end) return NULL;
+        b = (void *)bump;
+        FAI_STORE(pg->bump, bump + pg->block_size);
     }
+    free_mark_clear(b);
     FAI_STORE(pg->used, FAI_LOAD(pg->used) + 1);
     return b;
 }
@@ -303,7 +351,7 @@ static fai_page *find_page(fai_tstate *t, fai_page_queue *q, unsigned cls, const
     /* 1. the available list (cur first) */
     while (q->cur != NULL) {
         fai_page *pg = q->cur;
-        if (pg->free != NULL || pg->bump < pg->bump_end) return pg;
+        if (pg->free != NULL || FAI_LOAD(pg->bump) < pg->bump_end) return pg;
         collect_remote(pg);
         if (pg->free != NULL) return pg;
         move_to(t, q, pg, FAI_ON_FULL);
@@ -404,6 +452,7 @@ FAI_INLINE void *pool_alloc(fa_alloc *fa, size_t size, const char *site) {
         if (FA_LIKELY(pg != NULL && pg->free != NULL)) {
             void *p = pg->free;
             pg->free = *(void **)p;
+            free_mark_clear(p);
             FAI_STORE(pg->used, FAI_LOAD(pg->used) + 1);
             fai_debug_pool_alloc(pg, p, size, site);
             return p;
@@ -507,15 +556,22 @@ void fai_pool_age_empty(fai_tstate *t) {
     }
 }
 
+/* After the CAS the object belongs to the owner (or to fa_pool_trim, for an abandoned page),
+ * which may release and reinitialise the page at once: everything read from the descriptor
+ * is read before it. */
 static FAI_NOINLINE void remote_free(fa_alloc *fa, fai_page *pg, void *p) {
-    void *head = atomic_load_explicit(&pg->thread_free, memory_order_relaxed);
+    unsigned cls = pg->cls;
+    free_mark_set(p);
+    uintptr_t w = atomic_load_explicit(&pg->thread_free, memory_order_relaxed);
+    uintptr_t nw;
     do {
-        *(void **)p = head;
-    } while (!atomic_compare_exchange_weak_explicit(&pg->thread_free, &head, p,
-                                                    memory_order_release, memory_order_relaxed));
-    atomic_fetch_add_explicit(&pg->remote_count, 1, memory_order_relaxed);
+        *(void **)p = tfree_head(w);
+        nw = (uintptr_t)p | ((uintptr_t)(tfree_count(w) + 1) << TFREE_COUNT_SHIFT);
+    } while (!atomic_compare_exchange_weak_explicit(&pg->thread_free, &w, nw,
+                                                    memory_order_acq_rel, memory_order_relaxed));
     /* Tell owners scanning for pages with remote frees (they check this when they run dry). */
-    if (head == NULL) atomic_fetch_add_explicit(&fa->remote_hint[pg->cls], 1, memory_order_relaxed);
+    if (tfree_count(w) == 0)
+        atomic_fetch_add_explicit(&fa->remote_hint[cls], 1, memory_order_relaxed);
 }
 
 static FAI_NOINLINE FAI_COLD void bad_free(fa_alloc *fa, void *p, const char *site) {
@@ -529,6 +585,7 @@ static FAI_NOINLINE FAI_COLD void bad_free(fa_alloc *fa, void *p, const char *si
 /* The owner's free: push on the page's list; leaving the full list or running empty changes
  * the page's standing in its queue. */
 FAI_INLINE void local_free(fai_tstate *t, fai_page *pg, void *p) {
+    free_mark_set(p);
     *(void **)p = pg->free;
     pg->free = p;
     uint32_t used = FAI_LOAD(pg->used) - 1;
@@ -554,6 +611,10 @@ FAI_INLINE void pool_free(fa_alloc *fa, void *p, const char *site) {
         return;
     }
     if (!fai_debug_pool_free(fa, pg, p, site)) return;
+    if (FA_UNLIKELY(!FAI_DEBUG && (free_marked(p) | ((uintptr_t)p >= FAI_LOAD(pg->bump))))) {
+        bad_free(fa, p, site);
+        return;
+    }
     fai_tstate *t = fai_cursor.tstate;
     if (FA_LIKELY(fai_cursor.serial == fa->head.serial &&
                   atomic_load_explicit(&pg->owner, memory_order_relaxed) == t)) {
@@ -644,7 +705,7 @@ void fa_pool_trim(fa_alloc *fa) {
         fai_mutex_lock(&fa->pool_lock);
         for (fai_page *pg = fa->abandoned[c]; pg != NULL;) {
             fai_page *next = pg->next;
-            if (FAI_LOAD(pg->used) == atomic_load(&pg->remote_count)) {
+            if (FAI_LOAD(pg->used) == remote_pending(pg)) {
                 list_remove(&fa->abandoned[c], pg);
                 pg->next = empty;
                 empty = pg;
@@ -655,8 +716,7 @@ void fa_pool_trim(fa_alloc *fa) {
         while (empty != NULL) {
             fai_page *pg = empty;
             empty = pg->next;
-            atomic_store(&pg->thread_free, NULL);
-            atomic_store(&pg->remote_count, 0);
+            atomic_store(&pg->thread_free, 0);
             FAI_STORE(pg->used, 0);
             page_release(fa, pg);
         }
@@ -722,7 +782,7 @@ void fai_pool_count(fa_alloc *fa, const fai_tstate *owner, int tag, size_t *coun
                 continue;
             if (tag >= 0 && pg->tag != tag) continue;
             uint32_t used = FAI_LOAD(pg->used);
-            uint32_t remote = atomic_load_explicit(&pg->remote_count, memory_order_relaxed);
+            uint32_t remote = remote_pending(pg);
             size_t live = used > remote ? used - remote : 0;
             n += live;
             b += live * pg->block_size;
