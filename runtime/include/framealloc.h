@@ -424,8 +424,9 @@ FA_API uint64_t fa_barrier_wait(fa_barrier *b);
 /* ------------------------------------------------------------------------------------------ */
 
 /* Validates a pointer the caller is about to use: frame memory from a live scope of the calling
- * thread, a live pool object or heap block of fa. Anything else is reported (use after frame,
- * wrong thread, foreign) and its status returned. */
+ * thread, or any byte of a live pool object or heap block of fa (interior pointers included,
+ * in release and debug builds alike). Anything else is reported (use after frame, wrong
+ * thread, freed, foreign) and its status returned. */
 FA_API fa_status fa_check_ptr(fa_alloc *fa, const void *p);
 FA_API fa_status fa_check_ptr_at(fa_alloc *fa, const void *p, const char *site);
 /* Walks every internal invariant of the calling thread's state and the pools (debug builds:
