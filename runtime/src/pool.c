@@ -611,7 +611,7 @@ FAI_INLINE void pool_free(fa_alloc *fa, void *p, const char *site) {
         return;
     }
     if (!fai_debug_pool_free(fa, pg, p, site)) return;
-    if (FA_UNLIKELY(!FAI_DEBUG && (free_marked(p) | ((uintptr_t)p >= FAI_LOAD(pg->bump))))) {
+    if (FA_UNLIKELY(!FAI_DEBUG && (free_marked(p) || (uintptr_t)p >= FAI_LOAD(pg->bump)))) {
         bad_free(fa, p, site);
         return;
     }
