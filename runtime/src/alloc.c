@@ -31,6 +31,7 @@ static __thread uint64_t my_thread_id;
 static __thread fai_thread *my_thread;
 
 static void thread_exit(void *value);
+static bool exit_hook_init(void);
 
 uint64_t fai_thread_id(void) {
     if (FA_UNLIKELY(my_thread_id == 0))
@@ -88,7 +89,7 @@ static int guard_frames_from(const fa_config *cfg) {
 fa_alloc *fa_create(const fa_config *cfg) {
     fa_config resolved;
     if (!config_resolve(cfg, &resolved)) return NULL;
-    if (fai_prim_thread_exit_init(thread_exit) != 0) {
+    if (!exit_hook_init()) {
         fai_error(NULL, FA_ERR_OUT_OF_MEMORY, NULL, 0, NULL, "fa_create: no thread-exit key");
         return NULL;
     }
@@ -147,13 +148,16 @@ typedef struct open_frames {
 } open_frames;
 
 static void report_leaks(fa_alloc *fa) {
-    static _Thread_local char detail[2048];
+    fai_thread_bufs *b = fai_thread_bufs_get();
+    char fallback[256];
+    char *detail = b != NULL ? b->detail : fallback;
+    size_t cap = b != NULL ? sizeof b->detail : sizeof fallback;
     detail[0] = '\0';
     size_t pool_count = 0, pool_bytes = 0, heap_bytes = 0, xfer_bytes = 0;
     fai_pool_count(fa, NULL, -1, &pool_count, &pool_bytes, NULL);
-    if (pool_count != 0) fai_debug_pool_leaks(fa, detail, sizeof detail);
-    size_t heap_count = fai_heap_leaks(fa, detail, sizeof detail, &heap_bytes);
-    size_t xfer_count = fai_transfer_leaks(fa, detail, sizeof detail, &xfer_bytes);
+    if (pool_count != 0) fai_debug_pool_leaks(fa, detail, cap);
+    size_t heap_count = fai_heap_leaks(fa, detail, cap, &heap_bytes);
+    size_t xfer_count = fai_transfer_leaks(fa, detail, cap, &xfer_bytes);
     if (pool_count + heap_count + xfer_count == 0) return;
     fai_report r = {.status = FA_ERR_LEAK, .fa = fa, .size = pool_bytes + heap_bytes + xfer_bytes,
                     .detail = detail[0] != '\0' ? detail + 1 : NULL};
@@ -267,8 +271,22 @@ fai_tstate *fai_find_tstate(fa_alloc *fa) {
     return NULL;
 }
 
-static fai_tstate *tstate_create(fa_alloc *fa) {
+/* Installs the thread-exit hook once; fa_create and a thread's first report may race here. */
+static fai_mutex exit_hook_lock = FAI_MUTEX_INIT;
+static bool exit_hook_ok;
+
+static bool exit_hook_init(void) {
+    fai_mutex_lock(&exit_hook_lock);
+    if (!exit_hook_ok) exit_hook_ok = fai_prim_thread_exit_init(thread_exit) == 0;
+    bool ok = exit_hook_ok;
+    fai_mutex_unlock(&exit_hook_lock);
+    return ok;
+}
+
+/* This thread's record, created (and its exit hook registered) on first use. */
+static fai_thread *thread_self(void) {
     if (my_thread == NULL) {
+        if (!exit_hook_init()) return NULL;
         fai_thread *th = calloc(1, sizeof *th);
         if (th == NULL) return NULL;
         th->id = fai_thread_id();
@@ -278,6 +296,18 @@ static fai_tstate *tstate_create(fa_alloc *fa) {
         }
         my_thread = th;
     }
+    return my_thread;
+}
+
+fai_thread_bufs *fai_thread_bufs_get(void) {
+    fai_thread *th = thread_self();
+    if (th == NULL) return NULL;
+    if (th->bufs == NULL) th->bufs = malloc(sizeof *th->bufs);
+    return th->bufs;
+}
+
+static fai_tstate *tstate_create(fa_alloc *fa) {
+    if (thread_self() == NULL) return NULL;
     fai_tstate *t = calloc(1, sizeof *t);
     if (t == NULL) return NULL;
     t->scopes = calloc(fa->cfg.max_frame_depth, sizeof *t->scopes);
@@ -384,6 +414,7 @@ static void thread_exit(void *value) {
         free(t);
     }
     fai_mutex_unlock(&fai_global_lock);
+    free(th->bufs);
     free(th);
     my_thread = NULL;
 }

@@ -2,7 +2,8 @@
  * error.c - error reports: formatting, the per-thread last status, the handlers.
  *
  * Owns: the status names, the global handler (for errors without an allocator) and the
- * thread-local buffers a report is formatted into. Every runtime error funnels through
+ * formatting of a report into the calling thread's buffers (fai_thread_bufs, on the heap; only
+ * two ints live in TLS, see internal.h for why). Every runtime error funnels through
  * fai_report_error, which is always called with no runtime lock held, so a handler may call
  * back into the library (except fa_destroy of the allocator being reported).
  *
@@ -16,8 +17,6 @@
 #include <stdlib.h>
 
 static _Thread_local fa_status last_status;
-static _Thread_local char msg_buf[512];
-static _Thread_local char report_buf[4096];
 static _Thread_local int in_handler;
 
 static _Atomic(fa_error_handler) global_handler;
@@ -97,8 +96,9 @@ static size_t append(char *buf, size_t cap, size_t at, const char *fmt, ...) {
 }
 
 /* The report: the message, then what is known about the pointer, sites, frames, threads. */
-static void format_report(const fai_report *r, const fa_error *e) {
-    size_t n = 0, cap = sizeof report_buf;
+static void format_report(const fai_report *r, const fa_error *e, char *report_buf, size_t cap,
+                          const char *msg_buf) {
+    size_t n = 0;
     const char *name = r->fa != NULL && r->fa->cfg.name != NULL ? r->fa->cfg.name : NULL;
     n = append(report_buf, cap, n, "framealloc: %s: %s", fa_status_name(r->status), msg_buf);
     if (name != NULL) n = append(report_buf, cap, n, "\n  allocator:  %s", name);
@@ -127,9 +127,17 @@ void fai_report_error(const fai_report *r, const char *fmt, ...) {
     /* A handler that triggers another error gets it recorded, not re-entered. */
     if (in_handler) return;
 
+    /* Out of memory for the thread's buffers: a truncated report from the stack. */
+    char fallback_msg[128], fallback_report[256];
+    fai_thread_bufs *b = fai_thread_bufs_get();
+    char *msg_buf = b != NULL ? b->msg : fallback_msg;
+    char *report_buf = b != NULL ? b->report : fallback_report;
+    size_t msg_cap = b != NULL ? sizeof b->msg : sizeof fallback_msg;
+    size_t report_cap = b != NULL ? sizeof b->report : sizeof fallback_report;
+
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg_buf, sizeof msg_buf, fmt, ap);
+    vsnprintf(msg_buf, msg_cap, fmt, ap);
     va_end(ap);
 
     fa_error e;
@@ -147,7 +155,7 @@ void fai_report_error(const fai_report *r, const char *fmt, ...) {
     e.current_frame = r->current_frame != 0 ? r->current_frame : current_frame_of(r->fa);
     e.alloc_thread = r->alloc_thread;
     e.thread = fai_thread_id();
-    format_report(r, &e);
+    format_report(r, &e, report_buf, report_cap, msg_buf);
 
     fa_error_handler fn;
     void *user;

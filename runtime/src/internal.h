@@ -263,9 +263,19 @@ typedef struct fai_tstate {
     void *debug;                    /* debug.c per-thread state */
 } fai_tstate;
 
+/* Per-thread report buffers, allocated on a thread's first report and freed at its exit. They
+ * live on the heap, not in TLS, so the library's static TLS block stays a few dozen bytes and a
+ * module using it can be dlopen'ed (glibc's static TLS surplus for dlopen is ~1.6 KiB). */
+typedef struct fai_thread_bufs {
+    char msg[512];
+    char report[4096];
+    char detail[2048];
+} fai_thread_bufs;
+
 typedef struct fai_thread {
     uint64_t id;
     fai_tstate *tstates;
+    fai_thread_bufs *bufs;
 } fai_thread;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -346,6 +356,8 @@ FAI_INLINE uintptr_t fai_cursor_cur(const fai_tstate *t) {
 /* The tstate of fa on this thread if it exists (never creates one). */
 fai_tstate *fai_find_tstate(fa_alloc *fa);
 uint64_t fai_thread_id(void);
+/* This thread's report buffers; NULL when out of memory (callers fall back to the stack). */
+fai_thread_bufs *fai_thread_bufs_get(void);
 
 /* error.c */
 typedef struct fai_report {
