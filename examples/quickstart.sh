@@ -9,7 +9,7 @@ step() { printf '\n=== [%s/5] %s ===\n' "$1" "$2"; }
 step 1 "dependencies: installing the Debian packages that are missing (tests/deps.sh)"
 source tests/deps.sh
 fa_install_deps
-echo "all packages present"
+echo "dependencies ready"
 
 step 2 "configure: cmake --preset release (build tree build/release)"
 cmake --preset release >/dev/null

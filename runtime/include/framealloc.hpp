@@ -152,7 +152,7 @@ public:
     fa_alloc *allocator() const noexcept { return fa_; }
 
 private:
-    void *do_allocate(std::size_t bytes, std::size_t align) override {
+    void *do_allocate(std::size_t bytes, std::size_t align) FA_RETURNS_FRAME override {
         void *p = fa_frame_alloc(fa_, bytes != 0 ? bytes : 1, align);
         if (p == nullptr) detail::throw_bad_alloc();
         return p;
@@ -231,7 +231,7 @@ public:
     template <class U>
     frame_allocator(const frame_allocator<U> &other) noexcept : fa_(other.allocator()) {}
 
-    T *allocate(std::size_t n) {
+    T *allocate(std::size_t n) FA_RETURNS_FRAME {
         void *p = fa_frame_alloc_array(fa_, n != 0 ? n : 1, sizeof(T), alignof(T));
         if (p == nullptr) detail::throw_bad_alloc();
         return static_cast<T *>(p);
