@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //===--- FrameEscapeCheck.cpp - framealloc-tidy ---------------------------===//
 //
 // framealloc-frame-escape

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 //===--- FrameEscapeCheck.h - framealloc-tidy -------------------*- C++ -*-===//
 //
 // framealloc-frame-escape

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //===--- FramePairingCheck.cpp - framealloc-tidy --------------------------===//
 //
 // framealloc-frame-pairing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 //===--- FramePairingCheck.h - framealloc-tidy ------------------*- C++ -*-===//
 //
 // framealloc-frame-pairing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //===--- FrameallocTidyModule.cpp - framealloc-tidy -----------------------===//
 //
 // The framealloc clang-tidy module: loaded with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //===--- ThreadCrossingCheck.cpp - framealloc-tidy ------------------------===//
 //
 // framealloc-thread-crossing: everything lives in the shared analysis

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 //===--- ThreadCrossingCheck.h - framealloc-tidy ----------------*- C++ -*-===//
 //
 // framealloc-thread-crossing

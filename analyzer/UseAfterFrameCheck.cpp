@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //===--- UseAfterFrameCheck.cpp - framealloc-tidy -------------------------===//
 //
 // framealloc-use-after-frame: everything lives in the shared analysis

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 //===--- UseAfterFrameCheck.h - framealloc-tidy -----------------*- C++ -*-===//
 //
 // framealloc-use-after-frame

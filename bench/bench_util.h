@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_util.h - timing, statistics, fault/RSS probes, pinning and the raw baselines shared by
  * the framealloc benchmarks (bench/fabench.c). Header-only; everything is static.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/check-budgets.sh - CI-cheap instruction budget gate (callgrind differential Ir; no
 # timing, so the result does not depend on the machine's load). Finishes in well under 60 s
 # including the build.

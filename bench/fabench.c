@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fabench.c - framealloc benchmarks: frame arenas, pools, tracked heap vs a raw baseline and
  * whatever malloc the process got (glibc, or a peer through LD_PRELOAD).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Turns the JSON lines of bench/run.sh (timed.jsonl, soak.jsonl, ir.tsv, disasm.txt) into
 markdown tables. Python standard library only.
 

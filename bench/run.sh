@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/run.sh - builds fabench (Release) and runs the whole benchmark: timed workloads in one
 # child process per peer allocator (LD_PRELOAD), the S1 soak, the callgrind differential
 # instruction counts and the fast-path disassembly check; then writes report.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * patterns.c - the usage patterns of the framealloc guides, written in C and checked.
  *

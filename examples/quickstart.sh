@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Quick start, command 1: install what is missing, build, run the demo game loop, then run the
 # clang-tidy checks on a sample with a seeded mistake. Prints each step before it runs it.
 set -euo pipefail

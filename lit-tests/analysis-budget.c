@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t-c -- -config="{CheckOptions: [{key: MaxStepsPerFunction, value: 3}]}" -- -x c -std=c11
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t-cxx -- -config="{CheckOptions: [{key: MaxStepsPerFunction, value: 3}]}" -- -x c++ -std=c++17
 // RUN: %check_framealloc_tidy -check-suffix=WARN %s 'framealloc-*' %t-w -- -config="{CheckOptions: [{key: MaxStepsPerFunction, value: 3}, {key: WarnOnAnalysisBudget, value: true}]}" -- -x c -std=c11

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t
 //
 // C++ translation units: the basic checks work (functions, methods, lambdas,

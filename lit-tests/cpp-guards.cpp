@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t
 //
 // C++ scope guards (constructor FA_BEGINS_FRAME, destructor FA_ENDS_FRAME):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // RUN: %check_framealloc_tidy %s framealloc-frame-escape %t
 //
 // C++ members and references: stores through `this` (explicit or implicit,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s framealloc-frame-escape %t
 //
 // FA_LONG_LIVED on a field, a variable (or parameter) or a record type says

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s framealloc-frame-escape %t
 //
 // The notes: where the memory was allocated and where the frame ended (or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t
 //
 // FA_RETAIN_SLOT (fa_frame_retain's slot): the slot is copied out of the frame

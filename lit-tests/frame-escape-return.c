@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s framealloc-frame-escape %t
 //
 // Frame memory returned from functions not declared FA_RETURNS_FRAME. When the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s framealloc-frame-escape %t
 //
 // Frame memory stored where it outlives its frame: globals and statics (held

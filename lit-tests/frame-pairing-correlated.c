@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s framealloc-frame-pairing %t
 //
 // Correlated conditions: a frame begun under a condition and ended under the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t
 //
 // RAII frame scopes: a guard whose constructor is FA_BEGINS_FRAME and whose

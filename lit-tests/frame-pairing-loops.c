@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s framealloc-frame-pairing %t
 //
 // Unbalanced begin/end counts across loop iterations, double ends and ends

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy -fix-notes %s framealloc-frame-pairing %t
 //
 // The notes: the exit reached with the frame open, the earlier end of a double

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s framealloc-frame-pairing %t
 //
 // A frame begun with no matching end on some path to the function's exit:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lit configuration of the framealloc-tidy tests (lit-tests/).
 #
 # Through CMake (ctest -L analyzer, or the check-analyzer target) the generated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t
 //
 // Frames opened by API macros (for-loop scopes, cleanup-attribute guards) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t
 //
 // The analysis reads the annotate() strings, not the macro names: a project

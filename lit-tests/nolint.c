@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t
 //
 // The NOLINT comments (same line, next line, begin/end blocks) suppress framealloc warnings

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Main file only by default; AnalyzeHeaders also analyzes bodies in
 // non-system headers (shown with --header-filter).
 // RUN: %check_framealloc_tidy -check-suffix=MAIN %s framealloc-frame-escape %t-main -- --header-filter=.* -- -I%inputs/headers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Options from a .clang-tidy file (--config-file), as a project would set them.
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t -- --config-file=%inputs/options-config/.clang-tidy
 // RUN: %clang_tidy --config-file=%inputs/options-config/.clang-tidy --dump-config %s -- \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // The fix-it inserts the project's macro (ReturnsFrameMacro), and only when the
 // translation unit defines it.
 // RUN: %check_framealloc_tidy %s framealloc-frame-escape %t -- \

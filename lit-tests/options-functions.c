@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Without configuration the third-party API means nothing to the checks.
 // RUN: %check_framealloc_tidy -check-suffix=NONE %s 'framealloc-*' %t-none
 //

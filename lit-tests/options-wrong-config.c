@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // A malformed ThreadCrossingFunctions entry is a configuration diagnostic; the
 // valid entries still apply.
 // RUN: %check_framealloc_tidy %s framealloc-thread-crossing %t -- \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t
 //
 // shared/seeds/game-dev.md in C against <framealloc.h>. The correct patterns

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t-debug -- -- -DFA_DEBUG=1
 //

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s framealloc-thread-crossing %t
 //
 // Frame memory, or an object holding frame pointers, reaching an argument

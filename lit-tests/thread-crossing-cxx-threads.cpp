@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // RUN: %check_framealloc_tidy %s framealloc-thread-crossing %t
 //
 // std::thread, std::jthread and std::async run their callable and arguments

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s framealloc-thread-crossing %t
 //
 // FA_THREAD_ENTRY_ARG marks a parameter whose object came from another

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s framealloc-thread-crossing %t
 //
 // The notes of a thread crossing: the store that put frame memory into the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s framealloc-use-after-frame %t
 //
 // Frame memory read, written, passed on, returned or stored after the frame

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s framealloc-use-after-frame %t
 //
 // Frame pointers held in struct fields, structs passed by value or by pointer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s framealloc-use-after-frame %t
 //
 // Frame memory kept from one loop iteration to the next, when every iteration

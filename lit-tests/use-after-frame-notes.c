@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s framealloc-use-after-frame %t
 //
 // The notes of a use after the frame ended: allocation and end sites, and the

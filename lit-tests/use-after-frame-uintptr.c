@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s framealloc-use-after-frame %t-c -- -- -x c -std=c11
 // RUN: %check_framealloc_tidy %s framealloc-use-after-frame %t-cxx -- -- -x c++ -std=c++17
 //

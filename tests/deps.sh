@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Installs the Debian packages framealloc needs to build, test and run the analyzer, if any is
 # missing. Sourced by examples/quickstart.sh, tests/run-all.sh and .ci/run. Needs root (or sudo).
 fa_packages=(

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Integration tests (included from tests/CMakeLists.txt): the installed package consumed through
 # find_package and pkg-config, and the public header compiled as C11 and C++ by every compiler
 # present.

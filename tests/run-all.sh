@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Quick start, command 2: every test. Installs what is missing, then runs the workflows:
 #   dev   debug library; Criterion suites (release and debug variants), lit tests of the
 #         analyzer, install/consumer and header tests, demo and patterns, valgrind legs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_alloc.c - allocator lifetime (alloc.c): configuration, create/destroy, NULL allocator
  * on every entry point, thread states (creation, exit with frames open, exit with nothing

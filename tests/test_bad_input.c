@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_bad_input.c - every public function of framealloc.h with every bad input that applies
  * to it: NULL allocator or handle, size 0, SIZE_MAX, n * size overflow, alignments 0, 3 and

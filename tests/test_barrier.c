@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_barrier.c - the frame barrier (barrier.c): N threads x M generations, generation
  * numbers, nobody leaves a generation before everyone arrived, bad inputs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_debug.c - debug-build (FA_DEBUG >= 1) detection of use-after-frame and misuse.
  *

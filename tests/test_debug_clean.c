@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_debug_clean.c - a correct multi-frame, multi-thread program that must produce no report
  * in any debug mode: debug checks with guard mode on or off (FRAMEALLOC_GUARD_FRAMES), ASan,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_debug_validate.c - fa_validate on one thread while another allocates and frees heap
  * blocks: a correct program must validate clean. A block's fill and canary are written before

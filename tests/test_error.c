@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_error.c - error reporting (error.c): status names, the per-thread last status, what a
  * handler receives, handlers that call back into the library, the default handler (silent in

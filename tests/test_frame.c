@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_frame.c - frame scopes through the public API: begin/end, LIFO nesting, alignment, the
  * allocation macros, realloc/strdup/zeroed, retention, limits, bad inputs, several allocators

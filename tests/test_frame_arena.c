@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_frame_arena.c - white-box tests of the frame arena (frame.c) through internal.h: block
  * chaining when a frame outgrows its block, settling to one block sized for the high-water

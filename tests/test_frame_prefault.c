@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_frame_prefault.c - the prefault fallback of kernels without MADV_POPULATE_WRITE
  * (< 5.14). This executable defines madvise itself, refusing that advice the way an old kernel

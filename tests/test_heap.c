@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_heap.c - the tracked heap (heap.c): alignment, realloc, limits, bad and double frees,
  * sizes, statistics, frees from other threads, promotion.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_pool.c - pools on one thread (pool.c): size classes and boundaries, alignment, usable
  * size, lifetime across frames, churn in several orders with content checks, every bad free,

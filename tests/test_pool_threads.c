@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_pool_threads.c - pools across threads (pool.c): frees from a thread that does not own
  * the page, producer/consumer pipelines, all-to-all exchange, threads that exit with live

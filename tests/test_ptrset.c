@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_ptrset.c - the pointer hash set (ptrset.c) behind heap and transfer validation,
  * checked against a brute-force model: growth, tombstones, same-size rehash, duplicates.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_stats.c - statistics (stats.c): the calling thread's frame figures are exact (current,
  * peak, high water of the last frame, including alignment padding); other threads' figures

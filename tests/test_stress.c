@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_stress.c - everything at once: T threads run F frames each, paced by a frame barrier.
  * Every frame a thread fills nested frame scopes, allocates pool objects and heap blocks,

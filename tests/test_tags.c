@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_tags.c - tags and budgets (tags.c): registration and its limit, the per-thread tag
  * stack, frame charges per tag, soft budgets (one warning per crossing), hard budgets on heap

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_transfer.c - transfer handles (transfer.c): frame data copied into a handle, received
  * on another thread after the producer's frame ended, misuse (double receive, double free,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //===--- FrameAnalysis.cpp - framealloc-tidy ------------------------------===//
 //
 // The driver of the frame analysis: which functions are worth analyzing, the

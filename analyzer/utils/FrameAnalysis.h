@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 //===--- FrameAnalysis.h - framealloc-tidy ----------------------*- C++ -*-===//
 //
 // The flow-sensitive frame analysis shared by every framealloc check: one run

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //===--- FrameAnnotations.cpp - framealloc-tidy ---------------------------===//
 //
 // Reading the framealloc annotations and the configured function lists.

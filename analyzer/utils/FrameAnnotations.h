@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 //===--- FrameAnnotations.h - framealloc-tidy -------------------*- C++ -*-===//
 //
 // Reading the framealloc annotations (<framealloc/annotations.h>) and the

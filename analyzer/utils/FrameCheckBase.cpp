@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //===--- FrameCheckBase.cpp - framealloc-tidy -----------------------------===//
 //
 // Options, matching, the shared analysis cache and diagnostics rendering.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 //===--- FrameCheckBase.h - framealloc-tidy ---------------------*- C++ -*-===//
 //
 // What every framealloc check shares: the options that configure the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //===--- FrameConditions.cpp - framealloc-tidy ----------------------------===//
 //
 // Branch conditions: keys for side-effect-free conditions, facts assumed on

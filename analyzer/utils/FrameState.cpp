@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //===--- FrameState.cpp - framealloc-tidy ---------------------------------===//
 //
 // The dataflow lattice of the frame analysis.

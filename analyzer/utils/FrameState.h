@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 //===--- FrameState.h - framealloc-tidy -------------------------*- C++ -*-===//
 //
 // The dataflow lattice of the frame analysis: access paths, origins of frame

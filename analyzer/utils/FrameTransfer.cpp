@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //===--- FrameTransfer.cpp - framealloc-tidy ------------------------------===//
 //
 // Transfer functions of the frame analysis: what each CFG element does to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 //===--- FrameTransfer.h - framealloc-tidy ----------------------*- C++ -*-===//
 //
 // The analysis of one function, internal to the analysis: the fixpoint driver

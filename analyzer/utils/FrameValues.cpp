@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //===--- FrameValues.cpp - framealloc-tidy --------------------------------===//
 //
 // Values and access paths: which origins of frame memory an expression yields,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * framealloc/annotations.h - intent annotations shared by the runtime and the analyzer.
  *

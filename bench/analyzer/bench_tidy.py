@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Times clang-tidy with the framealloc-* checks against `clang -fsyntax-only` on the
 generated benchmark file, after proving that the checks run (see run.sh, which calls this).
 

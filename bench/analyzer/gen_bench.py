@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Generates the analyzer speed benchmark: one deterministic C file, ~50,000 lines by default,
 full of frames, branches and loops written against <framealloc.h>.
 

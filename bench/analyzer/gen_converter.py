@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Generates a translation unit whose bulk is one very large function: a generated
 field-by-field converter (the shape of serializers and asset importers), ~4,000 lines by
 default, inside one frame. It tests many independent flags, several of them twice with

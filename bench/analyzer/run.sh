@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Speed benchmark of the framealloc-* clang-tidy checks.
 #
 #   bench/analyzer/run.sh [BUILD_DIR] [bench_tidy.py options...]

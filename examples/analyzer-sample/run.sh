@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs the framealloc-* clang-tidy checks on sample.c, which holds one seeded lifetime
 # mistake, and prints the diagnostic with its notes.
 #

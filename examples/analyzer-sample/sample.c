@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * examples/analyzer-sample/sample.c - a small particle system with ONE lifetime mistake, for
  * the framealloc-* clang-tidy checks to find (run.sh next to this file runs them).

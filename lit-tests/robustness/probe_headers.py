@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Builds one C translation unit that includes every system header that compiles on its own
 and together with the others, for the framealloc-tidy robustness test.
 

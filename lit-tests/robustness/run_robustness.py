@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Robustness test of the framealloc-* checks: real C that does not use framealloc must give
 zero warnings and no crash.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # cmake -DCLANG_TIDY=... -DPLUGIN=... -DCHECKS="a;b" -P check-plugin-loads.cmake
 # Fails unless `clang-tidy --load=PLUGIN --list-checks` lists every check in CHECKS.
 execute_process(COMMAND "${CLANG_TIDY}" "--load=${PLUGIN}" --list-checks "-checks=-*,framealloc-*"

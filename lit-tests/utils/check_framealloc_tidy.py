@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Runs one framealloc-tidy lit test: clang-tidy with the plugin, then FileCheck.
 
 Usage (through the %check_framealloc_tidy lit substitution):

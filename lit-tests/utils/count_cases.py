@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Counts the lit cases per framealloc check (for the release note).
 
 A case is a function of a test file:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * framealloc.h - intent-aware, thread-smart memory allocation for game engines.
  *

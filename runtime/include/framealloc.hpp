@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * framealloc.hpp - header-only C++17 layer over framealloc.h (namespace fa).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * barrier.c - a reusable barrier for the threads that finish a frame together.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * debug.c - frame records and generations, the frame block registry, pointer classification
  * and the reports built from them; fa_check_ptr and fa_validate.

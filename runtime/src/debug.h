@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * debug.h - data shared by the debug modules (debug.c: frame records, registry, pointer
  * classification; debug_mem.c: pool and heap checks; guard.c: guard quarantine and the fault

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * debug_mem.c - debug checks of pool objects and heap blocks.
  *

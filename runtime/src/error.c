@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * error.c - error reports: formatting, the per-thread last status, the handlers.
  *

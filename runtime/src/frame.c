@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * frame.c - per-thread frame arenas: begin/end, nested scopes, the allocation slow path,
  * block chaining and settling, frame retention.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * guard.c - guard mode: finished frames stay PROT_NONE for a while, and the fault a stale
  * access takes is turned into a use-after-frame report.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * heap.c - tracked large blocks: aligned alloc, realloc, free, limits and leak reports.
  *

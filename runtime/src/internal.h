@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * internal.h - types and cross-file functions of the runtime (never installed).
  *

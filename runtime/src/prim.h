@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prim.h - the OS contract. Everything the runtime needs from the operating system goes
  * through these functions, implemented in prim_posix.c. Sizes and addresses passed to the

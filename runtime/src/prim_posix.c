@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prim_posix.c - the OS primitives of prim.h for Linux and other POSIX systems.
  *

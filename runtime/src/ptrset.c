@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ptrset.c - an open-addressing hash set of pointers (linear probing, tombstones).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tags.c - allocation tags (per subsystem: "physics", "render"...) and their budgets.
  *

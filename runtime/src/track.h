@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * track.h - tells AddressSanitizer and valgrind memcheck which bytes may be touched.
  *

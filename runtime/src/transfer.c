@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * transfer.c - transfer handles: the sanctioned way for frame data to reach another thread.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Uses the installed headers and library: frames, pools, heap, transfer, annotations. */
 #include <framealloc.h>
 #include <framealloc/annotations.h>

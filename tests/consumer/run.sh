@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs the build tree into a scratch prefix, then builds and runs a consumer against it
 # twice: through find_package(framealloc) and through pkg-config. Usage: run.sh <build-dir>
 set -euo pipefail

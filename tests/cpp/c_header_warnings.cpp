@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The C header on its own as C++11: its macros and inline fast path must not trip
 // -Weverything / -Wold-style-cast / -Wzero-as-null-pointer-constant in a C++ program.
 // Compiled, never run (see CMakeLists.txt here).

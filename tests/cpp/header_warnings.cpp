@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Instantiates everything framealloc.h and framealloc.hpp offer a C++ program (macros, inline
 // fast path, every template) so that the strict header tests (CMakeLists.txt here) see the
 // headers' own code under -Weverything / -Wold-style-cast. Compiled, never run.

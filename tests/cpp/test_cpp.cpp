@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The C++ layer (framealloc.hpp): scopes, memory resources, the frame allocator with standard
 // containers, typed pool and frame objects, span. Built against the release and the debug
 // library; FA_DEBUG (a public definition of the library target) tells which.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The public header must compile as C++ (extern "C", no C-only syntax) and its inline fast path
 // and macros must work from C++ code.
 #include <framealloc.h>

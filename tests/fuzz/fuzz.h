@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz.h - declarations shared by the files of the operation-sequence fuzzer: fuzz_ops.c (the
  * operations and the libFuzzer entry points), fuzz_misuse.c (misuse and worker-thread

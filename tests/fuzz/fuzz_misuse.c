@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_misuse.c - the fuzzer's misuse operations (garbage, wrong kind, double free, bad
  * arguments, stale and NULL pointers: each must be reported with the right status and change

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_model.c - the fuzzer's shadow model: failure log, error events and the expectations on
  * them, the model's blocks and totals, byte patterns, input decoding and the worker thread.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_ops.c - libFuzzer harness: the input is a sequence of operations on one allocator,
  * checked against a shadow model.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes the seed corpus of fuzz_ops.c (tests/fuzz/corpus/): small operation sequences that
 between them reach every operation, misuse class and configuration choice, so a short CI run
 starts from deep states instead of rediscovering them.

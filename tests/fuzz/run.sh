@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the operation-sequence fuzzer (fuzz_ops.c) against the runtime sources, release
 # (FA_DEBUG=0, "rel") and debug (FA_DEBUG=2, "dbg") with clang-14
 # -fsanitize=fuzzer,address,undefined, and release without ASan ("fast": ASan sends every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fa_test.h - what the test sources include instead of <criterion/criterion.h>.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fa_test_runner.c - the runner of the FA_TEST_SHIM harness (see fa_test.h); linked only into
  * test executables built without Criterion (ThreadSanitizer builds).

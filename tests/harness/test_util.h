@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_util.h - helpers shared by the runtime tests: an error handler that records what it is
  * given, allocator construction with it, byte patterns, threads and the FA_TEST_SCALE knob.

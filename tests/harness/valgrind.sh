@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs one test program under valgrind memcheck: any memcheck error or definite leak, in the
 # program or in a child it forks (the built-in harness runs each test in a forked child),
 # fails it. Exit 77 (ctest SKIP_RETURN_CODE) when valgrind is not installed, so a missing

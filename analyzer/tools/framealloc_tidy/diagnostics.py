@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The diagnostics of clang-tidy's --export-fixes YAML as plain objects, and the source-file
 positions (line, column) behind their byte offsets.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A reader for the YAML that `clang-tidy --export-fixes` writes.
 
 Python has no YAML parser in its standard library, and CI must not need PyPI, so this reads the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """framealloc-tidy-run: runs clang-tidy with the framealloc plugin over a compilation database.
 
 See `framealloc-tidy-run --help`. The pieces a CI needs, and why each is here:

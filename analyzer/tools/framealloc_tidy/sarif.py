@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Builds a SARIF 2.1.0 log from clang-tidy diagnostics (see diagnostics.py).
 
 Mapping (clang-tidy 14 has no SARIF output of its own):

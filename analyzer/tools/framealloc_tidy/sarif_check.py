@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A structural checker for the SARIF 2.1.0 logs this package writes.
 
 The official JSON schema (sarif-schema-2.1.0.json) is not available offline and the standard

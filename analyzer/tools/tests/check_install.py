@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """ctest analyzer-tools-install: installs the analyzer component of a build into a scratch
 prefix and checks that the installed runner works on its own: it imports its installed
 package, loads the installed plugin without being told where it is, finds a finding in a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """A stand-in for clang-tidy-14, for runner tests that must not depend on the real tool's
 behaviour (crashes, timeouts, plugins that fail to load). It understands the options the
 runner passes and takes its script from comments in the analysed source file:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A re-implementation, for tests only, of how LLVM 14's YAML I/O writes a scalar
 (llvm::yaml::needsQuotes + Output::scalarString + yaml::escape), so the reader can be tested
 against every quoting style clang-tidy can produce, on generated strings."""

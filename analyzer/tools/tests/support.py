@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Shared helpers for the framealloc-tidy tool tests (stdlib unittest only).
 
 Environment knobs (all optional; the CMake test sets them):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Tests of the analyzer's benchmark generator (bench/analyzer/gen_bench.py) and of the
 robustness test's header tooling (lit-tests/robustness/probe_headers.py) that need no
 plugin: determinism, seeded-mistake bookkeeping, generated code that compiles cleanly, and

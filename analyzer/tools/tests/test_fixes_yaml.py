@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Tests of the --export-fixes YAML reader: real clang-tidy 14 output, hand-written edge cases
 (quoting, escapes, folding) and a generated round trip through LLVM's quoting rules."""
 

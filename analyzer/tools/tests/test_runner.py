@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Tests of framealloc-tidy-run: exit codes, plugin load check, failures, filters,
 parallelism, grouping, SARIF output. Most use a scripted fake clang-tidy
 (fake_clang_tidy.py) so every outcome is deterministic; the last classes use the real

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Tests of the YAML -> SARIF 2.1.0 conversion (golden files from real clang-tidy-14 output,
 positions, URIs, fixes, merging) and of the structural SARIF checker."""
 
