@@ -389,7 +389,7 @@ private:
 /* n value-initialised T in the innermost frame scope; empty if the allocation fails (reported).
  * T must be trivially destructible: nothing runs destructors of frame arrays. */
 template <class T>
-inline span<T> frame_array(fa_alloc *fa, std::size_t n) {
+inline span<T> frame_array(fa_alloc *fa, std::size_t n) FA_RETURNS_FRAME {
     static_assert(std::is_trivially_destructible_v<T>,
                   "frame_array holds trivially destructible types only (see frame_new)");
     static_assert(std::is_nothrow_default_constructible_v<T>,
