@@ -291,9 +291,10 @@ bool fai_dbg_pool_free(fa_alloc *fa, fai_page *pg, void *p, const char *site) {
         o->free_thread = (uint32_t)fai_thread_id();
     }
     fai_track_takeback(pg, p);
-    /* The free list keeps its link in the first word: that word stays addressable. */
-    fai_track_close((char *)p + sizeof(void *), bs - sizeof(void *));
-    fai_track_open(p, sizeof(void *));
+    /* The free list keeps its link (and, in release builds, the free mark) at the start: that
+     * stays addressable. */
+    fai_track_close((char *)p + FAI_POOL_LINK_BYTES, bs - FAI_POOL_LINK_BYTES);
+    fai_track_open(p, FAI_POOL_LINK_BYTES);
     return true;
 }
 

@@ -446,6 +446,9 @@ void fai_ptrset_free(fai_ptrset *s);
 /* A build in which the hooks do anything. Every fai_debug_* hook below is an inline gate on
  * this constant, so plain release builds compile the calls away: the hot paths pay nothing. */
 #define FAI_HOOKS (FAI_DEBUG || FAI_TRACK)
+/* Bytes at the start of a free pool object the runtime keeps using: the free-list link, plus
+ * the release builds' free mark (pool.c). */
+#define FAI_POOL_LINK_BYTES (FAI_DEBUG ? sizeof(void *) : 2 * sizeof(void *))
 
 /* Heap blocks carry this many canary bytes after the requested size in debug builds. */
 #define FAI_HEAP_CANARY ((size_t)(FAI_DEBUG ? 16 : 0))

@@ -26,6 +26,7 @@
  * word) and owner are atomics.
  */
 #include "internal.h"
+#include "track.h"
 
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -110,7 +111,7 @@ FAI_INLINE fai_page *page_of(fa_alloc *fa, const void *p) {
 }
 
 /* Release builds mark an object while it sits on a free list: its second word (the first is
- * the list link; the smallest class is 16 bytes) holds a value derived from its address. A free
+ * the list link; the smallest class is 16 bytes; both stay addressable in sanitizer builds) holds a value derived from its address. A free
  * of a marked object (a double free) or of a slot above the page's bump (never handed out) is
  * reported instead of linking the object twice. User data equal to the mark is a 2^-64 event.
  * Debug builds track every object's state exactly (debug.c) and fill freed objects, so they
@@ -342,6 +343,7 @@ FAI_INLINE void *page_pop(fai_page *pg) {
         if (bump >= pg->bump_end) return NULL;
         b = (void *)bump;
         FAI_STORE(pg->bump, bump + pg->block_size);
+        fai_track_open(b, FAI_POOL_LINK_BYTES); /* handed out right after: about to be opened */
     }
     free_mark_clear(b);
     FAI_STORE(pg->used, FAI_LOAD(pg->used) + 1);
@@ -611,11 +613,13 @@ FAI_INLINE void pool_free(fa_alloc *fa, void *p, const char *site) {
         if (p != NULL) bad_free(fa, p, site);
         return;
     }
-    if (!fai_debug_pool_free(fa, pg, p, site)) return;
-    if (FA_UNLIKELY(!FAI_DEBUG && (free_marked(p) || (uintptr_t)p >= FAI_LOAD(pg->bump)))) {
+    /* Before the debug hook: in sanitizer builds it would already have taken the object back.
+     * The extent test comes first, so a never-handed-out (poisoned) slot is not read. */
+    if (FA_UNLIKELY(!FAI_DEBUG && ((uintptr_t)p >= FAI_LOAD(pg->bump) || free_marked(p)))) {
         bad_free(fa, p, site);
         return;
     }
+    if (!fai_debug_pool_free(fa, pg, p, site)) return;
     fai_tstate *t = fai_cursor.tstate;
     if (FA_LIKELY(fai_cursor.serial == fa->head.serial &&
                   atomic_load_explicit(&pg->owner, memory_order_relaxed) == t)) {

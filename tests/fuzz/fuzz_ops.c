@@ -21,7 +21,7 @@
  *
  * Misuse operations (and alignments above the page size, "huge_align") come in classes (see
  * misuse_names) that can be switched off or on by name:
- *   FA_FUZZ_OFF=ptr_one,stale   FA_FUZZ_ON=pool_double_free
+ *   FA_FUZZ_OFF=ptr_one,stale   FA_FUZZ_ON=remote
  * so fuzzing can go on past a known defect. One worker thread (class "remote") frees and
  * allocates on request, synchronously, so runs stay deterministic.
  *
@@ -816,8 +816,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
     for (unsigned i = 0; i < MC_COUNT; i++) class_on[i] = true;
-    /* Release builds do not detect pool double frees (docs/memory-model.md). */
-    if (fa_debug_level() == 0) class_on[MC_POOL_DOUBLE_FREE] = false;
     set_classes(getenv("FA_FUZZ_OFF"), false);
     set_classes(getenv("FA_FUZZ_ON"), true);
     fa_set_global_error_handler(handler, NULL);
