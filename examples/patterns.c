@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * patterns.c - the usage patterns of the framealloc guides, written in C and checked.
+ * patterns.c - the usage patterns framealloc is built for, written in C and checked.
  *
  * Each pattern is one function that exercises it and verifies the result; main runs them all
  * and exits non-zero on the first failure. Read it as a cookbook: frame scratch, builders,

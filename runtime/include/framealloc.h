@@ -325,7 +325,7 @@ FA_API FA_MALLOC_ATTR void *fa_heap_alloc_at(fa_alloc *fa, size_t size, size_t a
                                              const char *site);
 FA_API void *fa_heap_realloc_at(fa_alloc *fa, void *p, size_t size, const char *site);
 
-/* Promotion (the seeds' frame -> pool -> heap): copies frame data into a longer-lived block. */
+/* Promotion (frame -> pool -> heap): copies frame data into a longer-lived block. */
 FA_API void *fa_promote_to_pool(fa_alloc *fa, const void *frame_ptr, size_t size);
 FA_API void *fa_promote_to_heap(fa_alloc *fa, const void *frame_ptr, size_t size, size_t align);
 
