@@ -482,6 +482,35 @@ static void pattern_fallible(void) {
     fa_destroy(fa);
 }
 
+/* ---- Quiet fallible allocation, speculative work with checkpoints, empty arrays ---------- */
+
+/* A search that may give up: try quietly (no report for the expected failure), build
+ * speculatively and roll the frame back when the attempt is abandoned. */
+static void pattern_try_and_checkpoint(void) {
+    ErrorLog log = {0, FA_OK};
+    fa_alloc *fa = fa_create(&(fa_config){.frame_limit = 64 << 10, .error_handler = log_error,
+                                          .error_user = &log});
+    CHECK(fa != NULL);
+    fa_begin_frame(fa);
+    fa_status why;
+    void *big = fa_try_frame_alloc(fa, 100 << 10, 16, &why);
+    CHECK(big == NULL && why == FA_ERR_FRAME_LIMIT && log.count == 0);
+    int *kept = FA_FRAME_ARRAY(fa, int, 4);
+    CHECK(kept != NULL);
+    for (int attempt = 0; attempt < 8; attempt++) {
+        fa_checkpoint cp = fa_frame_checkpoint(fa);
+        Vec3 *path = FA_FRAME_ARRAY(fa, Vec3, 1000);
+        CHECK(path != NULL);
+        path[0].x = (float)attempt;
+        if (attempt < 7) fa_frame_rollback(fa, cp); /* abandoned: its memory is reused */
+    }
+    /* No results is an empty array, not an error. */
+    int *none = FA_FRAME_ARRAY(fa, int, 0);
+    CHECK(none != NULL && log.count == 0);
+    fa_end_frame(fa);
+    fa_destroy(fa);
+}
+
 int main(void) {
     fa_alloc *fa = fa_create(NULL);
     CHECK(fa != NULL);
@@ -499,6 +528,7 @@ int main(void) {
     pattern_cleanup(fa);
     pattern_tags_and_budgets();
     pattern_fallible();
+    pattern_try_and_checkpoint();
     fa_stats s;
     fa_get_stats(fa, &s);
     CHECK(s.pool_count == 0 && s.heap_count == 0 && s.transfer_count == 0 && s.errors == 0);

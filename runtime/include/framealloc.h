@@ -238,7 +238,9 @@ FA_API uint64_t fa_frame_number(fa_alloc *fa);
  * only. NULL + error on: no open frame, size 0, bad align, too large, frame limit, OOM.
  * fa must be a live allocator (not checked on the release fast path). */
 static inline void *fa_frame_alloc(fa_alloc *fa, size_t size, size_t align) FA_RETURNS_FRAME;
-/* n objects of size bytes; n * size is overflow-checked (FA_ERR_OVERFLOW). */
+/* n objects of size bytes; n * size is overflow-checked (FA_ERR_OVERFLOW). n * size == 0
+ * (FA_FRAME_ARRAY(fa, T, 0)) is not an error: it returns a unique non-NULL pointer to zero
+ * bytes (it takes one granule of the scope; still FA_ERR_NO_FRAME outside a frame). */
 static inline void *fa_frame_alloc_array(fa_alloc *fa, size_t n, size_t size, size_t align)
     FA_RETURNS_FRAME;
 /* As fa_frame_alloc, zero-filled. */
@@ -448,6 +450,44 @@ FA_API void fa_pool_free_at(fa_alloc *fa, void *p, const char *site);
 FA_API void fa_heap_free_at(fa_alloc *fa, void *p, const char *site);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Intent helpers: quiet try-allocation, checkpoints (docs/intent.md)                          */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Quiet allocation for code with a fallback: on failure NULL is returned and *why (if why is
+ * not NULL) says why (FA_ERR_BUDGET, FA_ERR_FRAME_LIMIT, FA_ERR_HEAP_LIMIT, FA_ERR_OUT_OF_MEMORY,
+ * FA_ERR_NO_FRAME, bad size or alignment...). The error handler is not called, fa_last_error is
+ * left alone and fa_stats.errors does not count it. Misuse found on the way (memory corruption)
+ * and soft-budget warnings are still reported. On success *why is FA_OK. */
+FA_API void *fa_try_frame_alloc(fa_alloc *fa, size_t size, size_t align, fa_status *why)
+    FA_RETURNS_FRAME;
+FA_API void *fa_try_pool_alloc(fa_alloc *fa, size_t size, fa_status *why);
+FA_API void *fa_try_heap_alloc(fa_alloc *fa, size_t size, size_t align, fa_status *why);
+
+/* A position in the calling thread's innermost frame scope. A small value: copy it, keep it
+ * on the stack, drop it (keeping one costs nothing and releases nothing). Fields are internal. */
+typedef struct fa_checkpoint {
+    uint64_t fai_scope;   /* id of the scope it was taken in; 0 = no checkpoint */
+    uint64_t fai_seq;     /* per-thread sequence number */
+    uint64_t fai_thread;
+    uint64_t fai_serial;  /* allocator serial */
+    void *fai_block;
+    uintptr_t fai_cur;
+    size_t fai_bytes;     /* frame bytes in use when it was taken */
+} fa_checkpoint;
+
+/* Marks the current position of the calling thread's innermost scope. Outside a frame:
+ * FA_ERR_NO_FRAME and an empty checkpoint (rolling it back is reported, releases nothing). */
+FA_API fa_checkpoint fa_frame_checkpoint(fa_alloc *fa);
+/* Releases everything the calling thread allocated in its innermost scope since cp was taken
+ * (debug builds poison it and report later use as use after frame, like an ended scope).
+ * Retentions registered for released memory are dropped. Pool and heap memory is untouched.
+ * Rolling back to an older checkpoint after a newer one was rolled back is fine. Misuse is
+ * reported and releases nothing: a checkpoint of another thread (FA_ERR_WRONG_THREAD), of an
+ * ended scope or frame (FA_ERR_USE_AFTER_FRAME), of an outer open scope, another allocator, an
+ * empty one, or one that an earlier rollback already released (FA_ERR_INVALID_ARGUMENT). */
+FA_API void fa_frame_rollback(fa_alloc *fa, fa_checkpoint cp);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Inline fast path (internal; do not use these names directly)                                */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -468,6 +508,9 @@ typedef struct fai_alloc_head {
 
 FA_API void *fai_frame_alloc_slow(fa_alloc *fa, size_t size, size_t align, const char *site);
 FA_API void *fai_frame_alloc_overflow(fa_alloc *fa, size_t n, size_t size, const char *site);
+/* The array cold path: n * size overflows (reported) or is zero (an empty allocation). */
+FA_API void *fai_frame_alloc_array_cold(fa_alloc *fa, size_t n, size_t size, size_t align,
+                                        const char *site);
 
 /* Sizes above this leave the fast path; with align <= FA_MAX_ALIGN it keeps the bump
  * arithmetic free of overflow. */
@@ -526,11 +569,12 @@ static inline void *fa_frame_alloc(fa_alloc *fa, size_t size, size_t align) {
 static inline void *fa_frame_alloc_array(fa_alloc *fa, size_t n, size_t size, size_t align) {
     size_t total;
 #if defined(__GNUC__)
-    if (FA_UNLIKELY(__builtin_mul_overflow(n, size, &total)))
-        return fai_frame_alloc_overflow(fa, n, size, FAI_NULLPTR);
+    /* A zero total (n == 0) shares the overflow branch: the cold path hands out an empty one. */
+    if (FA_UNLIKELY(__builtin_mul_overflow(n, size, &total) | (total == 0)))
+        return fai_frame_alloc_array_cold(fa, n, size, align, FAI_NULLPTR);
 #else
-    if (FA_UNLIKELY(size != 0 && n > FAI_CAST(size_t, -1) / size))
-        return fai_frame_alloc_overflow(fa, n, size, FAI_NULLPTR);
+    if (FA_UNLIKELY((size != 0 && n > FAI_CAST(size_t, -1) / size) || n * size == 0))
+        return fai_frame_alloc_array_cold(fa, n, size, align, FAI_NULLPTR);
     total = n * size;
 #endif
     return fai_frame_alloc_inline(fa, total, align, FAI_NULLPTR);

@@ -406,6 +406,17 @@ void fai_dbg_scope_end(fai_tstate *t, const fai_scope *s, uintptr_t from_cur,
     }
 }
 
+void fai_dbg_rollback(fai_tstate *t, fai_block *block, uintptr_t cur, uintptr_t from_cur,
+                      fai_block *from_block) {
+    if (from_block == NULL) return;
+    for (fai_block *b = block != NULL ? block : t->blocks; b != NULL; b = b->next) {
+        uintptr_t lo = b == block ? cur : b->start;
+        uintptr_t hi = b == from_block ? from_cur : b->used_end;
+        if (hi > lo) release_range(t, b, lo, hi, false);
+        if (b == from_block) break;
+    }
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Lookup                                                                                     */
 /* ---------------------------------------------------------------------------------------- */

@@ -122,7 +122,42 @@ static uint64_t current_frame_of(fa_alloc *fa) {
     return t != NULL ? t->frame_number : 0;
 }
 
+/* Quiet mode (fa_try_*): failures of the request are captured here instead of reported. */
+static _Thread_local unsigned quiet_depth;
+static _Thread_local fa_status quiet_first;
+
+/* What a try-allocation swallows: why the request could not be served. Misuse found on the
+ * way (corruption, foreign pointers) and soft-budget warnings still reach the handler. */
+static bool is_quiet_status(fa_status st) {
+    switch (st) {
+    case FA_ERR_INVALID_ARGUMENT: case FA_ERR_ZERO_SIZE: case FA_ERR_TOO_LARGE:
+    case FA_ERR_OVERFLOW: case FA_ERR_BAD_ALIGN: case FA_ERR_OUT_OF_MEMORY:
+    case FA_ERR_FRAME_LIMIT: case FA_ERR_HEAP_LIMIT: case FA_ERR_BUDGET: case FA_ERR_NO_FRAME:
+        return true;
+    default:
+        return false;
+    }
+}
+
+fai_quiet fai_quiet_begin(void) {
+    fai_quiet saved = {quiet_depth, quiet_first};
+    quiet_depth++;
+    quiet_first = FA_OK;
+    return saved;
+}
+
+fa_status fai_quiet_end(fai_quiet saved) {
+    fa_status st = quiet_first;
+    quiet_depth = saved.depth;
+    quiet_first = saved.first;
+    return st;
+}
+
 void fai_report_error(const fai_report *r, const char *fmt, ...) {
+    if (quiet_depth != 0 && is_quiet_status(r->status)) {
+        if (quiet_first == FA_OK) quiet_first = r->status;
+        return;
+    }
     last_status = r->status;
     if (r->fa != NULL) atomic_fetch_add_explicit(&r->fa->errors, 1, memory_order_relaxed);
     /* A handler that triggers another error gets it recorded, not re-entered. */

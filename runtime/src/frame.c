@@ -54,6 +54,8 @@ static void cursor_update_end(fai_tstate *t) {
         c->end = t->force_slow ? c->cur : usable_end(t);
 }
 
+void fai_frame_cursor_sync(fai_tstate *t) { cursor_update_end(t); }
+
 /* Bytes allocated in the open frame (calling thread), without debug redzones. */
 static size_t used_now(const fai_tstate *t) {
     if (FAI_FRAME_REDZONE != 0)
@@ -416,6 +418,15 @@ void *fai_frame_alloc_overflow(fa_alloc *fa, size_t n, size_t size, const char *
     return NULL;
 }
 
+/* n * size overflowed or is zero. Zero elements are not an error: one granule gives every
+ * empty array its own address, in release and debug builds alike. */
+void *fai_frame_alloc_array_cold(fa_alloc *fa, size_t n, size_t size, size_t align,
+                                 const char *site) {
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total)) return fai_frame_alloc_overflow(fa, n, size, site);
+    return fai_frame_alloc_slow(fa, total != 0 ? total : 1, align, site);
+}
+
 /* The exported entry points check the allocator before the inline path reads its serial, so
  * a NULL allocator is reported, not dereferenced (only the inline fast path trusts it). */
 static void *frame_alloc_checked(fa_alloc *fa, size_t size, size_t align, const char *site) {
@@ -430,8 +441,8 @@ void *fa_frame_alloc_at(fa_alloc *fa, size_t size, size_t align, const char *sit
 void *fa_frame_alloc_array_at(fa_alloc *fa, size_t n, size_t size, size_t align,
                               const char *site) {
     size_t total;
-    if (__builtin_mul_overflow(n, size, &total))
-        return fai_frame_alloc_overflow(fa, n, size, site);
+    if (__builtin_mul_overflow(n, size, &total) || total == 0)
+        return fai_frame_alloc_array_cold(fa, n, size, align, site);
     return frame_alloc_checked(fa, total, align, site);
 }
 

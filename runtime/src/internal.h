@@ -262,6 +262,11 @@ typedef struct fai_tstate {
 
     fai_pub pub;
     void *debug;                    /* debug.c per-thread state */
+
+    /* checkpoints (checkpoint.c): sequence numbers; (dead_lo, dead_hi] were released by the
+     * last rollback that passed newer checkpoints */
+    uint64_t cp_seq, cp_dead_lo, cp_dead_hi;
+    void *intent;                   /* intent.c per-thread state (phases, vector spares) */
 } fai_tstate;
 
 /* Per-thread report buffers, allocated on a thread's first report and freed at its exit. They
@@ -382,7 +387,17 @@ bool fai_check_request(fa_alloc *fa, size_t size, size_t align, size_t max_size,
 bool fai_check_source(fa_alloc *fa, const void *p, size_t size, const char *what,
                       const char *site);
 
+/* error.c: quiet mode of the fa_try_* calls. Between begin and end, failures of a request
+ * are recorded (the first one is returned by end) instead of reported; calls nest. */
+typedef struct fai_quiet {
+    unsigned depth;
+    fa_status first;
+} fai_quiet;
+fai_quiet fai_quiet_begin(void);
+fa_status fai_quiet_end(fai_quiet saved);
+
 /* frame.c */
+void fai_frame_cursor_sync(fai_tstate *t);    /* cursor end after cur_block/cursor changes */
 void fai_frame_release_all(fai_tstate *t);    /* blocks, scopes (thread exit, destroy) */
 size_t fai_frame_bytes_now(fai_tstate *t);    /* exact, calling thread only */
 void fai_frame_publish(fai_tstate *t);
@@ -465,6 +480,8 @@ void fai_dbg_frame_end(fai_tstate *t);
 void fai_dbg_frame_alloc(fai_tstate *t, void *p, size_t size, const char *site);
 void fai_dbg_scope_end(fai_tstate *t, const fai_scope *s, uintptr_t from_cur,
                        fai_block *from_block);
+void fai_dbg_rollback(fai_tstate *t, fai_block *block, uintptr_t cur, uintptr_t from_cur,
+                      fai_block *from_block);
 void fai_dbg_block_new(fai_tstate *t, fai_block *b);
 void fai_dbg_block_free(fai_tstate *t, fai_block *b);
 bool fai_dbg_block_retire(fai_tstate *t, fai_block *b);
@@ -502,6 +519,12 @@ FAI_INLINE void fai_debug_frame_alloc(fai_tstate *t, void *p, size_t size, const
 FAI_INLINE void fai_debug_scope_end(fai_tstate *t, const fai_scope *s, uintptr_t from_cur,
                                     fai_block *from_block) {
     if (FAI_HOOKS) fai_dbg_scope_end(t, s, from_cur, from_block);
+}
+/* A checkpoint rollback: [(block, cur), (from_block, from_cur)) dies like an ended scope's
+ * memory, but its blocks stay in the frame (never kept for guard quarantine). */
+FAI_INLINE void fai_debug_rollback(fai_tstate *t, fai_block *block, uintptr_t cur,
+                                   uintptr_t from_cur, fai_block *from_block) {
+    if (FAI_HOOKS) fai_dbg_rollback(t, block, cur, from_cur, from_block);
 }
 FAI_INLINE void fai_debug_block_new(fai_tstate *t, fai_block *b) {
     if (FAI_HOOKS) fai_dbg_block_new(t, b);
