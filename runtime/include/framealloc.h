@@ -473,6 +473,8 @@ typedef struct fa_checkpoint {
     void *fai_block;
     uintptr_t fai_cur;
     size_t fai_bytes;     /* frame bytes in use when it was taken */
+    uintptr_t fai_counted_cur; /* debug builds: the release-equivalent cursor (redzones aside) */
+    size_t fai_counted_prev;
 } fa_checkpoint;
 
 /* Marks the current position of the calling thread's innermost scope. Outside a frame:

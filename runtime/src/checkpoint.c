@@ -38,6 +38,8 @@ fa_checkpoint fa_frame_checkpoint(fa_alloc *fa) {
     cp.fai_block = t->cur_block;
     cp.fai_cur = t->cur_block != NULL ? fai_cursor_cur(t) : 0;
     cp.fai_bytes = fai_frame_bytes_now(t);
+    cp.fai_counted_cur = t->counted_cur;
+    cp.fai_counted_prev = t->counted_prev;
     return cp;
 }
 
@@ -120,6 +122,8 @@ void fa_frame_rollback(fa_alloc *fa, fa_checkpoint cp) {
     fai_cursor.cur = block != NULL ? cp.fai_cur : 0;
     if (block == NULL) t->used_prev = 0;
     else t->used_prev = cp.fai_bytes - (size_t)(cp.fai_cur - block->start);
+    t->counted_cur = cp.fai_counted_cur;
+    t->counted_prev = cp.fai_counted_prev;
     t->tag_mark = FAI_MIN(t->tag_mark, fai_frame_bytes_now(t));
     fai_frame_cursor_sync(t);
     fai_frame_publish(t);
