@@ -195,11 +195,14 @@ bool FunctionAnalysis::isWorthAnalyzing() {
       const CalleeInfo &Info = Index.callee(Callee);
       HasBeginCall |= Info.Begins;
       HasEndCall |= Info.Ends;
+      HasKeyed |= Info.BeginsOn != keyed::None ||
+                  Info.EndsOn != keyed::None || Info.ReturnsOf != keyed::None;
       Relevant |= Info.isFrameRelevant();
       // An unannotated helper of this file may hand out frame memory too.
       if (!Relevant && !Info.changesFrames() && isa<CallExpr>(S))
         if (const FunctionSummary *Sum = Analyzer.summary(Callee))
-          Relevant |= Sum->ReturnsCallerFrame || !Sum->FilledParams.empty();
+          Relevant |= Sum->ReturnsCallerFrame || !Sum->FilledParams.empty() ||
+                      Sum->ArenaParam != keyed::None;
     }
     pushChildren(S, Work);
   }
@@ -513,6 +516,8 @@ void FunctionAnalysis::run() {
   }
   Result.Analyzed = true;
   reportPass();
+  if (!ArenaReturnConflict)
+    Result.Summary.ArenaParam = ArenaReturnParam;
   finishFindings();
 }
 
@@ -749,8 +754,10 @@ bool FunctionAnalysis::refineEdge(const CFGBlock &B, unsigned I,
   bool TrueIsSuccess = true;
   if (const CallExpr *Begin = testedBegin(Cond, TrueIsSuccess)) {
     bool Success = (I == 0) == TrueIsSuccess;
-    if (!Success && !D.Stack.empty() && D.Stack.back() == Begin) {
-      D.Stack.pop_back();
+    // Keyed scopes of other arenas may have been begun after it.
+    auto It = Success ? D.Stack.end() : llvm::find(D.Stack, Begin);
+    if (It != D.Stack.end()) {
+      D.Stack.erase(It);
       killScope(Begin, Cond, D);
     }
   }

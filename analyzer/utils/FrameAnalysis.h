@@ -49,6 +49,9 @@ struct FunctionSummary {
   /// Parameters (0-based) whose pointee receives memory of the caller's frame
   /// (scratch-filling helpers).
   llvm::SmallVector<unsigned, 2> FilledParams;
+  /// Returns memory pushed into the arena of this parameter (0-based), as if
+  /// declared FA_RETURNS_FRAME_OF it; keyed::None when not known.
+  unsigned ArenaParam = keyed::None;
 };
 
 /// A field a helper sets to null on every path, as a path from its pointer

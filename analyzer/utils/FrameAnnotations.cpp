@@ -113,6 +113,47 @@ bool AnnotationIndex::nameListed(const FunctionDecl *FD,
   return List.count(FD->getQualifiedNameAsString()) != 0;
 }
 
+/// The parameter a keyed annotation names on \p FD (any redeclaration's
+/// spelling), or keyed::None when it names none.
+static unsigned keyedParam(const FunctionDecl *FD, llvm::StringRef Prefix) {
+  for (const FunctionDecl *R : FD->redecls()) {
+    if (!R->hasAttrs())
+      continue;
+    for (const AnnotateAttr *A : R->specific_attrs<AnnotateAttr>()) {
+      llvm::StringRef S = A->getAnnotation();
+      if (!S.consume_front(Prefix))
+        continue;
+      S = S.trim();
+      unsigned Position = 0;
+      if (!S.getAsInteger(10, Position))
+        return Position >= 1 && Position <= FD->getNumParams() ? Position - 1
+                                                               : keyed::None;
+      if (S == "this")
+        return isa<CXXMethodDecl>(FD) && !cast<CXXMethodDecl>(FD)->isStatic()
+                   ? keyed::This
+                   : keyed::None;
+      // Prototype and definition may name the parameters differently.
+      for (const FunctionDecl *Named : FD->redecls())
+        for (unsigned I = 0, N = Named->getNumParams(); I < N; ++I)
+          if (Named->getParamDecl(I)->getName() == S)
+            return I;
+    }
+  }
+  return keyed::None;
+}
+
+/// Does any redeclaration of \p FD carry an annotation starting with
+/// \p Prefix?
+static bool hasKeyedAnnotation(const FunctionDecl *FD, llvm::StringRef Prefix) {
+  return llvm::any_of(FD->redecls(), [Prefix](const FunctionDecl *R) {
+    return R->hasAttrs() &&
+           llvm::any_of(R->specific_attrs<AnnotateAttr>(),
+                        [Prefix](const AnnotateAttr *A) {
+                          return A->getAnnotation().startswith(Prefix);
+                        });
+  });
+}
+
 const CalleeInfo &AnnotationIndex::callee(const FunctionDecl *FD) {
   FD = FD->getCanonicalDecl();
   auto It = Callees.find(FD);
@@ -126,6 +167,21 @@ const CalleeInfo &AnnotationIndex::callee(const FunctionDecl *FD) {
   Info.ReturnsFrame =
       hasAnnotation(FD, annotation::ReturnsFrame) || nameListed(FD, Alloc);
   Info.NoAnalysis = hasAnnotation(FD, annotation::NoAnalysis);
+  // The keyed forms imply the plain contract; a parameter they do not name
+  // leaves the contract on the implicit stack.
+  if (hasKeyedAnnotation(FD, annotation::BeginsFrameOn)) {
+    Info.Begins = true;
+    Info.BeginsOn = keyedParam(FD, annotation::BeginsFrameOn);
+  }
+  if (hasKeyedAnnotation(FD, annotation::EndsFrameOn)) {
+    Info.Ends = true;
+    Info.EndsOn = keyedParam(FD, annotation::EndsFrameOn);
+  }
+  if (hasKeyedAnnotation(FD, annotation::ReturnsFrameOf)) {
+    Info.ArenaHasBase = !Info.ReturnsFrame;
+    Info.ReturnsFrame = true;
+    Info.ReturnsOf = keyedParam(FD, annotation::ReturnsFrameOf);
+  }
 
   // Parameter annotations may sit on any redeclaration (prototype in a header,
   // definition in the source file).

@@ -32,6 +32,11 @@ constexpr llvm::StringLiteral LongLived = "framealloc.long_lived";
 constexpr llvm::StringLiteral NoAnalysis = "framealloc.no_analysis";
 constexpr llvm::StringLiteral ThreadEntryArg = "framealloc.thread_entry_arg";
 constexpr llvm::StringLiteral RetainSlot = "framealloc.retain_slot";
+/// Keyed forms: the prefix is followed by a parameter name, a 1-based
+/// position or `this`.
+constexpr llvm::StringLiteral BeginsFrameOn = "framealloc.begins_frame_on:";
+constexpr llvm::StringLiteral EndsFrameOn = "framealloc.ends_frame_on:";
+constexpr llvm::StringLiteral ReturnsFrameOf = "framealloc.returns_frame_of:";
 } // namespace annotation
 
 /// True if \p D, or any redeclaration of it, carries annotate(\p Name).
@@ -70,12 +75,27 @@ struct FrameConfig {
   std::string key() const;
 };
 
+/// The argument of a keyed contract (FA_BEGINS_FRAME_ON and friends).
+namespace keyed {
+constexpr unsigned None = ~0u; ///< Not keyed: the thread's implicit stack.
+constexpr unsigned This = ~1u; ///< The object of a member call.
+} // namespace keyed
+
 /// What a call to a function means for frames, from its annotations, the
 /// configured lists and the built-in thread-crossing functions.
 struct CalleeInfo {
   bool Begins = false;
   bool Ends = false;
   bool ReturnsFrame = false;
+  /// 0-based parameters (or keyed::This) naming the arena or scope token of
+  /// a keyed contract; keyed::None for the implicit per-thread stack.
+  unsigned BeginsOn = keyed::None;
+  unsigned EndsOn = keyed::None;
+  unsigned ReturnsOf = keyed::None;
+  /// FA_RETURNS_FRAME_OF without FA_RETURNS_FRAME: the arena has a permanent
+  /// level, so memory pushed outside the analysed function's own scopes on
+  /// it is not frame memory there.
+  bool ArenaHasBase = false;
   bool NoAnalysis = false;
   bool CrossesAllPointerArgs = false;
   llvm::SmallVector<unsigned, 2> CrossingArgs;   ///< 0-based argument indices.

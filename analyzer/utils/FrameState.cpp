@@ -68,14 +68,14 @@ PathId PathTable::pointerRoot(PathId P) const {
 }
 
 OriginId OriginTable::get(const Expr *Site, const Expr *Scope,
-                          const Stmt *EndedAt) {
+                          const Stmt *EndedAt, PathId Arena) {
   auto Key = std::make_pair(std::make_pair(static_cast<const void *>(Site),
                                            static_cast<const void *>(Scope)),
                             static_cast<const void *>(EndedAt));
   auto It = Index.find(Key);
   if (It != Index.end())
     return It->second;
-  Origins.push_back(OriginInfo{Site, Scope, EndedAt});
+  Origins.push_back(OriginInfo{Site, Scope, EndedAt, Arena});
   OriginId Id = Origins.size() - 1;
   Index[Key] = Id;
   return Id;
@@ -237,6 +237,10 @@ void FlowState::coarsen() {
       Joined.Snapshots.eraseIf([&D](const std::pair<const void *, unsigned> &S) {
         const unsigned *Other = D.Snapshots.find(S.first);
         return !Other || *Other != S.second;
+      });
+      Joined.Tokens.eraseIf([&D](const std::pair<PathId, TokenInfo> &T) {
+        const TokenInfo *Other = D.Tokens.find(T.first);
+        return !Other || *Other != T.second;
       });
       Joined.Coarse = true;
     }

@@ -167,11 +167,16 @@ struct OriginInfo {
   /// (memory allocated before this function began a frame).
   const Expr *Scope = nullptr;
   const Stmt *EndedAt = nullptr; ///< Null while the scope is open.
+  /// The arena the memory was pushed into (its key path), NoPath when not
+  /// known: ending the caller's scope on another arena leaves it alive.
+  PathId Arena = NoPath;
 };
 
 class OriginTable {
 public:
-  OriginId get(const Expr *Site, const Expr *Scope, const Stmt *EndedAt);
+  /// \p Arena is recorded when the origin is first created.
+  OriginId get(const Expr *Site, const Expr *Scope, const Stmt *EndedAt,
+               PathId Arena = NoPath);
   const OriginInfo &operator[](OriginId O) const { return Origins[O]; }
   bool isDead(OriginId O) const { return Origins[O].EndedAt != nullptr; }
 
@@ -182,12 +187,27 @@ private:
       Index;
 };
 
+/// What a scope token (the variable that received a keyed begin's result, or
+/// a scope guard object) refers to.
+struct TokenInfo {
+  const Expr *Scope = nullptr;   ///< The begin call.
+  const Stmt *EndedAt = nullptr; ///< Where its scope was ended on this path.
+  bool operator==(const TokenInfo &O) const {
+    return Scope == O.Scope && EndedAt == O.EndedAt;
+  }
+  bool operator!=(const TokenInfo &O) const { return !(*this == O); }
+};
+
 /// The state along one set of paths with the same frame stack. Disjuncts with
 /// different stacks are kept apart so that correlated branches
 /// (`if (c) begin ... if (c) end`) do not look like open frames.
 struct Disjunct {
-  /// Frames begun in this function and still open, innermost last.
+  /// Frames begun in this function and still open, innermost last. Keyed
+  /// scopes of different arenas share it in begin order; each begin's arena
+  /// key is a property of the call (FunctionAnalysis::scopeKey).
   llvm::SmallVector<const Expr *, 4> Stack;
+  /// Scope tokens held by tracked paths.
+  VecMap<PathId, TokenInfo> Tokens;
   /// Frames of the caller ended in this function (FA_ENDS_FRAME wrappers).
   unsigned OuterPops = 0;
   /// Where the caller's frame (or the last own frame) was ended on this path;
@@ -207,7 +227,8 @@ struct Disjunct {
 
   bool sameFrames(const Disjunct &O) const {
     return Stack == O.Stack && OuterPops == O.OuterPops &&
-           Snapshots == O.Snapshots && Coarse == O.Coarse;
+           Snapshots == O.Snapshots && Coarse == O.Coarse &&
+           Tokens == O.Tokens;
   }
   /// Joins the facts of \p O (paths, stores, ends) into this disjunct; the
   /// conditions are the caller's business.

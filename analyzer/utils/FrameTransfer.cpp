@@ -70,16 +70,35 @@ void FunctionAnalysis::transferElement(const CFGElement &E, Disjunct &D) {
     const VarDecl *VD = L->getVarDecl();
     const auto *Cleanup = VD ? VD->getAttr<CleanupAttr>() : nullptr;
     if (Cleanup && Cleanup->getFunctionDecl() &&
-        Index.callee(Cleanup->getFunctionDecl()).Ends)
-      endFrame(L->getTriggerStmt() ? L->getTriggerStmt() : FD->getBody(), D);
+        Index.callee(Cleanup->getFunctionDecl()).Ends) {
+      const Stmt *Site = L->getTriggerStmt() ? L->getTriggerStmt()
+                                             : FD->getBody();
+      // The cleanup function receives the address of its variable: a keyed
+      // one ends the scope of the token it holds.
+      if (Index.callee(Cleanup->getFunctionDecl()).EndsOn != keyed::None &&
+          endToken(Site, Paths.root(VD), D))
+        return;
+      endFrame(Site, D);
+    }
     return;
   }
   // C++ scope guards: a destructor declared FA_ENDS_FRAME.
   if (auto Dtor = E.getAs<CFGAutomaticObjDtor>()) {
     const CXXDestructorDecl *DD = Dtor->getDestructorDecl(Ctx);
-    if (DD && Index.callee(DD).Ends)
-      endFrame(Dtor->getTriggerStmt() ? Dtor->getTriggerStmt() : FD->getBody(),
-               D);
+    if (DD && Index.callee(DD).Ends) {
+      const Stmt *Site =
+          Dtor->getTriggerStmt() ? Dtor->getTriggerStmt() : FD->getBody();
+      // A guard whose construction began a keyed scope ends that scope; if
+      // it was ended already (released early), the destructor does nothing.
+      if (const TokenInfo *T = HasKeyed ? D.Tokens.find(Paths.root(
+                                              Dtor->getVarDecl()))
+                                        : nullptr) {
+        if (llvm::is_contained(D.Stack, T->Scope))
+          endToken(Site, Paths.root(Dtor->getVarDecl()), D);
+        return;
+      }
+      endFrame(Site, D);
+    }
   }
 }
 
@@ -140,6 +159,8 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
       if (P != NoPath) {
         forgetConds(Paths[P].Base, D);
         assignRecord(P, OC->getArg(1), CE, /*Weak=*/false, D);
+        if (HasKeyed)
+          bindToken(P, OC->getArg(1), D);
       }
       return;
     }
@@ -214,7 +235,7 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
   if (Info.Begins && !Info.Ends)
     beginFrame(CE, D);
   else if (Info.Ends && !Info.Begins)
-    endFrame(CE, D);
+    endCall(CE, Info, D);
   // Helpers (annotated allocators included) may also fill caller objects,
   // or clear them.
   if (!Info.changesFrames()) {
@@ -407,7 +428,7 @@ void FunctionAnalysis::handleConstruct(const CXXConstructExpr *CE,
   if (Info.Begins && !Info.Ends)
     beginFrame(CE, D);
   else if (Info.Ends && !Info.Begins)
-    endFrame(CE, D);
+    endCall(CE, Info, D);
   // std::thread / std::jthread run their callable and arguments on a new
   // thread, like pthread_create.
   if (isThreadClass(Ctor->getParent()))
@@ -437,102 +458,6 @@ void FunctionAnalysis::applySummary(const CallExpr *CE,
     OriginSet V;
     V.push_back(newOrigin(CE, D));
     store(P, V, CE, CE, /*Weak=*/true, D);
-  }
-}
-
-//===----------------------------------------------------------------------===//
-// Frames
-//===----------------------------------------------------------------------===//
-
-void FunctionAnalysis::beginFrame(const Expr *Site, Disjunct &D) {
-  // The same begin again before its end: only a loop gets here, and LIFO
-  // nesting means the frame of the previous iteration is never ended.
-  if (llvm::is_contained(D.Stack, Site)) {
-    // A loop that opens a counted number of frames, unwound by a later loop
-    // (`while (opened-- > 0) end(fa);`): one entry stands for all of them.
-    if (LoopBegins.count(Site) && !UnwindLoops.empty())
-      return;
-    if (Reporting && !D.Coarse) {
-      Finding F{FindingKind::Pairing, {}, {}};
-      F.Warning.Loc = loc(Site);
-      F.Warning.Format = "frame begun in a loop is not ended before the next "
-                         "iteration begins it again";
-      addFinding(std::move(F));
-    }
-    return;
-  }
-  D.Stack.push_back(Site);
-}
-
-void FunctionAnalysis::endFrame(const Stmt *Site, Disjunct &D) {
-  if (!D.Stack.empty()) {
-    const Expr *Scope = D.Stack.pop_back_val();
-    killScope(Scope, Site, D);
-    D.LastEnds.assign(1, Site);
-    return;
-  }
-  // An unwinding loop runs until the frames it was written for are closed;
-  // its condition (a counter, a depth) is not modelled, its exit is.
-  if (UnwindEnds.count(Site))
-    return;
-  // Joined paths with different frames: the frame this ends is not known.
-  if (D.Coarse)
-    return;
-  // No frame of ours is open: this ends the caller's frame, which only an
-  // FA_ENDS_FRAME function may do, and only once.
-  bool Allowed = Self.Ends && D.OuterPops == 0;
-  if (!Allowed && Reporting) {
-    Finding F{FindingKind::Pairing, {}, {}};
-    F.Warning.Loc = loc(Site);
-    F.Warning.Format = "frame ended here is not open in '%0'";
-    F.Warning.Args = {functionName()};
-    if (!D.LastEnds.empty()) {
-      const Stmt *Prev = D.LastEnds.front();
-      Message N;
-      N.Loc = loc(Prev);
-      bool Earlier =
-          Prev == Site || Ctx.getSourceManager().isBeforeInTranslationUnit(
-                              F.Warning.Loc, N.Loc);
-      N.Format = Earlier ? "frame already ended here, in an earlier loop "
-                           "iteration"
-                         : "frame already ended here";
-      F.Notes.push_back(N);
-    } else if (!HasBeginCall && !Self.Ends && canAnnotate(FD)) {
-      Message N;
-      N.Loc = loc(FD->getFirstDecl()->getLocation());
-      N.Format = "declare '%0' FA_ENDS_FRAME if it ends its caller's frame";
-      N.Args = {functionName()};
-      N.Fix = FixKind::EndsFrame;
-      N.FixLoc = declaratorEnd(FD);
-      F.Notes.push_back(N);
-    }
-    addFinding(std::move(F));
-  }
-  if (D.OuterPops < 2) {
-    ++D.OuterPops;
-    killScope(nullptr, Site, D);
-  }
-  D.LastEnds.assign(1, Site);
-}
-
-void FunctionAnalysis::killScope(const Expr *Scope, const Stmt *EndSite,
-                                 Disjunct &D) {
-  for (auto &Entry : D.Vals) {
-    OriginId Killed = NoOrigin;
-    for (OriginId &O : Entry.second) {
-      const OriginInfo &Info = Origins[O];
-      if (Info.Scope != Scope || Info.EndedAt)
-        continue;
-      Killed = O;
-      O = Origins.get(Info.Site, Scope, EndSite);
-    }
-    if (Killed == NoOrigin)
-      continue;
-    llvm::sort(Entry.second);
-    Entry.second.erase(std::unique(Entry.second.begin(), Entry.second.end()),
-                       Entry.second.end());
-    // A slot that outlives the frame is reported at function exit if it
-    // still dangles then (checkExit): it may be cleared first.
   }
 }
 
@@ -692,6 +617,8 @@ void FunctionAnalysis::handleAssign(const BinaryOperator *BO, Disjunct &D) {
   // p += n keeps pointing into the same object.
   if (BO->isCompoundAssignmentOp())
     return;
+  if (HasKeyed)
+    bindToken(P, BO->getRHS(), D);
   if (LHS->getType()->isRecordType())
     return assignRecord(P, BO->getRHS(), BO, /*Weak=*/false, D);
   // `a[i] = NULL` for every i of a loop clears the whole (collapsed) array.
@@ -725,6 +652,8 @@ void FunctionAnalysis::handleVarInit(const VarDecl *VD, const Stmt *Site,
   if (!Init || VD->getType()->isReferenceType())
     return;
   QualType T = VD->getType();
+  if (HasKeyed)
+    bindToken(P, Init, D);
   if (T->isRecordType() || T->isArrayType())
     return assignRecord(P, Init, Site, /*Weak=*/false, D);
   store(P, valueOf(Init, D), Site, Init, /*Weak=*/false, D);
@@ -737,6 +666,8 @@ void FunctionAnalysis::handleReturn(const ReturnStmt *RS, Disjunct &D) {
   const Expr *E = RS->getRetValue();
   if (!E)
     return;
+  if (Reporting && HasKeyed && !Self.isFrameRelevant())
+    noteArenaReturn(E, D);
   OriginSet V = valueOf(E, D);
   if (E->getType()->isRecordType()) {
     PathId P = lvaluePath(stripCopies(E));

@@ -3,8 +3,9 @@
 //
 // The analysis of one function, internal to the analysis: the fixpoint driver
 // and exit checks (FrameAnalysis.cpp), branch conditions (FrameConditions.cpp),
-// transfer functions over CFG elements (FrameTransfer.cpp), and values and
-// access paths (FrameValues.cpp).
+// transfer functions over CFG elements (FrameTransfer.cpp), values and access
+// paths (FrameValues.cpp), and frame scopes, implicit and arena-keyed
+// (FrameScopes.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -107,9 +108,16 @@ private:
                     Disjunct &D);
   void applyClears(const CallExpr *CE, const FunctionDecl *Callee,
                    Disjunct &D);
+  // Frames of the implicit stack (FrameScopes.cpp).
   void beginFrame(const Expr *Site, Disjunct &D);
   void endFrame(const Stmt *Site, Disjunct &D);
-  void killScope(const Expr *Scope, const Stmt *EndSite, Disjunct &D);
+  /// Ends a frame of the caller (none of ours is open on \p Arena, NoPath =
+  /// any arena).
+  void endOuter(const Stmt *Site, PathId Arena, Disjunct &D);
+  /// Kills the memory of \p Scope; for the caller's scope (null), only that
+  /// of \p Arena (NoPath: every arena).
+  void killScope(const Expr *Scope, const Stmt *EndSite, Disjunct &D,
+                 PathId Arena = NoPath);
   void store(PathId P, const OriginSet &V, const Stmt *Site,
              const Expr *ValueExpr, bool Weak, Disjunct &D);
   void clearPath(PathId P, Disjunct &D);
@@ -136,6 +144,40 @@ private:
   const Expr *currentScope(const Disjunct &D) const;
   OriginId newOrigin(const Expr *Site, const Disjunct &D);
   bool isFrameAlloc(const CallExpr *CE);
+
+  // --- Arena-keyed scopes (FrameScopes.cpp) --------------------------------
+  /// The expression a keyed contract names in a call or construction: an
+  /// argument, or the object of a member call (keyed::This).
+  const Expr *keyedArgument(const Expr *Call, unsigned Which) const;
+  /// The canonical arena of a keyed argument: the path of the arena object
+  /// (`*a` for a pointer `a`, `g` for `&g`, `*(e->arena)`), the arena of a
+  /// scope token or of its member (`t`, `t.arena`), or NoPath when the
+  /// expression is not one we can name (calls, array elements).
+  PathId arenaKey(const Expr *E, const Disjunct &D);
+  PathId arenaKeyAt(const Expr *E, const Disjunct &D, unsigned Depth);
+  /// The path of an lvalue naming an object by variables and fields only.
+  PathId objectKey(const Expr *E, unsigned Depth = 0);
+  /// The arena key of a begin call (NoPath: an unkeyed or unnamed arena).
+  PathId scopeKey(const Expr *Site) const;
+  /// The scope memory returned by \p CE belongs to; false when it is not
+  /// frame memory for this function (an arena with a permanent level on
+  /// which no scope of ours is open).
+  bool allocScope(const CallExpr *CE, const Disjunct &D, const Expr *&Scope,
+                  PathId &Arena);
+  /// Ends the scope named by a keyed end's argument \p Arg.
+  void endKeyed(const Stmt *Site, const Expr *Arg, Disjunct &D);
+  /// Ends the scope of the token held by \p TokenPath, if we track it.
+  bool endToken(const Stmt *Site, PathId TokenPath, Disjunct &D);
+  /// Removes Stack[I] and kills its memory.
+  void popScopeAt(unsigned I, const Stmt *Site, Disjunct &D);
+  /// \p P is (re)initialized from \p Init: it holds a scope token when Init
+  /// is a keyed begin or another token.
+  void bindToken(PathId P, const Expr *Init, Disjunct &D);
+  /// A call or construction that ends frames, keyed or not.
+  void endCall(const Expr *Call, const CalleeInfo &Info, Disjunct &D);
+  /// The summary: \p E returns memory of a parameter's arena.
+  void noteArenaReturn(const Expr *E, const Disjunct &D);
+  const Expr *aliasOf(const VarDecl *VD);
 
   // --- Diagnostics --------------------------------------------------------
   SourceLocation loc(const Stmt *S) const;
@@ -171,6 +213,18 @@ private:
   bool HasEndCall = false;
   bool HasBeginCall = false;
   bool HasCleanupVar = false;
+  /// Some callee is keyed (FA_*_ON / FA_RETURNS_FRAME_OF): tokens and arena
+  /// keys are tracked.
+  bool HasKeyed = false;
+  /// Arena key per keyed begin call (computed when it first runs).
+  llvm::DenseMap<const Expr *, PathId> ScopeKeys;
+  /// Local pointers and references set once, at their declaration, to an
+  /// arena expression: `Arena *a = &g->scratch;` names g->scratch.
+  llvm::DenseMap<const VarDecl *, const Expr *> Aliases;
+  bool AliasesDone = false;
+  /// noteArenaReturn: the parameter seen so far, or a conflict.
+  unsigned ArenaReturnParam = keyed::None;
+  bool ArenaReturnConflict = false;
   bool FixOffered = false; ///< One annotation fix-it per function.
 
   // From scanStructure().

@@ -99,7 +99,7 @@ bool FunctionAnalysis::isFrameAlloc(const CallExpr *CE) {
   if (Info.isFrameRelevant() || isa<CXXOperatorCallExpr>(CE))
     return false;
   const FunctionSummary *S = Analyzer.summary(Callee);
-  return S && S->ReturnsCallerFrame;
+  return S && (S->ReturnsCallerFrame || S->ArenaParam != keyed::None);
 }
 
 OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
@@ -141,8 +141,12 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
       }
     if (!isFrameAlloc(Call))
       return {};
+    const Expr *Scope = nullptr;
+    PathId Arena = NoPath;
+    if (!allocScope(Call, D, Scope, Arena))
+      return {};
     OriginSet S;
-    S.push_back(newOrigin(Call, D));
+    S.push_back(Origins.get(Call, Scope, nullptr, Arena));
     return S;
   }
   if (const auto *CO = dyn_cast<AbstractConditionalOperator>(E)) {

@@ -222,11 +222,12 @@ FA_API void fa_get_config(const fa_alloc *fa, fa_config *out);
 /* Frames                                                                                      */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Opens a frame scope on the calling thread. Inside an open frame it opens a nested scope. */
-FA_API void fa_begin_frame(fa_alloc *fa) FA_BEGINS_FRAME;
+/* Opens a frame scope on the calling thread. Inside an open frame it opens a nested scope.
+ * Each allocator has its own stack of scopes per thread (the analyzer keys them by fa). */
+FA_API void fa_begin_frame(fa_alloc *fa) FA_BEGINS_FRAME_ON(fa);
 /* Closes the calling thread's innermost frame scope, releasing everything allocated in it.
  * With no open scope: FA_ERR_END_WITHOUT_BEGIN, nothing else happens. */
-FA_API void fa_end_frame(fa_alloc *fa) FA_ENDS_FRAME;
+FA_API void fa_end_frame(fa_alloc *fa) FA_ENDS_FRAME_ON(fa);
 /* Open frame scopes on the calling thread (0 = outside any frame). */
 FA_API unsigned fa_frame_depth(fa_alloc *fa);
 /* Outermost frames begun on the calling thread: the current frame's number inside a frame. */
@@ -237,20 +238,23 @@ FA_API uint64_t fa_frame_number(fa_alloc *fa);
  * bytes and is aligned to at least FA_FRAME_GRANULE. Uninitialised. Valid until that scope ends, on this thread
  * only. NULL + error on: no open frame, size 0, bad align, too large, frame limit, OOM.
  * fa must be a live allocator (not checked on the release fast path). */
-static inline void *fa_frame_alloc(fa_alloc *fa, size_t size, size_t align) FA_RETURNS_FRAME;
+static inline void *fa_frame_alloc(fa_alloc *fa, size_t size, size_t align)
+    FA_RETURNS_FRAME FA_RETURNS_FRAME_OF(fa);
 /* n objects of size bytes; n * size is overflow-checked (FA_ERR_OVERFLOW). n * size == 0
  * (FA_FRAME_ARRAY(fa, T, 0)) is not an error: it returns a unique non-NULL pointer to zero
  * bytes (it takes one granule of the scope; still FA_ERR_NO_FRAME outside a frame). */
 static inline void *fa_frame_alloc_array(fa_alloc *fa, size_t n, size_t size, size_t align)
-    FA_RETURNS_FRAME;
+    FA_RETURNS_FRAME FA_RETURNS_FRAME_OF(fa);
 /* As fa_frame_alloc, zero-filled. */
-FA_API void *fa_frame_alloc_zeroed(fa_alloc *fa, size_t size, size_t align) FA_RETURNS_FRAME;
+FA_API void *fa_frame_alloc_zeroed(fa_alloc *fa, size_t size, size_t align)
+    FA_RETURNS_FRAME FA_RETURNS_FRAME_OF(fa);
 /* Grows or shrinks a frame allocation. In place when p is the scope's most recent allocation,
  * otherwise copies min(old_size, new_size) bytes into a new allocation. p == NULL allocates. */
 FA_API void *fa_frame_realloc(fa_alloc *fa, void *p, size_t old_size, size_t new_size,
-                              size_t align) FA_RETURNS_FRAME;
+                              size_t align) FA_RETURNS_FRAME FA_RETURNS_FRAME_OF(fa);
 /* Copies a NUL-terminated string into the frame. */
-FA_API char *fa_frame_strdup(fa_alloc *fa, const char *s) FA_RETURNS_FRAME;
+FA_API char *fa_frame_strdup(fa_alloc *fa, const char *s)
+    FA_RETURNS_FRAME FA_RETURNS_FRAME_OF(fa);
 /* Returns the calling thread's frame memory that frames do not need now to the OS: outside a
  * frame every block beyond one of fa_config.frame_block_size; inside a frame the spare blocks
  * past the one in use. Also forgets the recent high-water mark the arena is settled on (it
@@ -260,9 +264,10 @@ FA_API void fa_frame_trim(fa_alloc *fa);
 
 /* The exported (non-inline) forms of the fast path, for debug call sites, FFI and bindings. */
 FA_API void *fa_frame_alloc_at(fa_alloc *fa, size_t size, size_t align, const char *site)
-    FA_RETURNS_FRAME;
+    FA_RETURNS_FRAME FA_RETURNS_FRAME_OF(fa);
 FA_API void *fa_frame_alloc_array_at(fa_alloc *fa, size_t n, size_t size, size_t align,
-                                     const char *site) FA_RETURNS_FRAME;
+                                     const char *site)
+    FA_RETURNS_FRAME FA_RETURNS_FRAME_OF(fa);
 
 /* T *p = FA_FRAME_NEW(fa, T);  T *a = FA_FRAME_ARRAY(fa, T, n); */
 #define FA_FRAME_NEW(fa, T) FAI_CAST(T *, fa_frame_alloc((fa), sizeof(T), FAI_ALIGNOF(T)))
@@ -459,7 +464,7 @@ FA_API void fa_heap_free_at(fa_alloc *fa, void *p, const char *site);
  * left alone and fa_stats.errors does not count it. Misuse found on the way (memory corruption)
  * and soft-budget warnings are still reported. On success *why is FA_OK. */
 FA_API void *fa_try_frame_alloc(fa_alloc *fa, size_t size, size_t align, fa_status *why)
-    FA_RETURNS_FRAME;
+    FA_RETURNS_FRAME FA_RETURNS_FRAME_OF(fa);
 FA_API void *fa_try_pool_alloc(fa_alloc *fa, size_t size, fa_status *why);
 FA_API void *fa_try_heap_alloc(fa_alloc *fa, size_t size, size_t align, fa_status *why);
 

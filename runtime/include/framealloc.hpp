@@ -102,7 +102,7 @@ inline bool pooled(std::size_t bytes, std::size_t align) noexcept {
  * absorbs the matching end, so outer scopes stay paired. */
 class FrameScope {
 public:
-    explicit FrameScope(fa_alloc *fa) FA_BEGINS_FRAME : fa_(fa) { fa_begin_frame(fa); }
+    explicit FrameScope(fa_alloc *fa) FA_BEGINS_FRAME_ON(fa) : fa_(fa) { fa_begin_frame(fa); }
     ~FrameScope() FA_ENDS_FRAME { fa_end_frame(fa_); }
 
     FrameScope(const FrameScope &) = delete;
@@ -389,7 +389,8 @@ private:
 /* n value-initialised T in the innermost frame scope; empty if the allocation fails (reported).
  * T must be trivially destructible: nothing runs destructors of frame arrays. */
 template <class T>
-inline span<T> frame_array(fa_alloc *fa, std::size_t n) FA_RETURNS_FRAME {
+inline span<T> frame_array(fa_alloc *fa, std::size_t n)
+    FA_RETURNS_FRAME FA_RETURNS_FRAME_OF(fa) {
     static_assert(std::is_trivially_destructible_v<T>,
                   "frame_array holds trivially destructible types only (see frame_new)");
     static_assert(std::is_nothrow_default_constructible_v<T>,
