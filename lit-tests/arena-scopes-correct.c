@@ -149,3 +149,16 @@ void ok_level_memory(int n) {
   temp_end(t);
   g_level_mesh.count = n;
 }
+
+/* Arenas named by accessors without arguments are keyed by the accessor. */
+char *ok_accessor_arenas(const char *path) {
+  Temp st = temp_begin(thread_scratch());
+  Temp io = temp_begin(stream_arena());
+  char *name = arena_strdup(thread_scratch(), path);
+  char *chunk = (char *)arena_push(stream_arena(), 4096);
+  read_file(name, chunk, 4096);
+  temp_end(st);
+  log_text(chunk);
+  temp_end(io);
+  return arena_strdup(g_level_arena, path);
+}

@@ -67,3 +67,16 @@ void bad_pushed_into_a_later(Renderer *r) {
   log_text(late);
 }
 // CHECK-MESSAGES: :[[@LINE-2]]:12: warning: 'late' passed to 'log_text' after its frame ended [framealloc-use-after-frame]
+
+/* The same through accessors: the stream arena's memory dies with its own
+ * scope, not with the scratch arena's. */
+void bad_accessor_arena(const char *path) {
+  Temp io = temp_begin(stream_arena());
+  Temp st = temp_begin(thread_scratch());
+  char *chunk = (char *)arena_push(stream_arena(), 4096);
+  read_file(path, chunk, 4096);
+  temp_end(io);
+  log_text(arena_strdup(thread_scratch(), chunk));
+  temp_end(st);
+}
+// CHECK-MESSAGES: :[[@LINE-3]]:43: warning: 'chunk' passed to 'arena_strdup' after its frame ended [framealloc-use-after-frame]

@@ -234,7 +234,8 @@ PathId FunctionAnalysis::objectKey(const Expr *E, unsigned Depth) {
   // A reference bound once names its initializer.
   if (DRE && Depth < 4)
     if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
-      if (VD->getType()->isReferenceType())
+      if (VD->getType()->isReferenceType() && VD->hasLocalStorage() &&
+          !isa<ParmVarDecl>(VD))
         if (const Expr *Init = aliasOf(VD))
           return objectKey(Init, Depth + 1);
   return lvaluePath(E);
@@ -262,6 +263,18 @@ PathId FunctionAnalysis::arenaKeyAt(const Expr *E, const Disjunct &D,
   if (const auto *UO = dyn_cast<UnaryOperator>(E))
     if (UO->getOpcode() == UO_AddrOf)
       return objectKey(UO->getSubExpr());
+  // An accessor without arguments (`scratch_arena()`, a thread's arena)
+  // names the same arena at every call, like a global.
+  if (const auto *CE = dyn_cast<CallExpr>(E)) {
+    const FunctionDecl *Callee = CE->getDirectCallee();
+    if (!Callee || CE->getNumArgs() != 0 || isa<CXXMemberCallExpr>(CE) ||
+        Callee == FD)
+      return NoPath;
+    QualType R = Callee->getReturnType();
+    if (R->isPointerType())
+      return Paths.child(Paths.root(Callee), nullptr);
+    return R->isReferenceType() ? Paths.root(Callee) : NoPath;
+  }
   if (!E->isGLValue())
     return NoPath;
   if (!E->getType()->isPointerType()) {
@@ -285,7 +298,8 @@ PathId FunctionAnalysis::arenaKeyAt(const Expr *E, const Disjunct &D,
   // that; otherwise the pointer itself is a stable name).
   if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
     if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
-      if (!VD->getType()->isReferenceType() && Depth < 4)
+      if (VD->hasLocalStorage() && !isa<ParmVarDecl>(VD) &&
+          !VD->getType()->isReferenceType() && Depth < 4)
         if (const Expr *Init = aliasOf(VD)) {
           PathId K = arenaKeyAt(Init, D, Depth + 1);
           if (K != NoPath)

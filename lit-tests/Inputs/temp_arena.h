@@ -37,6 +37,9 @@ void *temp_push(Temp t, size_t n) FA_RETURNS_FRAME_OF(t);
 extern Arena g_permanent; /* lives as long as the program */
 extern Arena g_scratch;
 extern Arena *g_level_arena;
+/* Accessors: the calling thread's scratch arena, the streaming arena. */
+Arena *thread_scratch(void);
+Arena *stream_arena(void);
 
 /* Readers with no frame contract. */
 void consume(const void *p);
