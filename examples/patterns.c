@@ -511,6 +511,31 @@ static void pattern_try_and_checkpoint(void) {
     fa_destroy(fa);
 }
 
+/* ---- Frame vectors: per-frame lists of unknown length, filled side by side --------------- */
+
+/* Culling: the visible objects and the draw keys of their meshes, gathered together. Neither
+ * count is known up front; both vectors die with the frame. */
+static void pattern_frame_vec(fa_alloc *fa) {
+    fa_begin_frame(fa);
+    fa_frame_vec visible, keys;
+    fa_frame_vec_init(&visible, fa, sizeof(uint32_t), _Alignof(uint32_t));
+    fa_frame_vec_init(&keys, fa, sizeof(uint64_t), _Alignof(uint64_t));
+    for (uint32_t id = 0; id < 10000; id++) {
+        if (id % 3 == 0) continue; /* culled */
+        FA_FRAME_VEC_PUSH(&visible, uint32_t, id);
+        FA_FRAME_VEC_PUSH(&keys, uint64_t, ((uint64_t)(id % 7) << 32) | id);
+    }
+    CHECK(visible.len == 6666 && keys.len == 6666);
+    const uint32_t *ids = visible.data;
+    const uint64_t *k = keys.data;
+    CHECK(ids[0] == 1 && ids[6665] == 9998 && (uint32_t)k[6665] == 9998);
+    fa_thread_stats ts;
+    fa_get_my_thread_stats(fa, &ts);
+    /* Filled in turn, the two vectors still take about their own size of frame memory. */
+    CHECK(ts.frame_bytes <= 3 * 6666 * (sizeof(uint32_t) + sizeof(uint64_t)));
+    fa_end_frame(fa);
+}
+
 int main(void) {
     fa_alloc *fa = fa_create(NULL);
     CHECK(fa != NULL);
@@ -529,6 +554,7 @@ int main(void) {
     pattern_tags_and_budgets();
     pattern_fallible();
     pattern_try_and_checkpoint();
+    pattern_frame_vec(fa);
     fa_stats s;
     fa_get_stats(fa, &s);
     CHECK(s.pool_count == 0 && s.heap_count == 0 && s.transfer_count == 0 && s.errors == 0);

@@ -495,6 +495,58 @@ FA_API fa_checkpoint fa_frame_checkpoint(fa_alloc *fa);
 FA_API void fa_frame_rollback(fa_alloc *fa, fa_checkpoint cp);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Frame vector (docs/intent.md)                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A growable contiguous array in frame memory. data, len and cap may be read (data is NULL
+ * until the first push or reserve, and may move on every push or reserve that grows it); the
+ * other fields are internal. It belongs to the calling thread and to the innermost scope open at
+ * fa_frame_vec_init, and is valid until that scope ends. It grows in place while it is the
+ * scope's newest allocation and otherwise moves, doubling, into frame ranges other vectors
+ * left (so vectors filled in turn stay within about twice their bytes); grown while a nested
+ * scope is open, it moves into a heap block the end of its own scope frees. Use it through the
+ * struct that was initialised (a copy is misuse, caught in debug builds). */
+typedef struct fa_frame_vec {
+    void *data;
+    size_t len;               /* elements in use */
+    size_t cap;               /* elements data has room for */
+    size_t fai_elem, fai_align;
+    fa_alloc *fai_fa;
+    uint64_t fai_scope, fai_thread;
+    uintptr_t fai_magic;
+    uint32_t fai_depth, fai_flags;
+} fa_frame_vec;
+
+/* Makes v an empty vector of elem_size-byte elements aligned to align (a power of two that
+ * divides elem_size) in the calling thread's innermost scope. Allocates nothing. Bad arguments
+ * or no open frame are reported and leave v unusable (its pushes are reported). */
+FA_API void fa_frame_vec_init(fa_frame_vec *v, fa_alloc *fa, size_t elem_size, size_t align);
+/* Appends one uninitialised element and returns it (valid until the next growth). NULL + error
+ * on failure (frame limit, OOM, overflow, misuse), v unchanged. Debug builds check on every
+ * call that v's scope is open (FA_ERR_USE_AFTER_FRAME) on its thread (FA_ERR_WRONG_THREAD). */
+FA_API void *fa_frame_vec_push(fa_frame_vec *v) FA_RETURNS_FRAME;
+/* Makes room for n elements in total (not n more). FA_OK, or the reported status. */
+FA_API fa_status fa_frame_vec_reserve(fa_frame_vec *v, size_t n);
+/* Appends value (of type T, the vector's element type; a size mismatch is reported). In release
+ * builds an append that fits is inline and trusts v (as fa_frame_alloc trusts fa). */
+#define FA_FRAME_VEC_PUSH(v, T, value)                                         \
+    do {                                                                      \
+        T *fai_slot_ = FAI_CAST(T *, fai_frame_vec_push_sized((v), sizeof(T))); \
+        if (fai_slot_ != FAI_NULLPTR) *fai_slot_ = (value);                   \
+    } while (0)
+
+/* The slow path of FA_FRAME_VEC_PUSH (elem 0: any size). */
+FA_API void *fai_frame_vec_push_slow(fa_frame_vec *v, size_t elem) FA_RETURNS_FRAME;
+static inline void *fai_frame_vec_push_sized(fa_frame_vec *v, size_t elem) FA_RETURNS_FRAME;
+static inline void *fai_frame_vec_push_sized(fa_frame_vec *v, size_t elem) {
+#if FA_DEBUG < 1
+    if (FA_LIKELY(v->len < v->cap && elem == v->fai_elem))
+        return FAI_CAST(char *, v->data) + v->len++ * elem;
+#endif
+    return fai_frame_vec_push_slow(v, elem);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Inline fast path (internal; do not use these names directly)                                */
 /* ------------------------------------------------------------------------------------------ */
 

@@ -105,6 +105,7 @@ fa_alloc *fa_create(const fa_config *cfg) {
     fai_mutex_init(&fa->lock);
     fai_mutex_init(&fa->pool_lock);
     fai_mutex_init(&fa->heap_lock);
+    fai_mutex_init(&fa->group_lock);
     atomic_store(&fa->handler, resolved.error_handler);
     atomic_store(&fa->handler_user, resolved.error_user);
     fa->guard_frames = guard_frames_from(&resolved);
@@ -121,6 +122,7 @@ fa_alloc *fa_create(const fa_config *cfg) {
 /* Releases everything a tstate holds in its allocator. Caller holds fai_global_lock. */
 static void tstate_release(fai_tstate *t) {
     fa_alloc *fa = t->fa;
+    fai_intent_thread_release(t); /* before the frames go: it frees heap blocks, not frames */
     fai_debug_thread_release(t);
     fai_frame_release_all(t);
     fai_pool_thread_release(t);
@@ -213,6 +215,9 @@ void fa_destroy(fa_alloc *fa) {
     while (fa->threads != NULL) tstate_release(fa->threads);
     fai_mutex_unlock(&fai_global_lock);
 
+    /* Groups are released, not leaks: fa_destroy frees them (their descriptors are pool
+     * objects, so this runs before the leak count). */
+    fai_group_destroy_all(fa);
     /* Leak reports need the allocator intact; they run without locks held. */
     report_leaks(fa);
     fai_transfer_destroy(fa);
@@ -223,6 +228,7 @@ void fa_destroy(fa_alloc *fa) {
     fai_mutex_destroy(&fa->lock);
     fai_mutex_destroy(&fa->pool_lock);
     fai_mutex_destroy(&fa->heap_lock);
+    fai_mutex_destroy(&fa->group_lock);
     fa->head.serial = 0;
     free(fa);
 }

@@ -118,6 +118,7 @@ void fa_frame_rollback(fa_alloc *fa, fa_checkpoint cp) {
         if (t->cp_dead_hi < cp.fai_seq || cp.fai_seq < t->cp_dead_lo) t->cp_dead_lo = cp.fai_seq;
         t->cp_dead_hi = t->cp_seq;
     }
+    t->rollback_gen++; /* frame containers drop the spare ranges it may have released */
     t->cur_block = block;
     fai_cursor.cur = block != NULL ? cp.fai_cur : 0;
     if (block == NULL) t->used_prev = 0;

@@ -255,6 +255,7 @@ void fa_end_frame(fa_alloc *fa) {
     t->frame_hw = FAI_MAX(t->frame_hw, used_now(t));
     if (t->retain_count > s->retain_count) run_retains(t, s->retain_count);
     fai_tag_charge_frame(t);
+    fai_intent_scope_end(t, s);
     fai_debug_scope_end(t, s, c->cur, t->cur_block);
 
     t->cur_block = s->block;

@@ -266,7 +266,8 @@ typedef struct fai_tstate {
     /* checkpoints (checkpoint.c): sequence numbers; (dead_lo, dead_hi] were released by the
      * last rollback that passed newer checkpoints */
     uint64_t cp_seq, cp_dead_lo, cp_dead_hi;
-    void *intent;                   /* intent.c per-thread state (phases, vector spares) */
+    uint32_t rollback_gen;          /* rollbacks so far (intent.c drops spares they released) */
+    struct fai_intent *intent;      /* intent.c per-thread state (intent.h), NULL until used */
 } fai_tstate;
 
 /* Per-thread report buffers, allocated on a thread's first report and freed at its exit. They
@@ -341,6 +342,11 @@ struct fa_alloc {
 
     int guard_frames;               /* effective (debug builds) */
     void *debug;                    /* debug.c allocator state */
+
+    /* allocation groups (group.c), under group_lock */
+    fai_mutex group_lock;
+    struct fa_group *groups;
+    _Atomic size_t group_bytes, group_blocks, group_count;
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -441,6 +447,16 @@ void fai_tag_frame_end(fai_tstate *t);        /* outermost end: publish per-tag 
 bool fai_tag_heap_charge(fa_alloc *fa, fa_tag tag, int64_t delta, const char *site);
 /* A thread wants a new pool page for tag: false (reported) when the hard budget forbids it. */
 bool fai_tag_pool_page_check(fa_alloc *fa, fa_tag tag, const char *site);
+
+/* intent.c: frame containers, scratch pools, groups (intent.h). The scope-end hook costs one
+ * test for threads that never used them. */
+struct fai_intent;
+void fai_intent_scope_end_slow(fai_tstate *t, const fai_scope *s);
+FAI_INLINE void fai_intent_scope_end(fai_tstate *t, const fai_scope *s) {
+    if (FA_UNLIKELY(t->intent != NULL)) fai_intent_scope_end_slow(t, s);
+}
+void fai_intent_thread_release(fai_tstate *t);  /* thread exit / fa_destroy */
+void fai_group_destroy_all(fa_alloc *fa);       /* fa_destroy: groups still alive */
 
 /* ptrset.c */
 bool fai_ptrset_add(fai_ptrset *s, uintptr_t p);
