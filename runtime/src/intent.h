@@ -56,7 +56,7 @@ FAI_INLINE bool fai_scope_open(const fai_tstate *t, uint32_t depth, uint64_t sco
  * *size bytes are wanted; a spare of at least min_size bytes may be used instead, and *size
  * says what was given. */
 void *fai_store_alloc(fai_tstate *t, uint32_t depth, uint64_t scope, size_t min_size,
-                      size_t *size, size_t fresh, size_t align, bool *heap);
+                      size_t *size, size_t fresh, size_t align, bool *heap) FA_RETURNS_FRAME;
 /* Storage a container left: frame ranges become spares of their scope, heap blocks are freed. */
 void fai_store_release(fai_tstate *t, uint32_t depth, uint64_t scope, void *p, size_t size,
                        bool heap);
