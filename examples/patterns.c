@@ -536,6 +536,79 @@ static void pattern_frame_vec(fa_alloc *fa) {
     fa_end_frame(fa);
 }
 
+/* ---- Frame map: per-frame lookups by id --------------------------------------------------- */
+
+typedef struct DrawSlot {
+    uint32_t first, count;
+} DrawSlot;
+
+/* Batching: entity ids (sparse 64-bit handles) to the draw slot of their material this frame. */
+static void pattern_frame_map(fa_alloc *fa) {
+    fa_begin_frame(fa);
+    fa_frame_map batches;
+    fa_frame_map_init(&batches, fa, sizeof(DrawSlot), _Alignof(DrawSlot), 64);
+    for (uint32_t i = 0; i < 5000; i++) {
+        uint64_t material = ((uint64_t)(i % 37) << 40) | 0xABCD; /* sparse handles */
+        DrawSlot *slot = fa_frame_map_put(&batches, material);
+        CHECK(slot != NULL);
+        if (slot->count == 0) slot->first = i; /* new entries are zero-filled */
+        slot->count++;
+    }
+    CHECK(fa_frame_map_len(&batches) == 37);
+    uint32_t total = 0;
+    size_t pos = 0;
+    void *value;
+    while (fa_frame_map_next(&batches, &pos, NULL, &value)) total += ((DrawSlot *)value)->count;
+    CHECK(total == 5000);
+    CHECK(fa_frame_map_get(&batches, 12345) == NULL);
+    fa_end_frame(fa);
+}
+
+/* ---- Scratch pool: a named buffer reused across frames, reset when the work is done ------- */
+
+/* A streaming decoder works on a chunk over several frames in its own scratch. */
+static void pattern_scratch_pool(fa_alloc *fa) {
+    for (int chunk = 0; chunk < 3; chunk++) {
+        for (int frame = 0; frame < 4; frame++) {
+            fa_begin_frame(fa);
+            fa_scratch *s = fa_scratch_get(fa, "stream-decode", 64 << 10);
+            CHECK(s != NULL);
+            char *part = fa_scratch_alloc(s, 8 << 10, 16); /* kept across these frames */
+            CHECK(part != NULL);
+            memset(part, frame, 8 << 10);
+            fa_end_frame(fa);
+        }
+        fa_scratch *s = fa_scratch_get(fa, "stream-decode", 64 << 10);
+        CHECK(fa_scratch_used(s) == 4 * (8 << 10));
+        fa_scratch_reset(s); /* the chunk is done */
+    }
+}
+
+/* ---- Allocation group: a level's objects, freed at once on unload ------------------------- */
+
+typedef struct Prop {
+    Vec3 position;
+    uint32_t mesh;
+} Prop;
+
+static void pattern_group(fa_alloc *fa) {
+    fa_group *level = fa_group_create(fa, "level");
+    CHECK(level != NULL);
+    for (int load = 0; load < 2; load++) {
+        Prop *first = NULL;
+        for (uint32_t i = 0; i < 10000; i++) {
+            Prop *p = fa_group_alloc(level, sizeof(Prop), _Alignof(Prop));
+            CHECK(p != NULL);
+            *p = (Prop){{(float)i, 0, 0}, i};
+            if (first == NULL) first = p;
+        }
+        CHECK(first->mesh == 0 && fa_group_bytes(level) == 10000 * sizeof(Prop));
+        fa_group_free_all(level); /* unload: one call, not 10000 frees */
+        CHECK(fa_group_bytes(level) == 0);
+    }
+    fa_group_destroy(level);
+}
+
 int main(void) {
     fa_alloc *fa = fa_create(NULL);
     CHECK(fa != NULL);
@@ -555,9 +628,14 @@ int main(void) {
     pattern_fallible();
     pattern_try_and_checkpoint();
     pattern_frame_vec(fa);
+    pattern_frame_map(fa);
+    pattern_scratch_pool(fa);
+    pattern_group(fa);
     fa_stats s;
     fa_get_stats(fa, &s);
-    CHECK(s.pool_count == 0 && s.heap_count == 0 && s.transfer_count == 0 && s.errors == 0);
+    /* Left: the main thread's scratch pool (its descriptor and buffer); fa_destroy frees it. */
+    CHECK(s.pool_count == 1 && s.heap_count == 1);
+    CHECK(s.transfer_count == 0 && s.errors == 0 && s.group_count == 0);
     fa_destroy(fa);
     puts("all patterns ok");
     return 0;

@@ -405,6 +405,9 @@ typedef struct fa_stats {
     size_t transfer_bytes;        /* live transfer payload bytes */
     size_t transfer_count;
     uint64_t errors;              /* errors reported by this allocator */
+    size_t group_bytes;           /* bytes allocated from live allocation groups */
+    size_t group_reserved;        /* bytes of the blocks groups hold */
+    size_t group_count;           /* live allocation groups */
 } fa_stats;
 
 typedef struct fa_tag_stats {
@@ -545,6 +548,97 @@ static inline void *fai_frame_vec_push_sized(fa_frame_vec *v, size_t elem) {
 #endif
     return fai_frame_vec_push_slow(v, elem);
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Frame map (docs/intent.md)                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A hash map in frame memory from uint64_t keys (every value is a valid key) to fixed-size
+ * values. Open addressing; grows as needed; all its memory is frame memory of the innermost
+ * scope open at fa_frame_map_init (inside a nested scope, a heap block that scope's end frees),
+ * valid until that scope ends, on the calling thread. Fields are internal; use it through the
+ * struct that was initialised (a copy is misuse). */
+typedef struct fa_frame_map {
+    size_t fai_len, fai_cap, fai_tombs, fai_hint;
+    unsigned char *fai_ctrl;
+    uint64_t *fai_keys;
+    unsigned char *fai_vals;
+    size_t fai_vsize, fai_valign, fai_stride, fai_bytes;
+    fa_alloc *fai_fa;
+    uint64_t fai_scope, fai_thread;
+    uintptr_t fai_magic;
+    uint32_t fai_depth, fai_flags;
+} fa_frame_map;
+
+/* Makes m an empty map of value_size-byte values aligned to value_align (a power of two; a
+ * value_size of 0 makes a set) sized for `expected` entries without growing (0 = small).
+ * Allocates on the first put. Bad arguments or no open frame are reported and leave m unusable. */
+FA_API void fa_frame_map_init(fa_frame_map *m, fa_alloc *fa, size_t value_size,
+                              size_t value_align, size_t expected);
+/* The value slot of key: inserted (zero-filled) if key was absent, else the existing one (write
+ * to it to overwrite). Valid until the next put or the end of the scope. NULL + error on failure
+ * (frame limit, OOM, misuse). Every map call checks, in every build, that the map is used on its
+ * thread (FA_ERR_WRONG_THREAD) while its scope is open (FA_ERR_USE_AFTER_FRAME). */
+FA_API void *fa_frame_map_put(fa_frame_map *m, uint64_t key) FA_RETURNS_FRAME;
+/* The value slot of key, or NULL if absent. */
+FA_API void *fa_frame_map_get(const fa_frame_map *m, uint64_t key) FA_RETURNS_FRAME;
+/* Removes key; 1 if it was there, 0 if not. */
+FA_API int fa_frame_map_remove(fa_frame_map *m, uint64_t key);
+/* Entries in the map. */
+FA_API size_t fa_frame_map_len(const fa_frame_map *m);
+/* Iteration: start with *pos = 0; each call returning 1 yields the next entry (key and value
+ * may be NULL when not wanted); 0 at the end. Order is unspecified (slot order; it changes when
+ * the map grows). Removing entries (the current one or any other) during an iteration is
+ * allowed and yields every remaining entry once; a put during an iteration may rehash and
+ * invalidates it. */
+FA_API int fa_frame_map_next(const fa_frame_map *m, size_t *pos, uint64_t *key, void **value);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Scratch pools (docs/intent.md)                                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct fa_scratch fa_scratch; /* opaque */
+
+/* The calling thread's scratch pool called name (first 31 characters), made on first use with
+ * room for capacity bytes: a buffer reused across frames, rewound only by fa_scratch_reset.
+ * The same name on the same thread returns the same scratch; other threads get their own. A
+ * larger capacity than the scratch has grows it if it is empty (reset), else is reported
+ * (FA_ERR_INVALID_ARGUMENT) and NULL returned. The buffer is a heap block of fa (counted in
+ * fa_stats.heap_bytes, subject to heap_limit and tag budgets); the thread's exit or fa_destroy
+ * releases it. A scratch may be used only by the thread that got it: use on any other thread is
+ * reported (FA_ERR_WRONG_THREAD) in every build. */
+FA_API fa_scratch *fa_scratch_get(fa_alloc *fa, const char *name, size_t capacity);
+/* Bump-allocates size bytes aligned to align (a power of two <= FA_MAX_ALIGN) from s. Valid
+ * until fa_scratch_reset(s). Out of capacity: NULL + FA_ERR_OUT_OF_MEMORY, s unchanged. */
+FA_API void *fa_scratch_alloc(fa_scratch *s, size_t size, size_t align);
+/* Releases everything allocated from s (debug builds fill it; ASan/valgrind builds make it
+ * unaddressable until handed out again). */
+FA_API void fa_scratch_reset(fa_scratch *s);
+/* Bytes in use (alignment padding included) and the capacity of s; 0 for a bad handle. */
+FA_API size_t fa_scratch_used(fa_scratch *s);
+FA_API size_t fa_scratch_capacity(fa_scratch *s);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Allocation groups (docs/intent.md)                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct fa_group fa_group; /* opaque */
+
+/* A group of objects that die together (a level, an asset load, a request). Its memory comes
+ * in blocks (64 KiB growing to 1 MiB; large requests get their own); freeing the group costs
+ * O(blocks), never a free per object. Any thread may use any group (each has its own lock).
+ * name (first 31 characters) is for reports; may be NULL. fa_destroy releases groups left. */
+FA_API fa_group *fa_group_create(fa_alloc *fa, const char *name);
+/* size bytes aligned to align (a power of two <= FA_MAX_ALIGN), uninitialised, valid until
+ * fa_group_free_all or fa_group_destroy. NULL + error on bad size/align or out of memory. */
+FA_API void *fa_group_alloc(fa_group *g, size_t size, size_t align);
+/* Frees everything allocated from g; g stays usable (its first block is kept for reuse).
+ * Debug builds fill freed group memory; ASan/valgrind builds make it unaddressable. */
+FA_API void fa_group_free_all(fa_group *g);
+/* Frees everything and the group itself. A destroyed or garbage handle is reported. */
+FA_API void fa_group_destroy(fa_group *g);
+/* Bytes allocated from g since it was created or last freed. */
+FA_API size_t fa_group_bytes(fa_group *g);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Inline fast path (internal; do not use these names directly)                                */

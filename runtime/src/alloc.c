@@ -197,6 +197,10 @@ void fa_destroy(fa_alloc *fa) {
         fai_error(fa, FA_ERR_DESTROY_IN_FRAME, NULL, 0, NULL,
                   "fa_destroy: %zu more threads have frames open", more_open);
 
+    /* Groups left are released, not leaks (their descriptors are pool objects: freed while
+     * every thread state still exists, before the leak count). */
+    fai_group_destroy_all(fa);
+
     /* The calling thread's cursor must not keep pointing into memory about to be unmapped. */
     if (fai_cursor.serial == fa->head.serial) {
         fai_tstate *t = fai_cursor.tstate;
@@ -215,9 +219,6 @@ void fa_destroy(fa_alloc *fa) {
     while (fa->threads != NULL) tstate_release(fa->threads);
     fai_mutex_unlock(&fai_global_lock);
 
-    /* Groups are released, not leaks: fa_destroy frees them (their descriptors are pool
-     * objects, so this runs before the leak count). */
-    fai_group_destroy_all(fa);
     /* Leak reports need the allocator intact; they run without locks held. */
     report_leaks(fa);
     fai_transfer_destroy(fa);

@@ -29,7 +29,7 @@ typedef struct fai_owned {
     uint64_t scope;
 } fai_owned;
 
-struct fai_scratch;
+struct fa_scratch;
 struct fai_phase_rec;
 
 typedef struct fai_intent {
@@ -37,7 +37,7 @@ typedef struct fai_intent {
     unsigned nspares;
     fai_owned *owned;
     size_t nowned, capowned;
-    struct fai_scratch *scratch;     /* this thread's scratch pools (scratch.c) */
+    struct fa_scratch *scratch;      /* this thread's scratch pools (scratch.c) */
     void *phases;                    /* phase.c state */
 } fai_intent;
 

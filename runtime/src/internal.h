@@ -457,6 +457,7 @@ FAI_INLINE void fai_intent_scope_end(fai_tstate *t, const fai_scope *s) {
 }
 void fai_intent_thread_release(fai_tstate *t);  /* thread exit / fa_destroy */
 void fai_group_destroy_all(fa_alloc *fa);       /* fa_destroy: groups still alive */
+void fai_group_stats(fa_alloc *fa, size_t *bytes, size_t *reserved, size_t *count);
 
 /* ptrset.c */
 bool fai_ptrset_add(fai_ptrset *s, uintptr_t p);

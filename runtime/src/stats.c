@@ -60,6 +60,7 @@ void fa_get_stats(fa_alloc *fa, fa_stats *out) {
     out->transfer_bytes = atomic_load(&fa->transfer_bytes);
     out->transfer_count = atomic_load(&fa->transfer_count);
     out->errors = atomic_load(&fa->errors);
+    fai_group_stats(fa, &out->group_bytes, &out->group_reserved, &out->group_count);
 }
 
 size_t fa_get_thread_stats(fa_alloc *fa, fa_thread_stats *out, size_t max) {
