@@ -31,6 +31,10 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#ifdef FAI_TEST_HOOKS
+void (*fai_test_hook_remote_published)(void *p);
+#endif
+
 #define SEGMENT_MAGIC 0x46415345474d4e54ull /* "FASEGMNT" */
 
 static const uint32_t class_size[FAI_POOL_CLASSES] = {
@@ -572,6 +576,7 @@ static FAI_NOINLINE void remote_free(fa_alloc *fa, fai_page *pg, void *p) {
         nw = (uintptr_t)p | ((uintptr_t)(tfree_count(w) + 1) << TFREE_COUNT_SHIFT);
     } while (!atomic_compare_exchange_weak_explicit(&pg->thread_free, &w, nw,
                                                     memory_order_acq_rel, memory_order_relaxed));
+    FAI_TEST_HOOK(remote_published, p);
     /* Tell owners scanning for pages with remote frees (they check this when they run dry). */
     if (tfree_count(w) == 0)
         atomic_fetch_add_explicit(&fa->remote_hint[cls], 1, memory_order_relaxed);
