@@ -12,6 +12,9 @@ runner passes and takes its script from comments in the analysed source file:
     // compile-error                        a clang-diagnostic-error, exit status 1
     // crash                                prints a stack dump and dies with SIGSEGV
     // sleep: SECONDS                       sleeps first
+    // rendezvous: DIR N                    waits (up to 60 s) until N fake processes are
+                                            inside this directive for DIR at once; exit
+                                            status 7 when they never are
     // exit: N                              exits with N and writes nothing
 
 Checks exist only if enabled by --checks; framealloc-* checks exist only when --load names
@@ -125,6 +128,17 @@ def main(argv):
                 os.kill(os.getpid(), signal.SIGSEGV)
             elif kind == "sleep":
                 time.sleep(float(arg))
+            elif kind == "rendezvous":
+                where, count = arg.rsplit(" ", 1)
+                os.makedirs(where, exist_ok=True)
+                open(os.path.join(where, str(os.getpid())), "w").close()
+                deadline = time.monotonic() + 60
+                while len(os.listdir(where)) < int(count):
+                    if time.monotonic() > deadline:
+                        sys.stderr.write(f"fake clang-tidy: rendezvous {where}: only "
+                                         f"{len(os.listdir(where))} of {count} arrived\n")
+                        return 7
+                    time.sleep(0.02)
             elif kind == "exit":
                 return int(arg)
         offset += len(raw) + 1

@@ -212,13 +212,14 @@ class Selection(WithFake):
         self.assertEqual(proc.stdout.count("---"), 1)
 
     def test_runs_in_parallel(self):
+        # Each TU waits until all four run at once: a runner that does not run -j4 TUs
+        # concurrently fails them (no timing threshold, so a loaded machine cannot flake it).
+        meet = os.path.join(self.tmp, "rendezvous")
         for i in range(4):
-            self.add_source(f"s{i}.c", "// sleep: 1.5\n")
-        start = time.monotonic()
+            self.add_source(f"s{i}.c", f"// rendezvous: {meet} 4\n")
         proc = self.run_fake("-j", "4")
-        elapsed = time.monotonic() - start
-        self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertLess(elapsed, 5.5, "4 TUs of 1.5 s with -j4 should overlap (serial: 6 s)")
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(len(os.listdir(meet)), 4)
         self.assertIn("[4/4 100%]", proc.stderr)
 
     def test_progress_names_long_running_tus(self):
