@@ -7,7 +7,7 @@
 #   F1  fa_frame_alloc via FA_FRAME_NEW, 64 B align 16        <= F1_BUDGET Ir/alloc (default 10)
 #   P1  fa_pool_alloc + fa_pool_free, 64 B, live anchors       <= P1_BUDGET Ir/pair  (default 126)
 # both with the harness loop excluded (the `loop` kernel, 0.375 Ir/op, is subtracted).
-# The defaults are regression gates at today's cost (F1 9.9, P1 125 with release double-free
+# The defaults are regression gates at today's cost (F1 9.88, P1 123.0 with release double-free
 # detection), not the design targets (F1 8, P1 20): see bench/README.md for the gap and why.
 #
 # usage: bench/check-budgets.sh [--bin PATH] [--build-dir DIR]
