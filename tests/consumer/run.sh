@@ -74,6 +74,7 @@ check_prefix() {
            lib/pkgconfig/framealloc.pc lib/pkgconfig/framealloc-debug.pc; do
     [ -e "$p/$f" ] || fail "$f is not installed in $p: $(cd "$p" && find . -type f | sort)"
   done
+  [ -e "$p/share/doc/framealloc/LICENSE" ] || fail "LICENSE is not installed in $p"
   [ ! -e "$p/lib/cmake/framealloc/framealloc-tidy.cmake" ] \
     || fail "a library-only install installed framealloc-tidy.cmake"
 }
