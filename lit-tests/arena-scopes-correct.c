@@ -162,3 +162,18 @@ char *ok_accessor_arenas(const char *path) {
   temp_end(io);
   return arena_strdup(g_level_arena, path);
 }
+
+/* A same-file helper filling the caller's object from a parameter's arena:
+ * filled from the caller's arena, the object may keep it. */
+static void fill_mesh(Mesh *m, Arena *a, int n) {
+  m->positions = arena_push_floats(a, n * 3);
+  m->count = n;
+}
+void ok_fill_from_callers_arena(Mesh *out, Arena *level, int n) {
+  Temp t = temp_begin(&g_scratch);
+  Mesh tmp;
+  fill_mesh(&tmp, &g_scratch, n);
+  consume(tmp.positions);
+  fill_mesh(out, level, n);
+  temp_end(t);
+}

@@ -75,3 +75,21 @@ void *bad_scope_on_callers_arena(Arena *out) {
   return p;
 }
 // CHECK-MESSAGES: :[[@LINE-2]]:10: warning: 'p' returned after its frame ended [framealloc-use-after-frame]
+
+/* Filled by a same-file helper from the scratch arena inside our scope. */
+typedef struct Strings {
+  char *first;
+  int count;
+} Strings;
+static void split_first(Strings *out, Arena *a, const char *line) {
+  out->first = arena_strdup(a, line);
+  out->count = 1;
+}
+void bad_filled_by_helper(Arena *scratch, const char *line) {
+  Temp t = temp_begin(scratch);
+  Strings s;
+  split_first(&s, scratch, line);
+  temp_end(t);
+  log_text(s.first);
+}
+// CHECK-MESSAGES: :[[@LINE-2]]:12: warning: 's.first' passed to 'log_text' after its frame ended [framealloc-use-after-frame]

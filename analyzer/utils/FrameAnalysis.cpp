@@ -202,7 +202,8 @@ bool FunctionAnalysis::isWorthAnalyzing() {
       if (!Relevant && !Info.changesFrames() && isa<CallExpr>(S))
         if (const FunctionSummary *Sum = Analyzer.summary(Callee))
           Relevant |= Sum->ReturnsCallerFrame || !Sum->FilledParams.empty() ||
-                      Sum->ArenaParam != keyed::None;
+                      Sum->ArenaParam != keyed::None ||
+                      !Sum->FilledArenaParams.empty();
     }
     pushChildren(S, Work);
   }
@@ -518,6 +519,9 @@ void FunctionAnalysis::run() {
   reportPass();
   if (!ArenaReturnConflict)
     Result.Summary.ArenaParam = ArenaReturnParam;
+  for (const auto &F : ArenaFills)
+    if (!llvm::is_contained(ArenaFillConflicts, F.first))
+      Result.Summary.FilledArenaParams.push_back(F);
   finishFindings();
 }
 

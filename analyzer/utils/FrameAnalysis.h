@@ -52,6 +52,9 @@ struct FunctionSummary {
   /// Returns memory pushed into the arena of this parameter (0-based), as if
   /// declared FA_RETURNS_FRAME_OF it; keyed::None when not known.
   unsigned ArenaParam = keyed::None;
+  /// (P, Q): the pointee of parameter P receives memory pushed into the arena
+  /// of parameter Q (0-based), like a FilledParams entry keyed by Q's arena.
+  llvm::SmallVector<std::pair<unsigned, unsigned>, 1> FilledArenaParams;
 };
 
 /// A field a helper sets to null on every path, as a path from its pointer

@@ -331,7 +331,14 @@ bool FunctionAnalysis::allocScope(const CallExpr *CE, const Disjunct &D,
     Scope = currentScope(D);
     return true;
   }
-  Arena = arenaKey(keyedArgument(CE, Which), D);
+  return arenaScope(keyedArgument(CE, Which), HasBase, D, Scope, Arena);
+}
+
+bool FunctionAnalysis::arenaScope(const Expr *ArenaArg, bool HasBase,
+                                  const Disjunct &D, const Expr *&Scope,
+                                  PathId &Arena) {
+  Scope = nullptr;
+  Arena = arenaKey(ArenaArg, D);
   // The innermost scope open on the arena. A scope we cannot key may be on
   // it too; an arena with a permanent level is not assumed to be in one.
   for (auto It = D.Stack.rbegin(), End = D.Stack.rend(); It != End; ++It) {
@@ -467,39 +474,79 @@ void FunctionAnalysis::bindToken(PathId P, const Expr *Init, Disjunct &D) {
   }
 }
 
-void FunctionAnalysis::noteArenaReturn(const Expr *E, const Disjunct &D) {
-  if (ArenaReturnConflict)
-    return;
+unsigned FunctionAnalysis::arenaParamOf(const Expr *E, const Disjunct &D,
+                                        bool &NotParam) {
+  NotParam = false;
   E = E->IgnoreParenCasts();
   if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
     if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
-      if (VD->getType()->isPointerType())
+      if (VD->hasLocalStorage() && !isa<ParmVarDecl>(VD) &&
+          VD->getType()->isPointerType())
         if (const Expr *Init = aliasOf(VD))
           E = Init->IgnoreParenCasts();
   const auto *CE = dyn_cast<CallExpr>(E);
   const FunctionDecl *Callee = CE ? CE->getDirectCallee() : nullptr;
   if (!Callee)
-    return;
+    return keyed::None;
   const CalleeInfo &Info = Index.callee(Callee);
   unsigned Which = Info.ReturnsOf;
   if (!Info.ReturnsFrame)
     if (const FunctionSummary *S = Analyzer.summary(Callee))
       Which = S->ArenaParam;
   if (Which == keyed::None)
-    return;
+    return keyed::None;
   PathId Key = arenaKey(keyedArgument(CE, Which), D);
   // `*p` of a pointer parameter, or the object of a reference parameter.
   const ParmVarDecl *PVD = nullptr;
   if (Key != NoPath && Paths[Key].IsDeref && Paths[Key].Depth == 1)
     PVD = dyn_cast<ParmVarDecl>(Paths[Key].Base);
   if (!PVD) {
-    ArenaReturnConflict = true;
+    NotParam = true;
+    return keyed::None;
+  }
+  return PVD->getFunctionScopeIndex();
+}
+
+void FunctionAnalysis::noteArenaReturn(const Expr *E, const Disjunct &D) {
+  if (ArenaReturnConflict)
+    return;
+  bool NotParam = false;
+  unsigned Param = arenaParamOf(E, D, NotParam);
+  if (Param == keyed::None) {
+    ArenaReturnConflict |= NotParam;
     return;
   }
-  unsigned Param = PVD->getFunctionScopeIndex();
   if (ArenaReturnParam != keyed::None && ArenaReturnParam != Param)
     ArenaReturnConflict = true;
   ArenaReturnParam = Param;
+}
+
+void FunctionAnalysis::noteArenaFill(PathId P, const Expr *Value,
+                                     const Disjunct &D) {
+  // Only stores into the caller's objects through a pointer parameter.
+  PathId Root = Paths.pointerRoot(P);
+  if (Root == NoPath || Paths[Root].Parent != NoPath)
+    return;
+  const auto *Filled = dyn_cast<ParmVarDecl>(Paths[Root].Base);
+  if (!Filled)
+    return;
+  unsigned Target = Filled->getFunctionScopeIndex();
+  if (llvm::is_contained(ArenaFillConflicts, Target))
+    return;
+  bool NotParam = false;
+  unsigned Param = arenaParamOf(Value, D, NotParam);
+  if (Param == keyed::None) {
+    if (NotParam)
+      ArenaFillConflicts.push_back(Target);
+    return;
+  }
+  for (const auto &F : ArenaFills)
+    if (F.first == Target && F.second != Param) {
+      ArenaFillConflicts.push_back(Target);
+      return;
+    }
+  if (!llvm::is_contained(ArenaFills, std::make_pair(Target, Param)))
+    ArenaFills.emplace_back(Target, Param);
 }
 
 } // namespace clang::tidy::framealloc

@@ -447,8 +447,32 @@ void FunctionAnalysis::applySummary(const CallExpr *CE,
   const FunctionSummary *S = Analyzer.summary(Callee);
   if (!S)
     return;
+  // Memory of an argument's arena: the scope open on that arena, if any.
+  for (const auto &F : S->FilledArenaParams) {
+    if (F.first >= CE->getNumArgs() || F.second >= CE->getNumArgs())
+      continue;
+    bool FrameOnly = llvm::is_contained(S->FilledParams, F.first);
+    const Expr *Scope = nullptr;
+    PathId Arena = NoPath;
+    if (!arenaScope(CE->getArg(F.second), !FrameOnly, D, Scope, Arena))
+      continue;
+    bool ByRef = F.first < Callee->getNumParams() &&
+                 Callee->getParamDecl(F.first)->getType()->isReferenceType();
+    PathId P = ByRef ? lvaluePath(CE->getArg(F.first))
+                     : pointeePath(CE->getArg(F.first));
+    if (P == NoPath)
+      continue;
+    OriginSet V;
+    V.push_back(Origins.get(CE, Scope, nullptr, Arena));
+    store(P, V, CE, CE, /*Weak=*/true, D);
+  }
   for (unsigned I : S->FilledParams) {
     if (I >= CE->getNumArgs())
+      continue;
+    if (llvm::any_of(S->FilledArenaParams,
+                     [I](const std::pair<unsigned, unsigned> &F) {
+                       return F.first == I;
+                     }))
       continue;
     bool ByRef = I < Callee->getNumParams() &&
                  Callee->getParamDecl(I)->getType()->isReferenceType();
@@ -617,8 +641,12 @@ void FunctionAnalysis::handleAssign(const BinaryOperator *BO, Disjunct &D) {
   // p += n keeps pointing into the same object.
   if (BO->isCompoundAssignmentOp())
     return;
-  if (HasKeyed)
+  if (HasKeyed) {
     bindToken(P, BO->getRHS(), D);
+    if (Reporting && !Self.isFrameRelevant() &&
+        BO->getRHS()->getType()->isPointerType())
+      noteArenaFill(P, BO->getRHS(), D);
+  }
   if (LHS->getType()->isRecordType())
     return assignRecord(P, BO->getRHS(), BO, /*Weak=*/false, D);
   // `a[i] = NULL` for every i of a loop clears the whole (collapsed) array.

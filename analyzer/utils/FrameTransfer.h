@@ -164,6 +164,9 @@ private:
   /// which no scope of ours is open).
   bool allocScope(const CallExpr *CE, const Disjunct &D, const Expr *&Scope,
                   PathId &Arena);
+  /// The same for memory pushed into the arena named by \p ArenaArg.
+  bool arenaScope(const Expr *ArenaArg, bool HasBase, const Disjunct &D,
+                  const Expr *&Scope, PathId &Arena);
   /// Ends the scope named by a keyed end's argument \p Arg.
   void endKeyed(const Stmt *Site, const Expr *Arg, Disjunct &D);
   /// Ends the scope of the token held by \p TokenPath, if we track it.
@@ -177,6 +180,12 @@ private:
   void endCall(const Expr *Call, const CalleeInfo &Info, Disjunct &D);
   /// The summary: \p E returns memory of a parameter's arena.
   void noteArenaReturn(const Expr *E, const Disjunct &D);
+  /// The summary: \p Value, stored at \p P, is memory of a parameter's arena.
+  void noteArenaFill(PathId P, const Expr *Value, const Disjunct &D);
+  /// The parameter whose arena \p E (a keyed allocation, directly or
+  /// through a local set once) pushes into; keyed::None if not one, and
+  /// \p NotParam set when it is a keyed allocation on another arena.
+  unsigned arenaParamOf(const Expr *E, const Disjunct &D, bool &NotParam);
   const Expr *aliasOf(const VarDecl *VD);
 
   // --- Diagnostics --------------------------------------------------------
@@ -225,6 +234,10 @@ private:
   /// noteArenaReturn: the parameter seen so far, or a conflict.
   unsigned ArenaReturnParam = keyed::None;
   bool ArenaReturnConflict = false;
+  /// noteArenaFill: (filled parameter, arena parameter) pairs, and the
+  /// filled parameters seen with different or unknown arenas.
+  llvm::SmallVector<std::pair<unsigned, unsigned>, 1> ArenaFills;
+  llvm::SmallVector<unsigned, 1> ArenaFillConflicts;
   bool FixOffered = false; ///< One annotation fix-it per function.
 
   // From scanStructure().
