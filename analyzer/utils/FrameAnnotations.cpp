@@ -114,8 +114,9 @@ bool AnnotationIndex::nameListed(const FunctionDecl *FD,
 }
 
 /// The parameter a keyed annotation names on \p FD (any redeclaration's
-/// spelling), or keyed::None when it names none.
-static unsigned keyedParam(const FunctionDecl *FD, llvm::StringRef Prefix) {
+/// spelling), or keyed::None when it names none (its argument in \p Bad).
+static unsigned keyedParam(const FunctionDecl *FD, llvm::StringRef Prefix,
+                           std::string &Bad) {
   for (const FunctionDecl *R : FD->redecls()) {
     if (!R->hasAttrs())
       continue;
@@ -125,18 +126,24 @@ static unsigned keyedParam(const FunctionDecl *FD, llvm::StringRef Prefix) {
         continue;
       S = S.trim();
       unsigned Position = 0;
-      if (!S.getAsInteger(10, Position))
-        return Position >= 1 && Position <= FD->getNumParams() ? Position - 1
-                                                               : keyed::None;
-      if (S == "this")
-        return isa<CXXMethodDecl>(FD) && !cast<CXXMethodDecl>(FD)->isStatic()
-                   ? keyed::This
-                   : keyed::None;
+      if (!S.getAsInteger(10, Position)) {
+        if (Position >= 1 && Position <= FD->getNumParams())
+          return Position - 1;
+        Bad = S.str();
+        continue;
+      }
+      if (S == "this") {
+        if (isa<CXXMethodDecl>(FD) && !cast<CXXMethodDecl>(FD)->isStatic())
+          return keyed::This;
+        Bad = S.str();
+        continue;
+      }
       // Prototype and definition may name the parameters differently.
       for (const FunctionDecl *Named : FD->redecls())
         for (unsigned I = 0, N = Named->getNumParams(); I < N; ++I)
           if (Named->getParamDecl(I)->getName() == S)
             return I;
+      Bad = S.str();
     }
   }
   return keyed::None;
@@ -169,18 +176,27 @@ const CalleeInfo &AnnotationIndex::callee(const FunctionDecl *FD) {
   Info.NoAnalysis = hasAnnotation(FD, annotation::NoAnalysis);
   // The keyed forms imply the plain contract; a parameter they do not name
   // leaves the contract on the implicit stack.
+  std::string Bad;
   if (hasKeyedAnnotation(FD, annotation::BeginsFrameOn)) {
     Info.Begins = true;
-    Info.BeginsOn = keyedParam(FD, annotation::BeginsFrameOn);
+    Info.BeginsOn = keyedParam(FD, annotation::BeginsFrameOn, Bad);
+    if (Info.BeginsOn == keyed::None)
+      Info.BadKey = "FA_BEGINS_FRAME_ON(" + Bad + ")";
   }
   if (hasKeyedAnnotation(FD, annotation::EndsFrameOn)) {
     Info.Ends = true;
-    Info.EndsOn = keyedParam(FD, annotation::EndsFrameOn);
+    Info.EndsOn = keyedParam(FD, annotation::EndsFrameOn, Bad);
+    if (Info.EndsOn == keyed::None)
+      Info.BadKey = "FA_ENDS_FRAME_ON(" + Bad + ")";
   }
   if (hasKeyedAnnotation(FD, annotation::ReturnsFrameOf)) {
     Info.ArenaHasBase = !Info.ReturnsFrame;
     Info.ReturnsFrame = true;
-    Info.ReturnsOf = keyedParam(FD, annotation::ReturnsFrameOf);
+    Info.ReturnsOf = keyedParam(FD, annotation::ReturnsFrameOf, Bad);
+    if (Info.ReturnsOf == keyed::None) {
+      Info.BadKey = "FA_RETURNS_FRAME_OF(" + Bad + ")";
+      Info.BadKeyIsAlloc = true;
+    }
   }
 
   // Parameter annotations may sit on any redeclaration (prototype in a header,

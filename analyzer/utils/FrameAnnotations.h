@@ -96,6 +96,10 @@ struct CalleeInfo {
   /// level, so memory pushed outside the analysed function's own scopes on
   /// it is not frame memory there.
   bool ArenaHasBase = false;
+  /// A keyed annotation whose argument names no parameter ("FA_ENDS_FRAME_ON
+  /// (t)"): the contract falls back to the implicit stack, and calls say so.
+  std::string BadKey;
+  bool BadKeyIsAlloc = false;
   bool NoAnalysis = false;
   bool CrossesAllPointerArgs = false;
   llvm::SmallVector<unsigned, 2> CrossingArgs;   ///< 0-based argument indices.

@@ -93,7 +93,8 @@
 #define FA_RETAIN_SLOT FA_ANNOTATE_(FA_ANNOTATION_RETAIN_SLOT)
 
 /* Arena-keyed scopes. The argument names a parameter of the annotated function: its name, its
- * 1-based position, or `this` (C++ member functions: the object itself). The checks key scopes
+ * 1-based position, or `this` (C++ member functions: the object itself); one that names no
+ * parameter is reported at the calls, which then use the implicit stack. The checks key scopes
  * by the expression passed there at each call (a variable, a member path such as
  * this->scratch or e->frame_arena, a global, &g_arena), the way thread-safety analysis keys
  * locks, so scopes on different arenas neither end nor release each other.
