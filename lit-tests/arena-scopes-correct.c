@@ -177,3 +177,22 @@ void ok_fill_from_callers_arena(Mesh *out, Arena *level, int n) {
   fill_mesh(out, level, n);
   temp_end(t);
 }
+
+/* Array elements with constant or variable indices are keyed by their
+ * expression: arenas[ARENA_FRAME] and arenas[ARENA_UPLOAD] are two arenas. */
+enum { ARENA_FRAME, ARENA_UPLOAD, ARENA_COUNT };
+typedef struct Device {
+  Arena *arenas[ARENA_COUNT];
+  Arena rings[4];
+} Device;
+void ok_arena_array(Device *dev, int ring, const char *label) {
+  Temp f = temp_begin(dev->arenas[ARENA_FRAME]);
+  Temp u = temp_begin(dev->arenas[ARENA_UPLOAD]);
+  char *name = arena_strdup(dev->arenas[ARENA_FRAME], label);
+  Temp r = temp_begin(&dev->rings[ring]);
+  consume(arena_push(&dev->rings[ring], 256));
+  temp_end(r);
+  temp_end(u);
+  log_text(name);
+  temp_end(f);
+}

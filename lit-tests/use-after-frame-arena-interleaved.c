@@ -80,3 +80,20 @@ void bad_accessor_arena(const char *path) {
   temp_end(st);
 }
 // CHECK-MESSAGES: :[[@LINE-3]]:43: warning: 'chunk' passed to 'arena_strdup' after its frame ended [framealloc-use-after-frame]
+
+/* Arenas in an array, named by enumerators. */
+enum { ARENA_FRAME, ARENA_SCRATCH, ARENA_COUNT };
+typedef struct Device {
+  Arena *arenas[ARENA_COUNT];
+} Device;
+void bad_arena_array(Device *dev) {
+  Temp f = temp_begin(dev->arenas[ARENA_FRAME]);
+  Temp s = temp_begin(dev->arenas[ARENA_SCRATCH]);
+  char *p = arena_strdup(dev->arenas[ARENA_FRAME], "frame");
+  char *q = arena_strdup(dev->arenas[ARENA_SCRATCH], "scratch");
+  temp_end(f);
+  log_text(q);
+  log_text(p);
+  temp_end(s);
+}
+// CHECK-MESSAGES: :[[@LINE-3]]:12: warning: 'p' passed to 'log_text' after its frame ended [framealloc-use-after-frame]

@@ -261,8 +261,10 @@ PathId FunctionAnalysis::arenaKeyAt(const Expr *E, const Disjunct &D,
   if (isa<CXXThisExpr>(E))
     return Paths.child(Paths.root(FD), nullptr);
   if (const auto *UO = dyn_cast<UnaryOperator>(E))
-    if (UO->getOpcode() == UO_AddrOf)
-      return objectKey(UO->getSubExpr());
+    if (UO->getOpcode() == UO_AddrOf) {
+      PathId P = objectKey(UO->getSubExpr());
+      return P != NoPath ? P : shapeKey(UO->getSubExpr(), /*Deref=*/false);
+    }
   // An accessor without arguments (`scratch_arena()`, a thread's arena)
   // names the same arena at every call, like a global.
   if (const auto *CE = dyn_cast<CallExpr>(E)) {
@@ -281,7 +283,7 @@ PathId FunctionAnalysis::arenaKeyAt(const Expr *E, const Disjunct &D,
     // An arena object (by reference), or a scope token.
     PathId P = objectKey(E);
     if (P == NoPath)
-      return NoPath;
+      return shapeKey(E, /*Deref=*/false);
     if (const TokenInfo *T = D.Tokens.find(P))
       return scopeKey(T->Scope);
     return P;
@@ -306,7 +308,39 @@ PathId FunctionAnalysis::arenaKeyAt(const Expr *E, const Disjunct &D,
             return K;
         }
   PathId P = objectKey(E);
-  return P == NoPath ? NoPath : Paths.child(P, nullptr);
+  return P == NoPath ? shapeKey(E, /*Deref=*/true) : Paths.child(P, nullptr);
+}
+
+PathId FunctionAnalysis::shapeKey(const Expr *E, bool Deref) {
+  // Array elements (`ctx->arenas[ARENA_FRAME]`, `pool[i]`) have no access
+  // path of their own; the same expression names the same arena, as in
+  // thread-safety analysis. Side effects and calls are not keys.
+  for (const Expr *X = E->IgnoreParenImpCasts();;) {
+    if (const auto *ME = dyn_cast<MemberExpr>(X)) {
+      X = ME->getBase()->IgnoreParenImpCasts();
+    } else if (const auto *AS = dyn_cast<ArraySubscriptExpr>(X)) {
+      const Expr *Idx = AS->getIdx()->IgnoreParenImpCasts();
+      if (!isa<DeclRefExpr>(Idx) && !Idx->isIntegerConstantExpr(Ctx))
+        return NoPath;
+      X = AS->getBase()->IgnoreParenImpCasts();
+    } else if (const auto *UO = dyn_cast<UnaryOperator>(X)) {
+      if (UO->getOpcode() != UO_Deref)
+        return NoPath;
+      X = UO->getSubExpr()->IgnoreParenImpCasts();
+    } else if (isa<DeclRefExpr, CXXThisExpr>(X)) {
+      break;
+    } else {
+      return NoPath;
+    }
+  }
+  llvm::FoldingSetNodeID ID;
+  E->IgnoreParenImpCasts()->Profile(ID, Ctx, /*Canonical=*/true);
+  ID.AddBoolean(Deref);
+  for (unsigned I = 0, N = ShapeKeys.size(); I < N; ++I)
+    if (ShapeKeys[I] == ID)
+      return FirstShapeKey + I;
+  ShapeKeys.push_back(ID);
+  return FirstShapeKey + ShapeKeys.size() - 1;
 }
 
 PathId FunctionAnalysis::scopeKey(const Expr *Site) const {
@@ -498,7 +532,7 @@ unsigned FunctionAnalysis::arenaParamOf(const Expr *E, const Disjunct &D,
   PathId Key = arenaKey(keyedArgument(CE, Which), D);
   // `*p` of a pointer parameter, or the object of a reference parameter.
   const ParmVarDecl *PVD = nullptr;
-  if (Key != NoPath && Paths[Key].IsDeref && Paths[Key].Depth == 1)
+  if (Key < FirstShapeKey && Paths[Key].IsDeref && Paths[Key].Depth == 1)
     PVD = dyn_cast<ParmVarDecl>(Paths[Key].Base);
   if (!PVD) {
     NotParam = true;

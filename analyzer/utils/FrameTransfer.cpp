@@ -232,6 +232,15 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
     return;
 
   const CalleeInfo &Info = Index.callee(Callee);
+  if (Reporting && !Info.BadKey.empty()) {
+    Finding F{Info.BadKeyIsAlloc ? FindingKind::Escape : FindingKind::Pairing,
+              {}, {}};
+    F.Warning.Loc = loc(CE);
+    F.Warning.Format = "'%0' is declared %1, which names none of its "
+                       "parameters; the call is treated as unkeyed";
+    F.Warning.Args = {Callee->getNameAsString(), Info.BadKey};
+    addFinding(std::move(F));
+  }
   if (Info.Begins && !Info.Ends)
     beginFrame(CE, D);
   else if (Info.Ends && !Info.Begins)

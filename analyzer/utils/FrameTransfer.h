@@ -157,6 +157,11 @@ private:
   PathId arenaKeyAt(const Expr *E, const Disjunct &D, unsigned Depth);
   /// The path of an lvalue naming an object by variables and fields only.
   PathId objectKey(const Expr *E, unsigned Depth = 0);
+  /// Keys of expressions that are not access paths (array elements), by
+  /// their structure: FirstShapeKey + index into ShapeKeys. \p Deref: the
+  /// expression is a pointer to the arena, not the arena object.
+  PathId shapeKey(const Expr *E, bool Deref);
+  static constexpr PathId FirstShapeKey = 1u << 30;
   /// The arena key of a begin call (NoPath: an unkeyed or unnamed arena).
   PathId scopeKey(const Expr *Site) const;
   /// The scope memory returned by \p CE belongs to; false when it is not
@@ -227,6 +232,7 @@ private:
   bool HasKeyed = false;
   /// Arena key per keyed begin call (computed when it first runs).
   llvm::DenseMap<const Expr *, PathId> ScopeKeys;
+  std::vector<llvm::FoldingSetNodeID> ShapeKeys;
   /// Local pointers and references set once, at their declaration, to an
   /// arena expression: `Arena *a = &g->scratch;` names g->scratch.
   llvm::DenseMap<const VarDecl *, const Expr *> Aliases;
