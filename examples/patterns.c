@@ -609,6 +609,29 @@ static void pattern_group(fa_alloc *fa) {
     fa_group_destroy(level);
 }
 
+/* ---- Phases: what each part of the frame allocated ---------------------------------------- */
+
+static void pattern_phases(fa_alloc *fa) {
+    for (int frame = 0; frame < 2; frame++) {
+        fa_begin_frame(fa);
+        fa_phase_begin(fa, "physics");
+        Vec3 *contacts = FA_FRAME_ARRAY(fa, Vec3, 256);
+        CHECK(contacts != NULL);
+        fa_phase_end(fa);
+        fa_phase_begin(fa, "render");
+        uint64_t *keys = FA_FRAME_ARRAY(fa, uint64_t, 1024);
+        CHECK(keys != NULL);
+        fa_phase_end(fa);
+        fa_end_frame(fa);
+    }
+    fa_phase_stats physics, render;
+    CHECK(fa_get_phase_stats(fa, "physics", &physics) == FA_OK);
+    CHECK(fa_get_phase_stats(fa, "render", &render) == FA_OK);
+    /* Figures of the last frame: each phase's own frame bytes. */
+    CHECK(physics.frame_bytes == 256 * sizeof(Vec3) && render.frame_bytes == 1024 * 8);
+    CHECK(physics.frames == 2 && render.runs == 1);
+}
+
 int main(void) {
     fa_alloc *fa = fa_create(NULL);
     CHECK(fa != NULL);
@@ -631,6 +654,7 @@ int main(void) {
     pattern_frame_map(fa);
     pattern_scratch_pool(fa);
     pattern_group(fa);
+    pattern_phases(fa);
     fa_stats s;
     fa_get_stats(fa, &s);
     /* Left: the main thread's scratch pool (its descriptor and buffer); fa_destroy frees it. */

@@ -260,6 +260,20 @@ VEC_TEST(rollback_drops_spares) {
     cr_assert_eq(tu_total(), 0);
 }
 
+/* Debug builds: a vector whose storage a rollback released is reported when it grows. */
+VEC_TEST(debug_rolled_back_storage) {
+    if (fa_debug_level() < 1) return;
+    fa_begin_frame(fa);
+    fa_checkpoint cp = fa_frame_checkpoint(fa);
+    fa_frame_vec v;
+    fa_frame_vec_init(&v, fa, 4, 4);
+    for (uint32_t i = 0; i < 10; i++) FA_FRAME_VEC_PUSH(&v, uint32_t, i);
+    fa_frame_rollback(fa, cp);
+    cr_assert_eq(fa_frame_vec_reserve(&v, 1000), FA_ERR_USE_AFTER_FRAME);
+    cr_assert_eq(tu_count(FA_ERR_USE_AFTER_FRAME), 1);
+    fa_end_frame(fa);
+}
+
 typedef struct {
     _Alignas(64) unsigned char b[64];
 } line_t;

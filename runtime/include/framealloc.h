@@ -641,6 +641,36 @@ FA_API void fa_group_destroy(fa_group *g);
 FA_API size_t fa_group_bytes(fa_group *g);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Phases (docs/intent.md)                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Phase names per allocator (first 31 characters compared). */
+#define FA_MAX_PHASES 32
+
+/* Marks a part of the calling thread's frame ("physics", "render"); phases nest (8 deep; the
+ * innermost is charged). What the thread allocates until the matching fa_phase_end is charged
+ * to it per frame: frame bytes (net growth), pool objects and bytes (net change in the pool
+ * pages the thread owns), heap allocations and bytes. Nothing is counted on allocation paths:
+ * each boundary takes a snapshot (O(pool pages the thread owns) while a phase is open). */
+FA_API void fa_phase_begin(fa_alloc *fa, const char *name);
+/* Ends the calling thread's innermost phase. Without one: FA_ERR_INVALID_ARGUMENT. */
+FA_API void fa_phase_end(fa_alloc *fa);
+
+/* A phase's figures for the last completed outermost frame of each thread, summed over threads
+ * (frame_bytes_peak: the largest of one thread in one frame, ever; frames: frames it ran in). */
+typedef struct fa_phase_stats {
+    const char *name;
+    uint64_t frames;
+    size_t runs;                  /* begin/end pairs (a phase open across frames counts in each) */
+    size_t frame_bytes;
+    size_t frame_bytes_peak;
+    int64_t pool_count, pool_bytes; /* net: frees in the phase count against it */
+    size_t heap_count, heap_bytes;  /* allocations made in the phase */
+} fa_phase_stats;
+/* FA_OK, or FA_ERR_INVALID_ARGUMENT (reported) for an unknown name or NULL arguments. */
+FA_API fa_status fa_get_phase_stats(fa_alloc *fa, const char *name, fa_phase_stats *out);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Inline fast path (internal; do not use these names directly)                                */
 /* ------------------------------------------------------------------------------------------ */
 

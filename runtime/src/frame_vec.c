@@ -301,6 +301,11 @@ static bool vec_grow(fai_tstate *t, fa_frame_vec *v, size_t need, bool exact) {
     }
     size_t max_elems = FA_MAX_ALLOC_SIZE / elem;
     size_t old_bytes = v->cap * elem;
+    /* Debug builds: storage a checkpoint rollback released is use after frame (reported), not
+     * a range to copy from and hand out again. */
+    if (FAI_DEBUG && v->data != NULL && (v->fai_flags & VEC_HEAP) == 0 &&
+        fai_debug_check_ptr(v->fai_fa, v->data, NULL, "frame vector growth", false) != FA_OK)
+        return false;
     if (vec_is_newest(t, v)) {
         /* In place: small steps cost no copy, and the slack they leave stays small. */
         size_t cap = exact ? need : FAI_MAX(need, v->cap + v->cap / 4 + 1);

@@ -107,7 +107,10 @@ static void *heap_alloc_credit(fa_alloc *fa, size_t size, size_t align, size_t c
         return NULL;
     }
     atomic_fetch_add(&fa->heap_count, 1);
-    if (t != NULL) FAI_BUMP(t->pub.heap_allocs, 1);
+    if (t != NULL) {
+        FAI_BUMP(t->pub.heap_allocs, 1);
+        t->heap_bytes_allocated += size;
+    }
     return (void *)user;
 }
 

@@ -9,7 +9,8 @@
  * hook never has to be exact to be safe.
  *
  * Threading: a tstate's intent state is only touched by the thread that owns the tstate (and by
- * fa_destroy, when no other thread may use the allocator).
+ * fa_destroy, when no other thread may use the allocator), except the published phase figures,
+ * which statistics read under fa->lock: t->intent is set and cleared under that lock.
  */
 #include "intent.h"
 
@@ -23,12 +24,15 @@ fai_intent *fai_intent_get(fai_tstate *t) {
                   "no memory for this thread's container state");
         return NULL;
     }
+    fai_mutex_lock(&t->fa->lock); /* statistics read t->intent under the lock */
     t->intent = in;
+    fai_mutex_unlock(&t->fa->lock);
     return in;
 }
 
 void fai_intent_scope_end_slow(fai_tstate *t, const fai_scope *s) {
     fai_intent *in = t->intent;
+    if (in->phases != NULL) fai_phase_scope_end(t, in, s);
     unsigned keep = 0;
     for (unsigned i = 0; i < in->nspares; i++)
         if (in->spares[i].scope != s->id) in->spares[keep++] = in->spares[i];
@@ -46,9 +50,12 @@ void fai_intent_scope_end_slow(fai_tstate *t, const fai_scope *s) {
 void fai_intent_thread_release(fai_tstate *t) {
     fai_intent *in = t->intent;
     if (in == NULL) return;
+    fai_mutex_lock(&t->fa->lock);
+    t->intent = NULL;
+    fai_mutex_unlock(&t->fa->lock);
     for (size_t i = 0; i < in->nowned; i++) fa_heap_free_at(t->fa, in->owned[i].p, NULL);
     free(in->owned);
     fai_scratch_thread_release(t, in);
+    fai_phase_thread_release(t, in);
     free(in);
-    t->intent = NULL;
 }

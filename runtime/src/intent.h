@@ -30,7 +30,7 @@ typedef struct fai_owned {
 } fai_owned;
 
 struct fa_scratch;
-struct fai_phase_rec;
+struct fai_phases;
 
 typedef struct fai_intent {
     fai_spare spares[FAI_SPARES];
@@ -38,7 +38,7 @@ typedef struct fai_intent {
     fai_owned *owned;
     size_t nowned, capowned;
     struct fa_scratch *scratch;      /* this thread's scratch pools (scratch.c) */
-    void *phases;                    /* phase.c state */
+    struct fai_phases *phases;       /* phase.c state */
 } fai_intent;
 
 /* The calling thread's intent state for t (created on first use; NULL when out of memory,
@@ -63,5 +63,8 @@ void fai_store_release(fai_tstate *t, uint32_t depth, uint64_t scope, void *p, s
 
 /* scratch.c: frees the thread's scratch pools (thread exit, fa_destroy). */
 void fai_scratch_thread_release(fai_tstate *t, fai_intent *in);
+/* phase.c: a frame scope ends (before the cursor is rewound); the thread's release. */
+void fai_phase_scope_end(fai_tstate *t, fai_intent *in, const fai_scope *s);
+void fai_phase_thread_release(fai_tstate *t, fai_intent *in);
 
 #endif /* FRAMEALLOC_INTENT_H */

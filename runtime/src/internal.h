@@ -281,6 +281,7 @@ typedef struct fai_tstate {
      * last rollback that passed newer checkpoints */
     uint64_t cp_seq, cp_dead_lo, cp_dead_hi;
     uint32_t rollback_gen;          /* rollbacks so far (intent.c drops spares they released) */
+    size_t heap_bytes_allocated;    /* bytes of heap allocations this thread made (phases) */
     struct fai_intent *intent;      /* intent.c per-thread state (intent.h), NULL until used */
 } fai_tstate;
 
@@ -356,6 +357,10 @@ struct fa_alloc {
 
     int guard_frames;               /* effective (debug builds) */
     void *debug;                    /* debug.c allocator state */
+
+    /* phase names (phase.c): append-only, registered under lock */
+    char phase_names[FA_MAX_PHASES][32];
+    _Atomic unsigned phase_count;
 
     /* allocation groups (group.c), under group_lock */
     fai_mutex group_lock;
