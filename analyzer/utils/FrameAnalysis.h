@@ -15,6 +15,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,6 +58,21 @@ struct FunctionSummary {
   llvm::SmallVector<std::pair<unsigned, unsigned>, 1> FilledArenaParams;
 };
 
+/// What a same-file helper does with one of its pointer parameters that makes
+/// frame memory passed there outlive its frame (a store into a global, a
+/// static or a long-lived object) or leave its thread (pthread_create,
+/// std::thread, an FA_CROSSES_THREAD parameter), directly or through the
+/// helpers it calls.
+struct ParamEffect {
+  enum EffectKind { Stores, Crosses } Kind = Stores;
+  unsigned Param = 0;
+  /// "global 'g_cache'", "long-lived 'w->meshes'", or the thread API.
+  std::string Target;
+  /// Where it happens: the calls passing the parameter on, then the store
+  /// or hand-off in the innermost helper.
+  llvm::SmallVector<Message, 2> Trail;
+};
+
 /// A field a helper sets to null on every path, as a path from its pointer
 /// parameter: Elems[0] is the dereference of the parameter, then fields
 /// (null = another dereference).
@@ -94,6 +110,12 @@ public:
   /// computed from the body's top-level statements, cached.
   const std::vector<ClearedPath> &clears(const FunctionDecl *Callee);
 
+  /// What a same-file helper does with its pointer parameters (see
+  /// ParamEffect); computed from its body on first use, cached. Empty for
+  /// functions without a body, in system headers, or being computed
+  /// (recursion).
+  const std::vector<ParamEffect> &effects(const FunctionDecl *Callee);
+
   ASTContext &context() const { return Ctx; }
   const FrameConfig &config() const { return Config; }
   AnnotationIndex &index() { return Index; }
@@ -105,6 +127,8 @@ private:
   llvm::DenseMap<const FunctionDecl *, std::unique_ptr<FunctionResult>> Results;
   llvm::SmallPtrSet<const FunctionDecl *, 8> InProgress;
   llvm::DenseMap<const FunctionDecl *, std::vector<ClearedPath>> Clears;
+  std::map<const FunctionDecl *, std::vector<ParamEffect>> Effects;
+  llvm::SmallPtrSet<const FunctionDecl *, 4> EffectsInProgress;
   unsigned NestingDepth = 0;
 };
 

@@ -17,7 +17,7 @@
 namespace clang::tidy::framealloc {
 
 /// std::thread and std::jthread.
-static bool isThreadClass(const CXXRecordDecl *RD) {
+bool isThreadClass(const CXXRecordDecl *RD) {
   if (!isStdClass(RD) || !RD->getDeclName().isIdentifier())
     return false;
   return RD->getName() == "thread" || RD->getName() == "jthread";
@@ -273,6 +273,8 @@ void FunctionAnalysis::handleArgument(const FunctionDecl *Callee,
                                       QualType ParamType, Disjunct &D) {
   if (Callee && Index.crossesThread(Callee, ArgIndex, Arg->getType()))
     return checkCrossing(Callee, ArgIndex, Arg, D);
+  if (Callee && Reporting)
+    checkParamEffects(Callee, ArgIndex, Arg, D);
   // A retained slot is copied out of the frame when the scope ends: it no
   // longer points into the frame as far as escapes are concerned.
   if (Callee &&

@@ -29,6 +29,8 @@ const Expr *arrayOperand(const ArraySubscriptExpr *AS);
 const Expr *stripCopies(const Expr *E);
 /// A class of the standard library.
 bool isStdClass(const CXXRecordDecl *RD);
+/// std::thread and std::jthread.
+bool isThreadClass(const CXXRecordDecl *RD);
 
 /// How long the object behind an access path lives, relative to frames.
 enum class SlotKind {
@@ -125,6 +127,19 @@ private:
                     Disjunct &D);
   void reportEscape(PathId P, OriginId O, const Disjunct &D,
                     const Message &Why);
+
+  // --- Helper effects (FrameEffects.cpp) ---------------------------------
+public:
+  /// What this function does with its pointer parameters (see ParamEffect).
+  void collectEffects(std::vector<ParamEffect> &Out);
+
+private:
+  /// Frame memory passed to a helper that stores it into long-lived state
+  /// or hands it to another thread.
+  void checkParamEffects(const FunctionDecl *Callee, unsigned ArgIndex,
+                         const Expr *Arg, const Disjunct &D);
+  /// "global 'g'", "static 's'", "long-lived 'w->f'" or "'p->f'".
+  std::string slotDescription(PathId P);
 
   // --- Values and paths (FrameValues.cpp) -------------------------------
   OriginSet valueOf(const Expr *E, const Disjunct &D);
