@@ -417,17 +417,33 @@ void FunctionAnalysis::computeLocalPointerKinds() {
   // global reaches the caller's (or global) objects, so `p->f = frame` through
   // it may outlive the frame.
   llvm::SmallVector<std::pair<const VarDecl *, const Expr *>, 16> Sources;
+  // `g_list = n;`, `root->next = n;`: a local pointer linked into an object
+  // that outlives the function publishes what it points to (a heap or pool
+  // node filled before or after the link).
+  llvm::SmallVector<std::pair<const VarDecl *, const BinaryOperator *>, 4> Sinks;
+  auto LocalPointer = [](const Expr *E) -> const VarDecl * {
+    const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
+    const auto *VD = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+    return VD && VD->hasLocalStorage() && !isa<ParmVarDecl>(VD) &&
+                   VD->getType()->isPointerType()
+               ? VD
+               : nullptr;
+  };
   llvm::SmallVector<const Stmt *, 64> Work{FD->getBody()};
   while (!Work.empty()) {
     const Stmt *S = Work.pop_back_val();
     if (const auto *BO = dyn_cast<BinaryOperator>(S)) {
-      if (BO->getOpcode() == BO_Assign)
-        if (const auto *DRE =
-                dyn_cast<DeclRefExpr>(BO->getLHS()->IgnoreParenImpCasts()))
-          if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
-            if (VD->hasLocalStorage() && !isa<ParmVarDecl>(VD) &&
-                VD->getType()->isPointerType())
-              Sources.emplace_back(VD, BO->getRHS());
+      if (BO->getOpcode() == BO_Assign) {
+        const auto *DRE =
+            dyn_cast<DeclRefExpr>(BO->getLHS()->IgnoreParenImpCasts());
+        if (const VarDecl *VD = DRE ? LocalPointer(DRE) : nullptr)
+          Sources.emplace_back(VD, BO->getRHS());
+        const auto *LV = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+        bool LocalSlot = DRE && (!LV || LV->hasLocalStorage());
+        if (!LocalSlot)
+          if (const VarDecl *Linked = LocalPointer(BO->getRHS()))
+            Sinks.emplace_back(Linked, BO);
+      }
     } else if (const auto *DS = dyn_cast<DeclStmt>(S)) {
       for (const Decl *Dl : DS->decls())
         if (const auto *VD = dyn_cast<VarDecl>(Dl))
@@ -438,7 +454,7 @@ void FunctionAnalysis::computeLocalPointerKinds() {
     }
     pushChildren(S, Work);
   }
-  if (Sources.empty())
+  if (Sources.empty() && Sinks.empty())
     return;
 
   std::function<SlotKind(const Expr *)> KindOf = [&](const Expr *E) {
@@ -471,23 +487,51 @@ void FunctionAnalysis::computeLocalPointerKinds() {
     }
     if (const auto *CO = dyn_cast<AbstractConditionalOperator>(E))
       return strongest(KindOf(CO->getTrueExpr()), KindOf(CO->getFalseExpr()));
+    // `n = list_find(g_list, id)`: a lookup returning an element of the
+    // structure it is given (same pointee type) reaches that structure.
+    if (const auto *CE = dyn_cast<CallExpr>(E)) {
+      QualType RT = CE->getType();
+      if (!RT->isPointerType() || !CE->getDirectCallee())
+        return SlotKind::Local;
+      QualType Elem = RT->getPointeeType().getCanonicalType().getUnqualifiedType();
+      if (Elem->isVoidType() || Elem->isCharType())
+        return SlotKind::Local;
+      SlotKind K = SlotKind::Local;
+      for (const Expr *Arg : CE->arguments()) {
+        QualType AT = Arg->IgnoreParenImpCasts()->getType();
+        if (AT->isPointerType() &&
+            AT->getPointeeType().getCanonicalType().getUnqualifiedType() ==
+                Elem)
+          K = strongest(K, KindOf(Arg));
+      }
+      return K == SlotKind::ThreadShared ? SlotKind::Local : K;
+    }
     return SlotKind::Local;
+  };
+  auto Raise = [this](const VarDecl *VD, SlotKind K) {
+    auto It = LocalPointerKinds.find(VD);
+    SlotKind Old = It == LocalPointerKinds.end() ? SlotKind::Local : It->second;
+    SlotKind New = strongest(Old, K);
+    if (New == Old && It != LocalPointerKinds.end())
+      return false;
+    LocalPointerKinds[VD] = New;
+    return New != Old;
   };
   // Chains of local pointers (q = p; p = param) settle in a few rounds.
   for (unsigned Round = 0; Round < 3; ++Round) {
     bool Changed = false;
     for (const auto &Src : Sources) {
       SlotKind K = KindOf(Src.second);
-      if (K == SlotKind::Local)
+      if (K != SlotKind::Local)
+        Changed |= Raise(Src.first, K);
+    }
+    for (const auto &Sink : Sinks) {
+      SlotKind K = KindOf(Sink.second->getLHS());
+      // What another thread's object points to is not this thread's.
+      if (K == SlotKind::Local || K == SlotKind::ThreadShared)
         continue;
-      auto It = LocalPointerKinds.find(Src.first);
-      SlotKind Old =
-          It == LocalPointerKinds.end() ? SlotKind::Local : It->second;
-      SlotKind New = strongest(Old, K);
-      if (New != Old || It == LocalPointerKinds.end()) {
-        LocalPointerKinds[Src.first] = New;
-        Changed |= New != Old;
-      }
+      Changed |= Raise(Sink.first, K);
+      PublishedAt.try_emplace(Sink.first, Sink.second);
     }
     if (!Changed)
       break;

@@ -521,6 +521,20 @@ void FunctionAnalysis::reportEscape(PathId P, OriginId O, const Disjunct &D,
     F.Warning.Args = {pathName(P)};
     addOriginNotes(F, O, F.Warning.Loc, /*WithEnd=*/false);
     F.Notes.push_back(Why);
+    PathId Root = Paths.pointerRoot(P);
+    const auto *RootVar =
+        Root != NoPath ? dyn_cast<VarDecl>(Paths[Root].Base) : nullptr;
+    auto Published = RootVar ? PublishedAt.find(RootVar) : PublishedAt.end();
+    if (Published != PublishedAt.end()) {
+      Message Link;
+      Link.Loc = loc(Published->second);
+      std::string Into = spelling(Published->second->getLHS());
+      Link.Format = Into.empty() ? "'%0' is linked into an object that "
+                                   "outlives the frame here"
+                                 : "'%0' is linked into '%1' here";
+      Link.Args = {RootVar->getNameAsString(), Into};
+      F.Notes.push_back(Link);
+    }
     addFinding(std::move(F));
   }
 }

@@ -288,6 +288,8 @@ private:
   /// store reaches when p is a local pointer. Computed on first use: most
   /// functions never store through a local pointer.
   llvm::DenseMap<const VarDecl *, SlotKind> LocalPointerKinds;
+  /// Local pointers linked into an outliving object, and where.
+  llvm::DenseMap<const VarDecl *, const BinaryOperator *> PublishedAt;
   bool LocalPointerKindsDone = false;
 
   // Condition keys: structural profiles of side-effect-free expressions.
