@@ -126,9 +126,12 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
       return addressOf(CE->getSubExpr(), D);
     case CK_FunctionToPointerDecay:
     case CK_NullToPointer:
-    case CK_IntegralToPointer:
     case CK_BuiltinFnToFnPtr:
       return {};
+    case CK_IntegralToPointer:
+      // `(T *)h` with `h = (uintptr_t)p` points where p did; a constant
+      // address holds no origin anyway.
+      return valueOf(CE->getSubExpr(), D);
     default:
       return valueOf(CE->getSubExpr(), D);
     }
