@@ -109,6 +109,9 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
   if (const auto *CE = dyn_cast<CastExpr>(E)) {
     switch (CE->getCastKind()) {
     case CK_LValueToRValue: {
+      if (const auto *CL = dyn_cast<CompoundLiteralExpr>(
+              CE->getSubExpr()->IgnoreParens()))
+        return valueOf(CL->getInitializer(), D);
       PathId P = lvaluePath(CE->getSubExpr());
       if (P == NoPath)
         return OriginSet();
@@ -230,6 +233,16 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
     }
     return S;
   }
+  // `(struct view){p, n}`, `return {p, n};`: the aggregate holds its
+  // elements' frame memory.
+  if (const auto *IL = dyn_cast<InitListExpr>(E)) {
+    OriginSet S;
+    for (const Expr *Init : IL->inits())
+      setUnion(S, valueOf(Init, D));
+    return S;
+  }
+  if (const auto *CL = dyn_cast<CompoundLiteralExpr>(E))
+    return valueOf(CL->getInitializer(), D);
   if (const auto *BT = dyn_cast<CXXBindTemporaryExpr>(E))
     return valueOf(BT->getSubExpr(), D);
   if (const auto *FE = dyn_cast<FullExpr>(E))
