@@ -213,13 +213,10 @@ void FunctionAnalysis::collectEffects(std::vector<ParamEffect> &Out) {
   };
   llvm::SmallVector<Candidate, 4> Stores;
   llvm::SmallVector<std::pair<PathId, unsigned>, 8> Reassigned;
-  auto StoreTo = [&](const Expr *LHS, const Expr *RHS, const Stmt *Site,
+  auto StoreTo = [&](PathId Slot, const Expr *RHS, const Stmt *Site,
                      unsigned Top) {
     int P = Values.of(RHS);
-    if (P < 0)
-      return;
-    PathId Slot = lvaluePath(LHS);
-    if (Slot == NoPath)
+    if (P < 0 || Slot == NoPath)
       return;
     SlotKind K = slotKind(Slot);
     if (K == SlotKind::Global || K == SlotKind::LongLived)
@@ -244,8 +241,22 @@ void FunctionAnalysis::collectEffects(std::vector<ParamEffect> &Out) {
       pushBodyChildren(S, Work);
       if (const auto *BO = dyn_cast<BinaryOperator>(S)) {
         if (BO->getOpcode() == BO_Assign)
-          StoreTo(BO->getLHS(), BO->getRHS(), BO, Top);
+          StoreTo(lvaluePath(BO->getLHS()), BO->getRHS(), BO, Top);
         continue;
+      }
+      if (const auto *AE = dyn_cast<AtomicExpr>(S)) {
+        bool ByPointer = false, MayFail = false;
+        const Expr *Val = atomicStoredValue(AE, ByPointer, MayFail);
+        if (Val && !ByPointer)
+          StoreTo(pointeePath(AE->getPtr()), Val, AE, Top);
+        continue;
+      }
+      if (const auto *MC = dyn_cast<CXXMemberCallExpr>(S)) {
+        bool MayFail = false;
+        if (const Expr *Val = atomicMemberStore(MC, MayFail)) {
+          StoreTo(lvaluePath(MC->getImplicitObjectArgument()), Val, MC, Top);
+          continue;
+        }
       }
       if (const auto *CC = dyn_cast<CXXConstructExpr>(S)) {
         const CXXConstructorDecl *Ctor = CC->getConstructor();

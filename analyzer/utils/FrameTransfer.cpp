@@ -50,6 +50,54 @@ static bool isContainerInsert(const CXXMemberCallExpr *MC) {
       .Default(false);
 }
 
+const Expr *atomicStoredValue(const AtomicExpr *AE, bool &ByPointer,
+                              bool &MayFail) {
+  ByPointer = MayFail = false;
+  switch (AE->getOp()) {
+  case AtomicExpr::AO__c11_atomic_init:
+  case AtomicExpr::AO__c11_atomic_store:
+  case AtomicExpr::AO__c11_atomic_exchange:
+  case AtomicExpr::AO__atomic_store_n:
+  case AtomicExpr::AO__atomic_exchange_n:
+    return AE->getVal1();
+  case AtomicExpr::AO__atomic_store:
+  case AtomicExpr::AO__atomic_exchange:
+    ByPointer = true;
+    return AE->getVal1();
+  case AtomicExpr::AO__c11_atomic_compare_exchange_strong:
+  case AtomicExpr::AO__c11_atomic_compare_exchange_weak:
+  case AtomicExpr::AO__atomic_compare_exchange_n:
+    MayFail = true;
+    return AE->getVal2();
+  case AtomicExpr::AO__atomic_compare_exchange:
+    MayFail = ByPointer = true;
+    return AE->getVal2();
+  default:
+    return nullptr;
+  }
+}
+
+const Expr *atomicMemberStore(const CXXMemberCallExpr *MC, bool &MayFail) {
+  MayFail = false;
+  const CXXMethodDecl *MD = MC->getMethodDecl();
+  if (!MD || !isStdClass(MD->getParent()) ||
+      !MD->getParent()->getDeclName().isIdentifier() ||
+      !MD->getDeclName().isIdentifier())
+    return nullptr;
+  llvm::StringRef Class = MD->getParent()->getName();
+  if (Class != "atomic" && Class != "atomic_ref" && Class != "__atomic_base")
+    return nullptr;
+  llvm::StringRef N = MD->getName();
+  unsigned Arg = ~0u;
+  if (N == "store" || N == "exchange")
+    Arg = 0;
+  else if (N == "compare_exchange_strong" || N == "compare_exchange_weak") {
+    Arg = 1;
+    MayFail = true;
+  }
+  return Arg < MC->getNumArgs() ? MC->getArg(Arg) : nullptr;
+}
+
 /// An integer-typed expression (an address converted to uintptr_t).
 static bool isIntegral(const Expr *E) {
   return E && E->getType()->isIntegerType();
@@ -107,6 +155,8 @@ void FunctionAnalysis::transferStmt(const Stmt *S, Disjunct &D) {
     return handleCall(CE, D);
   if (const auto *CC = dyn_cast<CXXConstructExpr>(S))
     return handleConstruct(CC, D);
+  if (const auto *AE = dyn_cast<AtomicExpr>(S))
+    return handleAtomic(AE, D);
   if (const auto *BO = dyn_cast<BinaryOperator>(S)) {
     if (BO->isAssignmentOp())
       handleAssign(BO, D);
@@ -184,6 +234,20 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
         return;
       }
     }
+
+  // std::atomic<T *>::store and friends store like an assignment; another
+  // thread reading the object is the escape's business, not a crossing.
+  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(CE)) {
+    bool MayFail = false;
+    if (const Expr *Val = atomicMemberStore(MC, MayFail)) {
+      PathId P = lvaluePath(MC->getImplicitObjectArgument());
+      if (P != NoPath) {
+        forgetConds(Paths[P].Base, D);
+        store(P, valueOf(Val, D), CE, Val, /*Weak=*/MayFail, D);
+      }
+      return;
+    }
+  }
 
   // A standard container's insertion keeps the element in the container.
   if (const auto *MC = dyn_cast<CXXMemberCallExpr>(CE))
@@ -564,8 +628,11 @@ void FunctionAnalysis::store(PathId P, const OriginSet &V, const Stmt *Site,
       Finding F{FindingKind::UseAfterFrame, {}, {}};
       F.Warning.Loc = loc(ValueExpr);
       std::string Name = spelling(ValueExpr);
-      F.Warning.Format = "'%0' stored in '%1' after its frame ended";
-      F.Warning.Args = {Name.empty() ? "frame memory" : Name, pathName(P)};
+      F.Warning.Format = Name.empty()
+                             ? "frame memory stored in '%1' after its frame "
+                               "ended"
+                             : "'%0' stored in '%1' after its frame ended";
+      F.Warning.Args = {Name, pathName(P)};
       addOriginNotes(F, Dead, F.Warning.Loc, /*WithEnd=*/true);
       addUseFinding(std::move(F), Dead);
     }
@@ -689,6 +756,24 @@ void FunctionAnalysis::handleAssign(const BinaryOperator *BO, Disjunct &D) {
   unsigned Key = condKey(LHS, Negated);
   if (!Negated)
     recordConstantAssign(Key, BO->getRHS(), D);
+}
+
+void FunctionAnalysis::handleAtomic(const AtomicExpr *AE, Disjunct &D) {
+  bool ByPointer = false, MayFail = false;
+  const Expr *Val = atomicStoredValue(AE, ByPointer, MayFail);
+  if (!Val)
+    return;
+  PathId P = pointeePath(AE->getPtr());
+  if (P == NoPath)
+    return;
+  OriginSet V;
+  if (!ByPointer) {
+    V = valueOf(Val, D);
+  } else if (PathId Src = pointeePath(Val); Src != NoPath) {
+    V = lookup(Src, D);
+  }
+  forgetConds(Paths[P].Base, D);
+  store(P, V, AE, Val, /*Weak=*/MayFail, D);
 }
 
 void FunctionAnalysis::handleVarInit(const VarDecl *VD, const Stmt *Site,

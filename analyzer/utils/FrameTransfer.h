@@ -31,6 +31,14 @@ const Expr *stripCopies(const Expr *E);
 bool isStdClass(const CXXRecordDecl *RD);
 /// std::thread and std::jthread.
 bool isThreadClass(const CXXRecordDecl *RD);
+/// The value a C11/GNU atomic builtin stores into the object \p AE points
+/// to (atomic_store, atomic_exchange, atomic_compare_exchange_*, ...), or
+/// null. \p ByPointer: the operand points to the value (__atomic_store);
+/// \p MayFail: a compare-exchange, which may leave the object alone.
+const Expr *atomicStoredValue(const AtomicExpr *AE, bool &ByPointer,
+                              bool &MayFail);
+/// The same for std::atomic's store, exchange and compare_exchange_*.
+const Expr *atomicMemberStore(const CXXMemberCallExpr *MC, bool &MayFail);
 
 /// How long the object behind an access path lives, relative to frames.
 enum class SlotKind {
@@ -101,6 +109,7 @@ private:
                       const Expr *Arg, QualType ParamType, Disjunct &D);
   void handleConstruct(const CXXConstructExpr *CE, Disjunct &D);
   void handleAssign(const BinaryOperator *BO, Disjunct &D);
+  void handleAtomic(const AtomicExpr *AE, Disjunct &D);
   void handleVarInit(const VarDecl *VD, const Stmt *Site, Disjunct &D);
   void handleReturn(const ReturnStmt *RS, Disjunct &D);
   void checkDeref(const Expr *Ptr, Disjunct &D);
