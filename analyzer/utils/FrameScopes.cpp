@@ -61,6 +61,22 @@ void FunctionAnalysis::beginFrame(const Expr *Site, Disjunct &D) {
 void FunctionAnalysis::endFrame(const Stmt *Site, Disjunct &D) {
   if (!D.Stack.empty()) {
     const Expr *Scope = D.Stack.pop_back_val();
+    // The wrapper may have declined, and then this ends the caller's frame.
+    if (Reporting && !D.Coarse && IgnoredBegins.count(Scope)) {
+      const auto *Begin = cast<CallExpr>(Scope);
+      std::string Name = Begin->getDirectCallee()->getNameAsString();
+      Finding F{FindingKind::Pairing, {}, {}};
+      F.Warning.Loc = loc(Site);
+      F.Warning.Format = "frame ended here may not be open: '%0' may decline "
+                         "to begin it and its result is not tested";
+      F.Warning.Args = {Name};
+      Message N;
+      N.Loc = loc(Begin);
+      N.Format = "result of '%0' ignored here";
+      N.Args = {Name};
+      F.Notes.push_back(N);
+      addFinding(std::move(F));
+    }
     killScope(Scope, Site, D);
     D.LastEnds.assign(1, Site);
     return;

@@ -286,6 +286,14 @@ private:
   /// Integer variables set from a call (`base = depth(fa)`), with the callee:
   /// the frame depth is snapshotted there for unwinding loops.
   llvm::DenseMap<const VarDecl *, const FunctionDecl *> SnapshotVars;
+  /// Calls of a begin wrapper that may decline (it returns a flag or a
+  /// status) whose result is thrown away.
+  llvm::SmallPtrSet<const Stmt *, 2> IgnoredBegins;
+  void noteIgnoredBegin(const Stmt *S);
+  /// Calls of a begin wrapper that may decline (it returns a flag or a
+  /// status) whose result is thrown away.
+  llvm::SmallPtrSet<const Stmt *, 2> IgnoredBegins;
+  void noteIgnoredBegin(const Stmt *S);
   /// Variables holding the result of a begin wrapper that may decline.
   llvm::DenseMap<const VarDecl *, const CallExpr *> TryBeginVars;
   /// Switch case facts: (condition key, case value) -> fact key.
