@@ -1071,7 +1071,8 @@ void FunctionAnalysis::checkExit(const CFGBlock &Pred, const Disjunct &D) {
                            "open";
     Exit.Args = {functionName()};
     F.Notes.push_back(Exit);
-    if (!HasEndCall && !Self.Begins && D.Stack.size() == 1 && canAnnotate(FD)) {
+    if (!HasEndCall && !Self.Begins && D.Stack.size() == 1 &&
+        canAnnotate(FD, /*InHeader=*/true)) {
       Message Hint;
       Hint.Loc = loc(FD->getFirstDecl()->getLocation());
       Hint.Format =
@@ -1267,15 +1268,18 @@ SourceLocation FunctionAnalysis::declaratorEnd(const FunctionDecl *F) const {
                                     Ctx.getLangOpts());
 }
 
-bool FunctionAnalysis::canAnnotate(const FunctionDecl *F) const {
-  // Methods take the attribute before their cv-qualifiers, and a prototype in
-  // a header is not ours to edit: suggest it only on plain functions declared
-  // first in the main file.
+bool FunctionAnalysis::canAnnotate(const FunctionDecl *F,
+                                   bool InHeader) const {
+  // Methods take the attribute before their cv-qualifiers. A warning's own
+  // fix-it (applied by plain -fix) stays in the main file; the fix-its of
+  // the begin/end notes (applied with --fix-notes) may edit the project
+  // header that declares the wrapper. System headers are never edited.
   if (isa<CXXMethodDecl>(F))
     return false;
   const FunctionDecl *First = F->getFirstDecl();
   const SourceManager &SM = Ctx.getSourceManager();
-  if (!SM.isInMainFile(SM.getExpansionLoc(First->getLocation())))
+  SourceLocation L = SM.getExpansionLoc(First->getLocation());
+  if (InHeader ? SM.isInSystemHeader(L) : !SM.isInMainFile(L))
     return false;
   return declaratorEnd(F).isValid();
 }

@@ -111,7 +111,8 @@ void FunctionAnalysis::endOuter(const Stmt *Site, PathId Arena, Disjunct &D) {
                            "iteration"
                          : "frame already ended here";
       F.Notes.push_back(N);
-    } else if (!HasBeginCall && !Self.Ends && canAnnotate(FD)) {
+    } else if (!HasBeginCall && !Self.Ends &&
+               canAnnotate(FD, /*InHeader=*/true)) {
       Message N;
       N.Loc = loc(FD->getFirstDecl()->getLocation());
       N.Format = "declare '%0' FA_ENDS_FRAME if it ends its caller's frame";

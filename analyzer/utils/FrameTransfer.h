@@ -230,7 +230,9 @@ private:
   OriginId firstDead(const OriginSet &S) const;
   OriginId firstLive(const OriginSet &S) const;
   SourceLocation declaratorEnd(const FunctionDecl *FD) const;
-  bool canAnnotate(const FunctionDecl *FD) const;
+  /// May a fix-it add an annotation to \p FD's first declaration? With
+  /// \p InHeader, that declaration may sit in a project (non-system) header.
+  bool canAnnotate(const FunctionDecl *FD, bool InHeader = false) const;
 
   FrameAnalyzer &Analyzer;
   ASTContext &Ctx;
