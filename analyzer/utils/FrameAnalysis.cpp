@@ -1085,7 +1085,35 @@ void FunctionAnalysis::checkExit(const CFGBlock &Pred, const Disjunct &D) {
     addFinding(std::move(F));
   }
 
+  // A retention still pending when the function returns belongs to a scope
+  // that ends later: the slot must outlive it, and a local does not.
+  auto Pending = [&](PathId P) {
+    for (const auto &R : D.Retained)
+      if (Paths.isPrefix(R.first, P, /*ThroughDeref=*/true))
+        return true;
+    return false;
+  };
+  for (const auto &R : D.Retained) {
+    PathId Slot = R.first;
+    if (slotKind(Slot) != SlotKind::Local || Paths[Slot].HasDeref)
+      continue;
+    Finding F{FindingKind::Escape, {}, {}};
+    F.Warning.Loc = loc(R.second.second);
+    F.Warning.Format = "retain slot '%0' is a local of '%1' and dies before "
+                       "the frame scope ends, when the retained copy is "
+                       "written into it";
+    F.Warning.Args = {pathName(Slot), functionName()};
+    Message Exit;
+    Exit.Loc = ExitLoc;
+    Exit.Format = "'%0' returns here with the retention pending";
+    Exit.Args = {functionName()};
+    F.Notes.push_back(Exit);
+    addFinding(std::move(F));
+  }
+
   for (const auto &Entry : D.Vals) {
+    if (!D.Retained.empty() && Pending(Entry.first))
+      continue;
     OriginId Live = firstLive(Entry.second);
     // A slot that outlives the frame and still points into it when the
     // function returns: the store was an escape. Clearing it after the end

@@ -132,6 +132,15 @@ void FunctionAnalysis::endOuter(const Stmt *Site, PathId Arena, Disjunct &D) {
 
 void FunctionAnalysis::killScope(const Expr *Scope, const Stmt *EndSite,
                                  Disjunct &D, PathId Arena) {
+  // Retained slots now point at their pool or heap copy.
+  if (!D.Retained.empty()) {
+    llvm::SmallVector<PathId, 2> Copied;
+    for (const auto &R : std::as_const(D.Retained))
+      if (R.second.first == Scope)
+        Copied.push_back(R.first);
+    for (PathId P : Copied)
+      clearPath(P, D);
+  }
   // Tokens of the scope now name an ended scope.
   if (Scope && !D.Tokens.empty() &&
       llvm::any_of(std::as_const(D.Tokens),

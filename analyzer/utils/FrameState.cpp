@@ -107,6 +107,13 @@ bool Disjunct::mergeMaps(const Disjunct &O) {
         continue;
       Changed |= setUnion(Stores[E.first], E.second);
     }
+  if (!Retained.empty() && !Retained.shares(O.Retained))
+    Retained.eraseIf([&](const auto &E) {
+      const auto *Other = O.Retained.find(E.first);
+      bool Drop = !Other || *Other != E.second;
+      Changed |= Drop;
+      return Drop;
+    });
   return Changed;
 }
 

@@ -219,6 +219,11 @@ struct Disjunct {
   VecMap<PathId, SmallSet<const Stmt *>> Stores;
   /// Known truth values of branch conditions (keyed by CondTable ids).
   VecMap<unsigned, bool> Conds;
+  /// Slots registered with a retain (FA_RETAIN_SLOT) and not cancelled or
+  /// overwritten since: the frame scope whose end copies them out (null for
+  /// the caller's), and the retain call. Paths agree on a retention only if
+  /// all of them made it.
+  VecMap<PathId, std::pair<const Expr *, const Stmt *>> Retained;
   /// Frame depth (Stack size) saved in a variable (`base = depth(fa)`).
   VecMap<const void *, unsigned> Snapshots;
   /// Joined from paths with different frames: Stack is what they share, more
@@ -237,7 +242,7 @@ struct Disjunct {
   bool mergeMaps(const Disjunct &O);
   bool operator==(const Disjunct &O) const {
     return sameFrames(O) && LastEnds == O.LastEnds && Vals == O.Vals &&
-           Stores == O.Stores && Conds == O.Conds;
+           Stores == O.Stores && Conds == O.Conds && Retained == O.Retained;
   }
 };
 

@@ -305,6 +305,9 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
     F.Warning.Args = {Callee->getNameAsString(), Info.BadKey};
     addFinding(std::move(F));
   }
+  for (unsigned I : Info.RetainSlotArgs)
+    if (I < CE->getNumArgs())
+      retainSlot(CE, Callee, CE->getArg(I), D);
   if (Info.Begins && !Info.Ends)
     beginFrame(CE, D);
   else if (Info.Ends && !Info.Begins)
@@ -339,15 +342,10 @@ void FunctionAnalysis::handleArgument(const FunctionDecl *Callee,
     return checkCrossing(Callee, ArgIndex, Arg, D);
   if (Callee && Reporting)
     checkParamEffects(Callee, ArgIndex, Arg, D);
-  // A retained slot is copied out of the frame when the scope ends: it no
-  // longer points into the frame as far as escapes are concerned.
+  // A retained slot is registered by the call (retainSlot).
   if (Callee &&
-      llvm::is_contained(Index.callee(Callee).RetainSlotArgs, ArgIndex)) {
-    PathId Slot = pointeePath(Arg);
-    if (Slot != NoPath)
-      clearPath(Slot, D);
+      llvm::is_contained(Index.callee(Callee).RetainSlotArgs, ArgIndex))
     return;
-  }
 
   std::string CalleeName = Callee && Callee->getDeclName().isIdentifier()
                                ? Callee->getName().str()
@@ -603,6 +601,38 @@ void FunctionAnalysis::reportEscape(PathId P, OriginId O, const Disjunct &D,
   }
 }
 
+/// fa_frame_retain(..., FA_RETAIN_DISCARD): a constant 0 for an
+/// fa_retain_policy parameter keeps nothing and cancels an earlier retain.
+static bool discardsRetention(const CallExpr *CE, const FunctionDecl *Callee,
+                              const ASTContext &Ctx) {
+  for (unsigned I = 0, N = std::min(CE->getNumArgs(), Callee->getNumParams());
+       I < N; ++I) {
+    const auto *ET = Callee->getParamDecl(I)->getType()->getAs<EnumType>();
+    if (!ET || !ET->getDecl()->getDeclName().isIdentifier() ||
+        ET->getDecl()->getName() != "fa_retain_policy")
+      continue;
+    Expr::EvalResult R;
+    const Expr *Arg = CE->getArg(I);
+    return !Arg->isValueDependent() && Arg->EvaluateAsInt(R, Ctx) &&
+           R.Val.getInt() == 0;
+  }
+  return false;
+}
+
+void FunctionAnalysis::retainSlot(const CallExpr *CE,
+                                  const FunctionDecl *Callee,
+                                  const Expr *Arg, Disjunct &D) {
+  PathId Slot = pointeePath(Arg);
+  if (Slot == NoPath)
+    return;
+  // The slot keeps pointing into the frame until the scope ends: copies
+  // taken from it before then keep the frame address.
+  if (discardsRetention(CE, Callee, Ctx))
+    D.Retained.erase(Slot);
+  else
+    D.Retained[Slot] = {frameScope(D), CE};
+}
+
 //===----------------------------------------------------------------------===//
 // Stores, returns, dereferences
 //===----------------------------------------------------------------------===//
@@ -614,6 +644,10 @@ void FunctionAnalysis::clearPath(PathId P, Disjunct &D) {
   D.Stores.eraseIf([&](const std::pair<PathId, SmallSet<const Stmt *>> &E) {
     return Under(E.first);
   });
+  // A slot written (or found null) after its retain: the retention is not
+  // trusted to cover the new value.
+  if (!D.Retained.empty())
+    D.Retained.eraseIf([&](const auto &E) { return Under(E.first); });
 }
 
 void FunctionAnalysis::store(PathId P, const OriginSet &V, const Stmt *Site,

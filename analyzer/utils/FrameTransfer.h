@@ -120,6 +120,10 @@ private:
   void applyClears(const CallExpr *CE, const FunctionDecl *Callee,
                    Disjunct &D);
   // Frames of the implicit stack (FrameScopes.cpp).
+  /// A retain call's slot (FA_RETAIN_SLOT): copied out of the frame when the
+  /// innermost scope open now ends, unless the policy discards it.
+  void retainSlot(const CallExpr *CE, const FunctionDecl *Callee,
+                  const Expr *Slot, Disjunct &D);
   void beginFrame(const Expr *Site, Disjunct &D);
   void endFrame(const Stmt *Site, Disjunct &D);
   /// Ends a frame of the caller (none of ours is open on \p Arena, NoPath =
@@ -166,6 +170,8 @@ private:
   PathId rebase(PathId P, PathId From, PathId To);
   SlotKind slotKind(PathId P);
   const Expr *currentScope(const Disjunct &D) const;
+  /// The innermost open frame scope (null: the caller's).
+  const Expr *frameScope(const Disjunct &D) const;
   OriginId newOrigin(const Expr *Site, const Disjunct &D);
   bool isFrameAlloc(const CallExpr *CE);
 

@@ -85,6 +85,10 @@ const Expr *FunctionAnalysis::currentScope(const Disjunct &D) const {
   return D.Stack.empty() ? nullptr : D.Stack.back();
 }
 
+const Expr *FunctionAnalysis::frameScope(const Disjunct &D) const {
+  return D.Stack.empty() ? nullptr : D.Stack.back();
+}
+
 OriginId FunctionAnalysis::newOrigin(const Expr *Site, const Disjunct &D) {
   return Origins.get(Site, currentScope(D), nullptr);
 }
