@@ -430,12 +430,24 @@ void FunctionAnalysis::noteIgnoredBegin(const Stmt *S) {
 void FunctionAnalysis::noteResultVar(const VarDecl *VD, const Expr *Init) {
   if (!VD->hasLocalStorage())
     return;
-  const auto *CE = dyn_cast<CallExpr>(Init->IgnoreParenCasts());
+  // `fa_checkpoint saved = cp;` names the same checkpoint.
+  if (const auto *DRE =
+          dyn_cast<DeclRefExpr>(stripCopies(Init)->IgnoreParenImpCasts()))
+    if (const auto *From = dyn_cast<VarDecl>(DRE->getDecl())) {
+      auto It = CheckpointVars.find(From);
+      if (It != CheckpointVars.end())
+        CheckpointVars[VD] = It->second;
+      return;
+    }
+  const auto *CE =
+      dyn_cast<CallExpr>(stripCopies(Init)->IgnoreParenCasts());
   const FunctionDecl *Callee = CE ? CE->getDirectCallee() : nullptr;
   if (!Callee)
     return;
   const CalleeInfo &Info = Index.callee(Callee);
-  if (Info.Begins && !Info.Ends && !Callee->getReturnType()->isVoidType())
+  if (Info.Checkpoint)
+    CheckpointVars[VD] = CE;
+  else if (Info.Begins && !Info.Ends && !Callee->getReturnType()->isVoidType())
     TryBeginVars[VD] = CE;
   else if (!Info.isFrameRelevant() &&
            VD->getType()->isIntegralOrEnumerationType())
@@ -1124,7 +1136,10 @@ void FunctionAnalysis::checkExit(const CFGBlock &Pred, const Disjunct &D) {
       if (DK != SlotKind::Local && DK != SlotKind::ThreadShared) {
         Message Why;
         Why.Loc = loc(Origins[Dead].EndedAt);
-        Why.Format = "frame ended here while '%0' still points into it";
+        Why.Format = endedByRollback(Origins[Dead].EndedAt)
+                         ? "released here by the rollback to its checkpoint "
+                           "while '%0' still points into it"
+                         : "frame ended here while '%0' still points into it";
         Why.Args = {pathName(Entry.first)};
         reportEscape(Entry.first, Dead, D, Why);
       }
@@ -1230,8 +1245,13 @@ void FunctionAnalysis::addOriginNotes(Finding &F, OriginId O,
   End.Loc = loc(Info.EndedAt);
   bool Earlier =
       Ctx.getSourceManager().isBeforeInTranslationUnit(UseLoc, End.Loc);
-  End.Format = Earlier ? "frame ended here, in an earlier loop iteration"
-                       : "frame ended here";
+  if (endedByRollback(Info.EndedAt))
+    End.Format = Earlier ? "released here by the rollback to its checkpoint, "
+                           "in an earlier loop iteration"
+                         : "released here by the rollback to its checkpoint";
+  else
+    End.Format = Earlier ? "frame ended here, in an earlier loop iteration"
+                         : "frame ended here";
   F.Notes.push_back(End);
 }
 
@@ -1268,6 +1288,12 @@ void FunctionAnalysis::finishFindings() {
                      return SM.isBeforeInTranslationUnit(A.Warning.Loc,
                                                          B.Warning.Loc);
                    });
+}
+
+bool FunctionAnalysis::endedByRollback(const Stmt *EndSite) const {
+  const auto *Call = dyn_cast_or_null<CallExpr>(EndSite);
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  return Callee && Index.callee(Callee).Rollback;
 }
 
 OriginId FunctionAnalysis::firstDead(const OriginSet &S) const {

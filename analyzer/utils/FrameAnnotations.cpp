@@ -215,6 +215,11 @@ const CalleeInfo &AnnotationIndex::callee(const FunctionDecl *FD) {
     }
   }
 
+  if (FD->getDeclName().isIdentifier() && !FD->isCXXClassMember()) {
+    Info.Checkpoint = FD->getName() == "fa_frame_checkpoint";
+    Info.Rollback = FD->getName() == "fa_frame_rollback";
+  }
+
   // std::async runs its callable and arguments on another thread.
   if (FD->isInStdNamespace() && FD->getDeclName().isIdentifier() &&
       FD->getName() == "async")

@@ -101,6 +101,10 @@ struct CalleeInfo {
   std::string BadKey;
   bool BadKeyIsAlloc = false;
   bool NoAnalysis = false;
+  /// fa_frame_checkpoint / fa_frame_rollback: memory allocated after the
+  /// checkpoint is released by the rollback.
+  bool Checkpoint = false;
+  bool Rollback = false;
   bool CrossesAllPointerArgs = false;
   llvm::SmallVector<unsigned, 2> CrossingArgs;   ///< 0-based argument indices.
   llvm::SmallVector<unsigned, 1> RetainSlotArgs; ///< FA_RETAIN_SLOT, 0-based.

@@ -150,18 +150,33 @@ void FunctionAnalysis::killScope(const Expr *Scope, const Stmt *EndSite,
     for (auto &T : D.Tokens)
       if (T.second.Scope == Scope && !T.second.EndedAt)
         T.second.EndedAt = EndSite;
+  // The scope's checkpoints end with it.
+  llvm::SmallVector<const Expr *, 2> Scopes{Scope};
+  if (!D.Checkpoints.empty()) {
+    for (const auto &C : D.Checkpoints)
+      if (C.second == Scope)
+        Scopes.push_back(C.first);
+    llvm::erase_if(D.Checkpoints,
+                   [Scope](const auto &C) { return C.second == Scope; });
+  }
+  killOrigins(Scopes, EndSite, D, Arena);
+}
+
+void FunctionAnalysis::killOrigins(llvm::ArrayRef<const Expr *> Scopes,
+                                   const Stmt *EndSite, Disjunct &D,
+                                   PathId Arena) {
   for (auto &Entry : D.Vals) {
     OriginId Killed = NoOrigin;
     for (OriginId &O : Entry.second) {
       const OriginInfo &Info = Origins[O];
-      if (Info.Scope != Scope || Info.EndedAt)
+      if (Info.EndedAt || !llvm::is_contained(Scopes, Info.Scope))
         continue;
       // Ending the caller's scope on one arena leaves other arenas' memory.
-      if (!Scope && Arena != NoPath && Info.Arena != NoPath &&
+      if (!Info.Scope && Arena != NoPath && Info.Arena != NoPath &&
           Info.Arena != Arena)
         continue;
       Killed = O;
-      O = Origins.get(Info.Site, Scope, EndSite, Info.Arena);
+      O = Origins.get(Info.Site, Info.Scope, EndSite, Info.Arena);
     }
     if (Killed == NoOrigin)
       continue;

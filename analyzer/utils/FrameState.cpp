@@ -240,6 +240,12 @@ void FlowState::coarsen() {
              Joined.Stack[Common] == D.Stack[Common])
         ++Common;
       Joined.Stack.resize(Common);
+      size_t CommonCp = 0;
+      while (CommonCp < Joined.Checkpoints.size() &&
+             CommonCp < D.Checkpoints.size() &&
+             Joined.Checkpoints[CommonCp] == D.Checkpoints[CommonCp])
+        ++CommonCp;
+      Joined.Checkpoints.resize(CommonCp);
       Joined.OuterPops = std::max(Joined.OuterPops, D.OuterPops);
       Joined.Snapshots.eraseIf([&D](const std::pair<const void *, unsigned> &S) {
         const unsigned *Other = D.Snapshots.find(S.first);

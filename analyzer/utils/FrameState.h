@@ -224,6 +224,10 @@ struct Disjunct {
   /// the caller's), and the retain call. Paths agree on a retention only if
   /// all of them made it.
   VecMap<PathId, std::pair<const Expr *, const Stmt *>> Retained;
+  /// Checkpoints taken and not released, oldest first: the checkpoint call
+  /// and the frame scope it marks (null: the caller's). Memory allocated
+  /// after one belongs to it, so a rollback can release it.
+  llvm::SmallVector<std::pair<const Expr *, const Expr *>, 1> Checkpoints;
   /// Frame depth (Stack size) saved in a variable (`base = depth(fa)`).
   VecMap<const void *, unsigned> Snapshots;
   /// Joined from paths with different frames: Stack is what they share, more
@@ -233,7 +237,7 @@ struct Disjunct {
   bool sameFrames(const Disjunct &O) const {
     return Stack == O.Stack && OuterPops == O.OuterPops &&
            Snapshots == O.Snapshots && Coarse == O.Coarse &&
-           Tokens == O.Tokens;
+           Tokens == O.Tokens && Checkpoints == O.Checkpoints;
   }
   /// Joins the facts of \p O (paths, stores, ends) into this disjunct; the
   /// conditions are the caller's business.

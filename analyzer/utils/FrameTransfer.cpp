@@ -308,6 +308,10 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
   for (unsigned I : Info.RetainSlotArgs)
     if (I < CE->getNumArgs())
       retainSlot(CE, Callee, CE->getArg(I), D);
+  if (Info.Checkpoint)
+    takeCheckpoint(CE, D);
+  else if (Info.Rollback)
+    rollBack(CE, D);
   if (Info.Begins && !Info.Ends)
     beginFrame(CE, D);
   else if (Info.Ends && !Info.Begins)
@@ -631,6 +635,52 @@ void FunctionAnalysis::retainSlot(const CallExpr *CE,
     D.Retained.erase(Slot);
   else
     D.Retained[Slot] = {frameScope(D), CE};
+}
+
+void FunctionAnalysis::takeCheckpoint(const CallExpr *CE, Disjunct &D) {
+  // Taken again (a loop): the same checkpoint, at a new position.
+  auto *It = llvm::find_if(D.Checkpoints,
+                           [CE](const auto &C) { return C.first == CE; });
+  if (It != D.Checkpoints.end())
+    D.Checkpoints.erase(It);
+  D.Checkpoints.emplace_back(CE, frameScope(D));
+}
+
+void FunctionAnalysis::rollBack(const CallExpr *CE, Disjunct &D) {
+  if (D.Checkpoints.empty() || CE->getNumArgs() < 2)
+    return;
+  const CallExpr *Target = nullptr;
+  bool Known = false;
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(
+          stripCopies(CE->getArg(1))->IgnoreParenImpCasts()))
+    if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl())) {
+      auto It = CheckpointVars.find(VD);
+      if (It != CheckpointVars.end()) {
+        Target = It->second;
+        Known = true;
+      }
+    }
+  // An unknown checkpoint releases at least what the newest one of the
+  // innermost scope covers.
+  const Expr *Frame = frameScope(D);
+  int Index = -1;
+  for (int I = static_cast<int>(D.Checkpoints.size()) - 1; I >= 0; --I) {
+    const auto &C = D.Checkpoints[I];
+    if (C.second != Frame)
+      break;
+    if (Known ? C.first == Target : true) {
+      Index = I;
+      break;
+    }
+  }
+  if (Index < 0)
+    return;
+  // The checkpoint stays valid; newer ones are released with their memory.
+  llvm::SmallVector<const Expr *, 2> Released;
+  for (size_t I = Index; I < D.Checkpoints.size(); ++I)
+    Released.push_back(D.Checkpoints[I].first);
+  killOrigins(Released, CE, D);
+  D.Checkpoints.resize(Index + 1);
 }
 
 //===----------------------------------------------------------------------===//

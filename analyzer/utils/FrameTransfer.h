@@ -124,6 +124,11 @@ private:
   /// innermost scope open now ends, unless the policy discards it.
   void retainSlot(const CallExpr *CE, const FunctionDecl *Callee,
                   const Expr *Slot, Disjunct &D);
+  void takeCheckpoint(const CallExpr *CE, Disjunct &D);
+  void rollBack(const CallExpr *CE, Disjunct &D);
+  /// Marks the origins of \p Scopes ended at \p EndSite.
+  void killOrigins(llvm::ArrayRef<const Expr *> Scopes, const Stmt *EndSite,
+                   Disjunct &D, PathId Arena = NoPath);
   void beginFrame(const Expr *Site, Disjunct &D);
   void endFrame(const Stmt *Site, Disjunct &D);
   /// Ends a frame of the caller (none of ours is open on \p Arena, NoPath =
@@ -234,6 +239,8 @@ private:
   void addFinding(Finding F);
   void addUseFinding(Finding F, OriginId O);
   OriginId firstDead(const OriginSet &S) const;
+  /// \p EndSite (an origin's EndedAt) is a rollback, not the end of a scope.
+  bool endedByRollback(const Stmt *EndSite) const;
   OriginId firstLive(const OriginSet &S) const;
   SourceLocation declaratorEnd(const FunctionDecl *FD) const;
   /// May a fix-it add an annotation to \p FD's first declaration? With
@@ -302,6 +309,8 @@ private:
   /// status) whose result is thrown away.
   llvm::SmallPtrSet<const Stmt *, 2> IgnoredBegins;
   void noteIgnoredBegin(const Stmt *S);
+  /// Variables holding a checkpoint (`cp = fa_frame_checkpoint(fa)`).
+  llvm::DenseMap<const VarDecl *, const CallExpr *> CheckpointVars;
   /// Variables holding the result of a begin wrapper that may decline.
   llvm::DenseMap<const VarDecl *, const CallExpr *> TryBeginVars;
   /// Switch case facts: (condition key, case value) -> fact key.

@@ -82,7 +82,12 @@ static const Expr *containerElementBase(const Expr *E) {
 }
 
 const Expr *FunctionAnalysis::currentScope(const Disjunct &D) const {
-  return D.Stack.empty() ? nullptr : D.Stack.back();
+  // A checkpoint of the innermost scope: what is allocated now is released
+  // by a rollback to it, or else with its scope.
+  const Expr *Frame = frameScope(D);
+  if (!D.Checkpoints.empty() && D.Checkpoints.back().second == Frame)
+    return D.Checkpoints.back().first;
+  return Frame;
 }
 
 const Expr *FunctionAnalysis::frameScope(const Disjunct &D) const {
