@@ -328,13 +328,6 @@ void FunctionAnalysis::scanStructure() {
       noteIgnoredBegin(If->getThen());
       noteIgnoredBegin(If->getElse());
     }
-    if (const auto *CS = dyn_cast<CompoundStmt>(S)) {
-      for (const Stmt *C : CS->body())
-        noteIgnoredBegin(C);
-    } else if (const auto *If = dyn_cast<IfStmt>(S)) {
-      noteIgnoredBegin(If->getThen());
-      noteIgnoredBegin(If->getElse());
-    }
     for (const Stmt *Child : S->children())
       Walk(Child);
     if (IsLoop) {
@@ -389,24 +382,6 @@ void FunctionAnalysis::scanStructure() {
     UnwindLoops.insert(L.Loop);
     UnwindEnds.insert(L.Ends.begin(), L.Ends.end());
   }
-}
-
-void FunctionAnalysis::noteIgnoredBegin(const Stmt *S) {
-  const auto *E = dyn_cast_or_null<Expr>(S);
-  if (!E)
-    return;
-  E = E->IgnoreImplicit()->IgnoreParens();
-  // `(void)try_begin(e);` throws the result away just as well.
-  if (const auto *Cast = dyn_cast<ExplicitCastExpr>(E))
-    if (Cast->getType()->isVoidType())
-      E = Cast->getSubExpr()->IgnoreImplicit()->IgnoreParens();
-  const auto *CE = dyn_cast<CallExpr>(E);
-  const FunctionDecl *Callee = CE ? CE->getDirectCallee() : nullptr;
-  if (!Callee || !Callee->getReturnType()->isIntegralOrEnumerationType())
-    return;
-  const CalleeInfo &Info = Index.callee(Callee);
-  if (Info.Begins && !Info.Ends)
-    IgnoredBegins.insert(CE);
 }
 
 void FunctionAnalysis::noteIgnoredBegin(const Stmt *S) {

@@ -305,10 +305,6 @@ private:
   /// status) whose result is thrown away.
   llvm::SmallPtrSet<const Stmt *, 2> IgnoredBegins;
   void noteIgnoredBegin(const Stmt *S);
-  /// Calls of a begin wrapper that may decline (it returns a flag or a
-  /// status) whose result is thrown away.
-  llvm::SmallPtrSet<const Stmt *, 2> IgnoredBegins;
-  void noteIgnoredBegin(const Stmt *S);
   /// Variables holding a checkpoint (`cp = fa_frame_checkpoint(fa)`).
   llvm::DenseMap<const VarDecl *, const CallExpr *> CheckpointVars;
   /// Variables holding the result of a begin wrapper that may decline.
