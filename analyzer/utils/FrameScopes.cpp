@@ -421,11 +421,12 @@ bool FunctionAnalysis::arenaScope(const Expr *ArenaArg, bool HasBase,
     bool Match = Arena != NoPath ? K == Arena || (K == NoPath && !HasBase)
                                  : K == NoPath || !HasBase;
     if (Match) {
-      Scope = *It;
+      Scope = newestCheckpoint(*It, D);
       return true;
     }
   }
   // None: the caller's frame, unless the arena outlives frames.
+  Scope = newestCheckpoint(nullptr, D);
   return !HasBase;
 }
 

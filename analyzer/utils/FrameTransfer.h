@@ -177,6 +177,9 @@ private:
   const Expr *currentScope(const Disjunct &D) const;
   /// The innermost open frame scope (null: the caller's).
   const Expr *frameScope(const Disjunct &D) const;
+  /// The scope memory allocated now in \p Scope belongs to: its newest
+  /// checkpoint, or the scope itself.
+  const Expr *newestCheckpoint(const Expr *Scope, const Disjunct &D) const;
   OriginId newOrigin(const Expr *Site, const Disjunct &D);
   bool isFrameAlloc(const CallExpr *CE);
 

@@ -82,12 +82,18 @@ static const Expr *containerElementBase(const Expr *E) {
 }
 
 const Expr *FunctionAnalysis::currentScope(const Disjunct &D) const {
-  // A checkpoint of the innermost scope: what is allocated now is released
-  // by a rollback to it, or else with its scope.
-  const Expr *Frame = frameScope(D);
-  if (!D.Checkpoints.empty() && D.Checkpoints.back().second == Frame)
-    return D.Checkpoints.back().first;
-  return Frame;
+  return newestCheckpoint(frameScope(D), D);
+}
+
+const Expr *FunctionAnalysis::newestCheckpoint(const Expr *Scope,
+                                               const Disjunct &D) const {
+  // What is allocated after a checkpoint of the scope is released by a
+  // rollback to it, or else with the scope.
+  for (auto It = D.Checkpoints.rbegin(), End = D.Checkpoints.rend(); It != End;
+       ++It)
+    if (It->second == Scope)
+      return It->first;
+  return Scope;
 }
 
 const Expr *FunctionAnalysis::frameScope(const Disjunct &D) const {
