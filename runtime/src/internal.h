@@ -66,20 +66,6 @@ static const int fai_debug_level = FA_DEBUG;
 #if defined(__GNUC__)
 #define FAI_NOINLINE __attribute__((noinline))
 #define FAI_COLD __attribute__((cold))
-
-/* Test builds only (FAI_TEST_HOOKS): named points where a test may run code on the calling
- * thread to force an interleaving that is otherwise a nanosecond-wide race. Release and debug
- * libraries compile them to nothing. */
-#ifdef FAI_TEST_HOOKS
-/* A remote pool free has made the object visible to the page's owner (after its CAS). */
-extern void (*fai_test_hook_remote_published)(void *p);
-#define FAI_TEST_HOOK(name, arg)                                                              \
-    do {                                                                                      \
-        if (fai_test_hook_##name != NULL) fai_test_hook_##name(arg);                          \
-    } while (0)
-#else
-#define FAI_TEST_HOOK(name, arg) ((void)0)
-#endif
 #define FAI_INLINE static inline __attribute__((always_inline))
 #define FAI_UNUSED __attribute__((unused))
 #if defined(__MINGW32__)
@@ -94,6 +80,20 @@ extern void (*fai_test_hook_remote_published)(void *p);
 #define FAI_INLINE static __forceinline
 #define FAI_UNUSED
 #define FAI_PRINTF(f, a)
+#endif
+
+/* Test builds only (FAI_TEST_HOOKS): named points where a test may run code on the calling
+ * thread to force an interleaving that is otherwise a nanosecond-wide race. Release and debug
+ * libraries compile them to nothing. */
+#ifdef FAI_TEST_HOOKS
+/* A remote pool free has made the object visible to the page's owner (after its CAS). */
+extern void (*fai_test_hook_remote_published)(void *p);
+#define FAI_TEST_HOOK(name, arg)                                                              \
+    do {                                                                                      \
+        if (fai_test_hook_##name != NULL) fai_test_hook_##name(arg);                          \
+    } while (0)
+#else
+#define FAI_TEST_HOOK(name, arg) ((void)0)
 #endif
 
 #if FA_DEBUG >= 2
