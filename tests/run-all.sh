@@ -5,6 +5,8 @@
 #         analyzer, install/consumer and header tests, demo and patterns, valgrind legs
 #   asan  the whole runtime suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   tsan  the whole runtime suite under ThreadSanitizer
+# then the Windows leg (tests/win/run.sh: MinGW-w64 cross build, runtime suites, demo and
+# patterns under wine64),
 # then the operation-sequence fuzzer (tests/fuzz/run.sh, 45 s per variant; FA_FUZZ_SECONDS),
 # then the callgrind instruction budgets of the frame and pool fast paths (bench/check-budgets.sh).
 set -euo pipefail
@@ -16,6 +18,8 @@ for preset in dev asan tsan; do
   echo "=== cmake --workflow --preset $preset"
   cmake --workflow --preset "$preset"
 done
+echo "=== windows (MinGW-w64 + wine64)"
+bash tests/win/run.sh
 echo "=== fuzzing (libFuzzer op sequences, release and debug runtime)"
 bash tests/fuzz/run.sh "${FA_FUZZ_SECONDS:-45}"
 echo "=== instruction budgets (callgrind)"

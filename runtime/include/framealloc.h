@@ -48,8 +48,16 @@
 /* Compiler helpers                                                                            */
 /* ------------------------------------------------------------------------------------------ */
 
-#if defined(_WIN32) && !defined(__GNUC__)
+/* Windows: a static library needs nothing; a DLL build defines FA_BUILD_DLL for itself and
+ * FA_USE_DLL for its consumers (the CMake target does both). */
+#if defined(_WIN32)
+#if defined(FA_BUILD_DLL)
+#define FA_API __declspec(dllexport)
+#elif defined(FA_USE_DLL)
 #define FA_API __declspec(dllimport)
+#else
+#define FA_API
+#endif
 #elif defined(__GNUC__)
 #define FA_API __attribute__((visibility("default")))
 #else
@@ -64,12 +72,21 @@
 /* The fast-path cursor is initial-exec TLS (32 bytes of static TLS, one %fs-relative load);
  * a library built with FRAMEALLOC_DYNAMIC_TLS defines FA_DYNAMIC_TLS=1 for itself and its
  * consumers and uses no static TLS at all (one __tls_get_addr call per fast-path access). */
-#if defined(FA_DYNAMIC_TLS) && FA_DYNAMIC_TLS
+#if defined(_WIN32)
+#define FAI_TLS_IE /* PE has no TLS models */
+#elif defined(FA_DYNAMIC_TLS) && FA_DYNAMIC_TLS
 #define FAI_TLS_IE __attribute__((tls_model("global-dynamic")))
 #else
 #define FAI_TLS_IE __attribute__((tls_model("initial-exec")))
 #endif
+/* A DLL cannot export a thread-local variable on Windows: consumers of framealloc.dll call the
+ * exported allocation function instead of inlining the fast path. */
+#if defined(_WIN32) && (defined(FA_BUILD_DLL) || defined(FA_USE_DLL))
+#define FAI_HAS_TLS_FAST_PATH 0
+#else
 #define FAI_HAS_TLS_FAST_PATH 1
+#endif
+#define FAI_THREAD_LOCAL __thread
 #else
 #define FA_LIKELY(x) (x)
 #define FA_UNLIKELY(x) (x)
@@ -77,6 +94,17 @@
 #define FA_NODISCARD
 #define FAI_TLS_IE
 #define FAI_HAS_TLS_FAST_PATH 0
+#if defined(_MSC_VER)
+#define FAI_THREAD_LOCAL __declspec(thread)
+#else
+#define FAI_THREAD_LOCAL _Thread_local
+#endif
+#endif
+/* The cursor is exported only when consumers inline the fast path. */
+#if FAI_HAS_TLS_FAST_PATH
+#define FAI_CURSOR_API FA_API
+#else
+#define FAI_CURSOR_API
 #endif
 
 #ifdef __cplusplus
@@ -700,7 +728,7 @@ FA_API void *fai_frame_alloc_array_cold(fa_alloc *fa, size_t n, size_t size, siz
 #define FAI_FAST_LIMIT (FAI_CAST(size_t, 1) << 32)
 
 #if FAI_HAS_TLS_FAST_PATH && !defined(FA_NO_INLINE_FAST_PATH)
-extern FA_API __thread fai_cursor_t fai_cursor FAI_TLS_IE;
+extern FAI_CURSOR_API FAI_THREAD_LOCAL fai_cursor_t fai_cursor FAI_TLS_IE;
 
 /* Exempt from UBSan (GCC): the address of a TLS variable is never null, and GCC 12 at -O2
  * tests it using the flags of an `add %fs:0` that the linker relaxes to a flag-less `lea`

@@ -27,9 +27,9 @@ static fa_alloc *live_list;
 static _Atomic uint64_t next_serial = 1;
 static _Atomic uint64_t next_thread_id = 1;
 
-FA_API __thread fai_cursor_t fai_cursor FAI_TLS_IE;
-static __thread uint64_t my_thread_id;
-static __thread fai_thread *my_thread;
+FAI_CURSOR_API FAI_THREAD_LOCAL fai_cursor_t fai_cursor FAI_TLS_IE;
+static FAI_THREAD_LOCAL uint64_t my_thread_id;
+static FAI_THREAD_LOCAL fai_thread *my_thread;
 
 static void thread_exit(void *value);
 static bool exit_hook_init(void);
@@ -51,7 +51,9 @@ int fa_debug_level(void) { return fai_debug_level; }
 static bool config_resolve(const fa_config *in, fa_config *out) {
     memset(out, 0, sizeof *out);
     if (in != NULL) *out = *in;
-    size_t page = fai_prim_page_size();
+    /* Blocks are whole mapping granules (64 KiB on Windows): a smaller block would leave the
+     * rest of its granule unusable. */
+    size_t gran = fai_prim_alloc_granularity();
     if (out->frame_block_size == 0) out->frame_block_size = (size_t)256 << 10;
     if (out->frame_block_size > FA_MAX_ALLOC_SIZE) {
         fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, out->frame_block_size, NULL,
@@ -59,7 +61,7 @@ static bool config_resolve(const fa_config *in, fa_config *out) {
                   (size_t)FA_MAX_ALLOC_SIZE);
         return false;
     }
-    out->frame_block_size = fai_align_up(out->frame_block_size, page);
+    out->frame_block_size = fai_align_up(out->frame_block_size, gran);
     if (out->max_frame_depth == 0) out->max_frame_depth = 64;
     if (out->max_frame_depth > 4096) {
         fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, out->max_frame_depth, NULL,

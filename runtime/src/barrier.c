@@ -12,8 +12,8 @@
 #include <stdlib.h>
 
 struct fa_barrier {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
+    fai_mutex lock;
+    fai_cond cond;
     unsigned count, arrived;
     uint64_t generation;
 };
@@ -28,16 +28,16 @@ fa_barrier *fa_barrier_create(unsigned count) {
         fai_error(NULL, FA_ERR_OUT_OF_MEMORY, NULL, sizeof *b, NULL, "fa_barrier_create: no memory");
         return NULL;
     }
-    pthread_mutex_init(&b->lock, NULL);
-    pthread_cond_init(&b->cond, NULL);
+    fai_mutex_init(&b->lock);
+    fai_cond_init(&b->cond);
     b->count = count;
     return b;
 }
 
 void fa_barrier_destroy(fa_barrier *b) {
     if (b == NULL) return;
-    pthread_cond_destroy(&b->cond);
-    pthread_mutex_destroy(&b->lock);
+    fai_cond_destroy(&b->cond);
+    fai_mutex_destroy(&b->lock);
     free(b);
 }
 
@@ -46,15 +46,15 @@ uint64_t fa_barrier_wait(fa_barrier *b) {
         fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL, "fa_barrier_wait(NULL)");
         return 0;
     }
-    pthread_mutex_lock(&b->lock);
+    fai_mutex_lock(&b->lock);
     uint64_t gen = b->generation;
     if (++b->arrived == b->count) {
         b->arrived = 0;
         b->generation++;
-        pthread_cond_broadcast(&b->cond);
+        fai_cond_broadcast(&b->cond);
     } else {
-        while (b->generation == gen) pthread_cond_wait(&b->cond, &b->lock);
+        while (b->generation == gen) fai_cond_wait(&b->cond, &b->lock);
     }
-    pthread_mutex_unlock(&b->lock);
+    fai_mutex_unlock(&b->lock);
     return gen + 1;
 }

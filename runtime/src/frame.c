@@ -90,7 +90,8 @@ static size_t take_of(size_t size) { return granule(size) + FAI_FRAME_REDZONE; }
  * was touched by its earlier frame and is not touched again. */
 fai_block *fai_block_new(fai_tstate *t, size_t min_size, size_t align, size_t prefault) {
     size_t page = fai_prim_page_size();
-    size_t size = fai_align_up(min_size, page);
+    /* Whole mapping granules: the OS hands out address space in them anyway. */
+    size_t size = fai_align_up(min_size, fai_prim_alloc_granularity());
     if (size < min_size) return NULL;
     /* Guard mode: a quarantined block whose guard frames are over, instead of a new mapping
      * (page aligned only, so not for an over-aligned request). */
@@ -595,7 +596,7 @@ void fa_frame_trim(fa_alloc *fa) {
     } else if (t->depth == 0 && t->blocks != NULL) {
         fai_block *first = t->blocks;
         bool keep = block_size(first) <= fai_align_up(fa->cfg.frame_block_size,
-                                                      fai_prim_page_size());
+                                                      fai_prim_alloc_granularity());
         free_chain(t, keep ? first->next : first);
         if (keep)
             first->next = NULL;

@@ -11,11 +11,12 @@
  * unprotect, reset its records) instead of mapping a new block, so a steady game loop rotates
  * guard_frames + 1 blocks and calls mprotect twice per frame, without mmap or page faults.
  *
- * The fault handler (installed once, chaining to the previous SIGSEGV/SIGBUS disposition for
- * every fault that is not ours) finds the block in a lock-free table of protected ranges, looks
- * the address up in the block's records and writes the report with its own formatter: no
- * malloc, no stdio, no locks. Then it aborts. Records of a block are only reset after its slot
- * is cleared and the block unprotected, so a handler can read them while the block is guarded.
+ * The fault handler (installed once, chaining to the previous SIGSEGV/SIGBUS disposition, or
+ * on Windows continuing the exception search, for every fault that is not ours) finds the
+ * block in a lock-free table of protected ranges, looks the address up in the block's records
+ * and writes the report with its own formatter: no malloc, no stdio, no locks. Then it aborts.
+ * Records of a block are only reset after its slot is cleared and the block unprotected, so a
+ * handler can read them while the block is guarded.
  *
  * Under ASan the same lookup describes the address after an ASan report (ASan only says
  * "poisoned by user"), so a stale frame access names its allocation site there too.
@@ -322,7 +323,7 @@ static void on_asan_report(const char *report) {
 }
 #endif
 
-static pthread_once_t install_once = PTHREAD_ONCE_INIT;
+static fai_once install_once = FAI_ONCE_INIT;
 
 static void install(void) {
     if (FAI_DEBUG) fai_prim_install_fault_handler(on_fault);
@@ -331,4 +332,4 @@ static void install(void) {
 #endif
 }
 
-void fai_guard_install(void) { pthread_once(&install_once, install); }
+void fai_guard_install(void) { fai_once_run(&install_once, install); }

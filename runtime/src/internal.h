@@ -28,6 +28,11 @@
 
 #include "prim.h"
 
+/* The header declares the cursor only for consumers that inline the fast path. */
+#if !FAI_HAS_TLS_FAST_PATH || defined(FA_NO_INLINE_FAST_PATH)
+extern FAI_CURSOR_API FAI_THREAD_LOCAL fai_cursor_t fai_cursor FAI_TLS_IE;
+#endif
+
 /* ------------------------------------------------------------------------------------------ */
 /* Build modes                                                                                  */
 /* ------------------------------------------------------------------------------------------ */
@@ -58,8 +63,24 @@
 static const int fai_debug_level = FA_DEBUG;
 #define FAI_DEBUG (FA_DEBUG >= 1)
 
+#if defined(__GNUC__)
 #define FAI_NOINLINE __attribute__((noinline))
 #define FAI_COLD __attribute__((cold))
+#define FAI_INLINE static inline __attribute__((always_inline))
+#define FAI_UNUSED __attribute__((unused))
+#if defined(__MINGW32__)
+/* MinGW formats with its own C99 printf (__USE_MINGW_ANSI_STDIO, set by the build). */
+#define FAI_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#else
+#define FAI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#endif
+#else
+#define FAI_NOINLINE __declspec(noinline)
+#define FAI_COLD
+#define FAI_INLINE static __forceinline
+#define FAI_UNUSED
+#define FAI_PRINTF(f, a)
+#endif
 
 /* Test builds only (FAI_TEST_HOOKS): named points where a test may run code on the calling
  * thread to force an interleaving that is otherwise a nanosecond-wide race. Release and debug
@@ -74,9 +95,6 @@ extern void (*fai_test_hook_remote_published)(void *p);
 #else
 #define FAI_TEST_HOOK(name, arg) ((void)0)
 #endif
-#define FAI_INLINE static inline __attribute__((always_inline))
-#define FAI_UNUSED __attribute__((unused))
-#define FAI_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 #if FA_DEBUG >= 2
 #define FAI_ASSERT(c) ((c) ? (void)0 : fai_assert_fail(#c, __FILE__, __LINE__))

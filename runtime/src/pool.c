@@ -29,7 +29,6 @@
 #include "track.h"
 
 #include <stdlib.h>
-#include <sys/mman.h>
 
 #ifdef FAI_TEST_HOOKS
 void (*fai_test_hook_remote_published)(void *p);
@@ -64,12 +63,10 @@ FAI_INLINE unsigned size_class(size_t size) {
 
 #define SEGMAP_BITS ((size_t)1 << (48 - FAI_SEGMENT_SHIFT))
 static _Atomic uint64_t *segmap;
-static pthread_once_t segmap_once = PTHREAD_ONCE_INIT;
+static fai_once segmap_once = FAI_ONCE_INIT;
 
 static void segmap_init(void) {
-    void *p = mmap(NULL, SEGMAP_BITS / 8, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p != MAP_FAILED) segmap = p;
+    segmap = fai_prim_map_sparse(SEGMAP_BITS / 8);
 }
 
 FAI_INLINE bool segmap_test(uintptr_t seg) {
@@ -262,7 +259,7 @@ static fai_page *page_take_locked(fa_alloc *fa) {
     }
     fai_segment *seg = fa->segments;
     if (seg == NULL || seg->pages_handed + 1 >= FAI_SEGMENT_PAGES) {
-        pthread_once(&segmap_once, segmap_init);
+        fai_once_run(&segmap_once, segmap_init);
         if (segmap == NULL) return NULL;
         seg = fai_prim_map(FAI_SEGMENT_SIZE, FAI_SEGMENT_SIZE);
         if (seg == NULL) return NULL;

@@ -30,6 +30,8 @@ size_t fai_prim_page_size(void) {
     return page;
 }
 
+size_t fai_prim_alloc_granularity(void) { return fai_prim_page_size(); }
+
 void *fai_prim_map(size_t size, size_t align) {
     size_t page = fai_prim_page_size();
     if (align < page) align = page;
@@ -48,6 +50,12 @@ void *fai_prim_map(size_t size, size_t align) {
 
 void fai_prim_unmap(void *addr, size_t size) {
     if (addr != NULL && size != 0) munmap(addr, size);
+}
+
+void *fai_prim_map_sparse(size_t size) {
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    return p == MAP_FAILED ? NULL : p;
 }
 
 /* The fallback reads and writes back one byte per page with an atomic add of zero: it faults
@@ -107,6 +115,13 @@ void fai_mutex_init(fai_mutex *m) { pthread_mutex_init(m, NULL); }
 void fai_mutex_destroy(fai_mutex *m) { pthread_mutex_destroy(m); }
 void fai_mutex_lock(fai_mutex *m) { pthread_mutex_lock(m); }
 void fai_mutex_unlock(fai_mutex *m) { pthread_mutex_unlock(m); }
+
+void fai_cond_init(fai_cond *c) { pthread_cond_init(c, NULL); }
+void fai_cond_destroy(fai_cond *c) { pthread_cond_destroy(c); }
+void fai_cond_wait(fai_cond *c, fai_mutex *m) { pthread_cond_wait(c, m); }
+void fai_cond_broadcast(fai_cond *c) { pthread_cond_broadcast(c); }
+
+void fai_once_run(fai_once *o, void (*fn)(void)) { pthread_once(o, fn); }
 
 /* ---------------------------------------------------------------------------------------- */
 /* Thread exit                                                                                */

@@ -27,6 +27,12 @@ command -v "$cc" >/dev/null || { echo "fuzz: $cc not found (Debian: clang-14)" >
 # it six times slower and guides nothing.
 printf 'src:*runtime/src/*\nfun:*\n' >"$out/coverage-allowlist.txt"
 
+# The runtime sources, without the OS layer of other platforms (prim_win32.c).
+runtime_srcs=()
+for f in runtime/src/*.c; do
+  [ "$f" = runtime/src/prim_win32.c ] || runtime_srcs+=("$f")
+done
+
 build() { # <variant> <FA_DEBUG> <sanitizers>
   local v=$1 level=$2 san=$3
   echo "=== fuzz: building fuzz_ops_$v (FA_DEBUG=$level)"
@@ -34,7 +40,7 @@ build() { # <variant> <FA_DEBUG> <sanitizers>
     -fsanitize="fuzzer,$san" -fno-sanitize-recover=all -fno-omit-frame-pointer \
     -fsanitize-coverage-allowlist="$out/coverage-allowlist.txt" \
     -D_GNU_SOURCE -DFA_DEBUG="$level" -Iruntime/include -Iannotations -Iruntime/src \
-    runtime/src/*.c tests/fuzz/fuzz_*.c -pthread -o "$out/fuzz_ops_$v"
+    "${runtime_srcs[@]}" tests/fuzz/fuzz_*.c -pthread -o "$out/fuzz_ops_$v"
 }
 
 # Op classes off by default: defects found by this fuzzer that the runtime does not fix yet

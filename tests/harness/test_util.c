@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef _WIN32
 #include <sys/resource.h>
+#endif
 
 tu_capture tu_cap = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -133,7 +135,11 @@ void tu_run_threads(unsigned n, void *(*fn)(void *), void *args, size_t stride) 
 }
 
 long tu_minor_faults(void) {
+#ifdef _WIN32
+    return -1; /* Windows counts page faults per process only; the suites using this are POSIX-only */
+#else
     struct rusage ru;
     getrusage(RUSAGE_THREAD, &ru);
     return ru.ru_minflt;
+#endif
 }
