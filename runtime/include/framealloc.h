@@ -501,8 +501,6 @@ FA_API fa_status fa_export_trace_file(fa_alloc *fa, void *f);
 FA_API fa_status fa_export_csv_file(fa_alloc *fa, void *f);
 FA_API fa_status fa_export_html_file(fa_alloc *fa, void *f);
 
-typedef enum fa_mem_kind { FA_MEM_FRAME = 0, FA_MEM_POOL, FA_MEM_HEAP } fa_mem_kind;
-
 /* Profiler hooks (any may be NULL). They run on the thread doing the work, with no runtime lock
  * held, and must not call back into fa. Frame allocations and pool objects are not hooked one
  * by one (their fast paths stay untouched): frame_end carries the frame's figures. heap_alloc /
