@@ -8,7 +8,10 @@
  * transfer handles, and occasional level streaming in the heap. Every frame prints a one-line
  * memory summary; the end prints totals and checks that nothing leaked.
  *
- *   framealloc-demo [--frames N] [--every K] [--quiet] [--no-workers]
+ *   framealloc-demo [--frames N] [--every K] [--quiet] [--no-workers] [--trace FILE]
+ *                   [--csv FILE] [--report FILE.html] [--help]
+ *
+ * The exports are written from the frame history after the workers joined (docs/observability.md).
  */
 #include <framealloc.h>
 
@@ -287,6 +290,44 @@ static void print_frame(Game *g, double ms) {
            kib(tp.frame_bytes_last), kib(tr.frame_bytes_last), kib(ta.frame_bytes_last), ms);
 }
 
+static void print_legend(void) {
+    printf("columns: frame number | frame: this thread's bytes in the frame, peak: its largest "
+           "frame | pool: live objects and bytes | heap: live blocks and bytes | xfer: transfer "
+           "handles in flight | phys/rend/aud: frame bytes charged to each tag in the last "
+           "frame, summed over threads | frame time\n");
+}
+
+static void usage(FILE *f, const char *argv0) {
+    fprintf(f,
+            "usage: %s [--frames N] [--every K] [--quiet] [--no-workers] [--trace FILE] "
+            "[--csv FILE] [--report FILE.html] [--help]\n"
+            "  --frames N         frames to run (default 300)\n"
+            "  --every K          print one summary line every K frames (default 1)\n"
+            "  --quiet            no per-frame lines\n"
+            "  --no-workers       run without the two job threads\n"
+            "  --trace FILE       write a Chrome trace-event JSON (Perfetto, chrome://tracing)\n"
+            "  --csv FILE         write the frame history as CSV\n"
+            "  --report FILE      write a self-contained HTML memory report\n"
+            "  --help             this text\n",
+            argv0);
+}
+
+/* Writes one export to path; 0 on success. */
+static int export_to(fa_alloc *fa, const char *path, fa_status (*fn)(fa_alloc *, void *)) {
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) {
+        fprintf(stderr, "cannot open %s\n", path);
+        return 1;
+    }
+    fa_status st = fn(fa, f);
+    if (fclose(f) != 0 || st != FA_OK) {
+        fprintf(stderr, "writing %s failed (%s)\n", path, fa_status_name(st));
+        return 1;
+    }
+    printf("wrote %s\n", path);
+    return 0;
+}
+
 static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -301,6 +342,7 @@ static int cmp_double(const void *a, const void *b) {
 int main(int argc, char **argv) {
     unsigned frames = 300, every = 1;
     int quiet = 0, workers = 1;
+    const char *trace_path = NULL, *csv_path = NULL, *report_path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--frames") == 0 && i + 1 < argc)
             frames = (unsigned)strtoul(argv[++i], NULL, 10);
@@ -310,8 +352,17 @@ int main(int argc, char **argv) {
             quiet = 1;
         else if (strcmp(argv[i], "--no-workers") == 0)
             workers = 0;
-        else {
-            fprintf(stderr, "usage: %s [--frames N] [--every K] [--quiet] [--no-workers]\n", argv[0]);
+        else if (strcmp(argv[i], "--trace") == 0 && i + 1 < argc)
+            trace_path = argv[++i];
+        else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc)
+            csv_path = argv[++i];
+        else if (strcmp(argv[i], "--report") == 0 && i + 1 < argc)
+            report_path = argv[++i];
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout, argv[0]);
+            return 0;
+        } else {
+            usage(stderr, argv[0]);
             return 2;
         }
     }
@@ -320,7 +371,10 @@ int main(int argc, char **argv) {
     static Game game;
     Game *g = &game;
     g->rng = 12345;
-    g->fa = fa_create(&(fa_config){.name = "demo", .frame_block_size = 64 << 10});
+    /* History for the whole run (the exports), up to its 65536-frame maximum. */
+    int history = frames > 65536 ? 65536 : frames == 0 ? 1 : (int)frames;
+    g->fa = fa_create(
+        &(fa_config){.name = "demo", .frame_block_size = 64 << 10, .history_frames = history});
     if (g->fa == NULL) return 1;
     g->tag_physics = fa_tag_register(g->fa, "physics");
     g->tag_render = fa_tag_register(g->fa, "render");
@@ -342,6 +396,7 @@ int main(int argc, char **argv) {
     }
 
     double *times = calloc(frames ? frames : 1, sizeof *times);
+    if (!quiet) print_legend();
     float job_total = 0;
     for (g->frame = 1; g->frame <= frames; g->frame++) {
         double t0 = now_ms();
@@ -368,17 +423,23 @@ int main(int argc, char **argv) {
         fa_barrier_destroy(g->done);
     }
 
+    unsigned threads_used = 1 + (g->workers_on ? WORKERS : 0); /* the workers have exited */
     fa_stats s;
     fa_get_stats(g->fa, &s);
     qsort(times, frames, sizeof *times, cmp_double);
     double p50 = frames ? times[frames / 2] : 0, p99 = frames ? times[frames * 99 / 100] : 0;
-    printf("---\n%u frames on %zu threads (%llu frames completed in total), frame time p50 %.3f ms "
+    printf("---\n%u frames on %u threads (%llu frames completed in total), frame time p50 %.3f ms "
            "p99 %.3f ms\n",
-           frames, s.threads, (unsigned long long)s.frames_completed, p50, p99);
+           frames, threads_used, (unsigned long long)s.frames_completed, p50, p99);
     printf("largest frame %.1f KiB, frame memory held %.1f KiB, pool %zu objects, heap peak "
            "%.1f KiB, job checksum %.0f, errors %llu\n",
            kib(s.frame_peak), kib(s.frame_reserved), s.pool_count, kib(s.heap_peak),
            (double)job_total, (unsigned long long)s.errors);
+
+    int export_failed = 0;
+    if (trace_path != NULL) export_failed |= export_to(g->fa, trace_path, fa_export_trace_file);
+    if (csv_path != NULL) export_failed |= export_to(g->fa, csv_path, fa_export_csv_file);
+    if (report_path != NULL) export_failed |= export_to(g->fa, report_path, fa_export_html_file);
 
     while (g->body_count > 0) fa_pool_free(g->fa, g->bodies[--g->body_count]);
     fa_heap_free(g->fa, g->level);
@@ -389,5 +450,5 @@ int main(int argc, char **argv) {
     fa_destroy(g->fa);
     pthread_mutex_destroy(&g->lock);
     free(times);
-    return leaked || s.errors != 0 ? 1 : 0;
+    return leaked || s.errors != 0 || export_failed ? 1 : 0;
 }

@@ -233,6 +233,9 @@ typedef struct fa_config {
     fa_error_handler error_handler; /* NULL = fa_default_error_handler */
     void *error_user;
     const char *name;            /* for reports; not copied */
+    int history_frames;          /* outermost frames of history kept per thread (fa_history_read):
+                                    0 = default (120), < 0 = off; at most 65536. Each record
+                                    takes about 1.1 KiB (per-tag figures included). */
 } fa_config;
 
 /* Creates an allocator. cfg may be NULL. Returns NULL (and reports) on a bad config or OOM. */
@@ -454,6 +457,95 @@ FA_API size_t fa_get_thread_stats(fa_alloc *fa, fa_thread_stats *out, size_t max
 /* The calling thread only (exact). */
 FA_API void fa_get_my_thread_stats(fa_alloc *fa, fa_thread_stats *out);
 FA_API fa_status fa_get_tag_stats(fa_alloc *fa, fa_tag tag, fa_tag_stats *out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Observability: frame history, stats printing, trace export, profiler hooks                  */
+/* (docs/observability.md)                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/* One outermost frame of one thread, recorded at its fa_end_frame. Frame figures are the
+ * thread's own; pool and heap figures are allocator-wide values sampled at the end of the frame
+ * (deltas: since this thread's previous record). Times are monotonic nanoseconds. */
+typedef struct fa_frame_record {
+    uint64_t thread_id;
+    uint64_t frame_number;        /* the thread's outermost frame number */
+    uint64_t begin_ns, end_ns;    /* outermost fa_begin_frame .. fa_end_frame */
+    size_t frame_bytes;           /* high water of the frame's bytes */
+    size_t frame_peak;            /* the thread's peak of any frame so far */
+    size_t frame_reserved;        /* the thread's frame blocks after the frame ended */
+    size_t pool_reserved;         /* allocator-wide bytes of pool pages in use */
+    size_t heap_bytes, heap_count;/* allocator-wide live heap bytes and blocks */
+    int64_t pool_reserved_delta, heap_bytes_delta, heap_count_delta;
+    uint32_t heap_allocs, heap_frees;       /* this thread's heap operations in the frame */
+    uint32_t budget_warnings, budget_errors; /* FA_WARN_BUDGET / FA_ERR_BUDGET on this thread */
+    uint32_t errors;              /* every status reported on this thread in the frame */
+    uint32_t tag_count;           /* tags registered at the end; tag arrays valid below it */
+    size_t tag_frame_bytes[FA_MAX_TAGS]; /* frame bytes charged to each tag in the frame */
+    size_t tag_mem[FA_MAX_TAGS];  /* allocator-wide heap + pool bytes of each tag at the end */
+} fa_frame_record;
+
+/* A reported status, kept for the trace (the last 64 of each thread). */
+typedef struct fa_obs_event {
+    uint64_t time_ns;
+    uint64_t thread_id;
+    uint64_t frame_number;        /* the thread's frame number when it happened */
+    fa_status status;
+    size_t size;
+    char message[96];             /* first line of the report, truncated */
+} fa_obs_event;
+
+/* Thread ids with history (live threads, then up to 64 exited ones, newest first); returns
+ * their count (may exceed max). */
+FA_API size_t fa_history_threads(fa_alloc *fa, uint64_t *ids, size_t max);
+/* Copies the newest min(max, kept) records of thread_id (0 = the calling thread) into out,
+ * oldest first; returns how many. Any thread, any time: the copy is taken under that thread's
+ * history lock, so every record is whole and the records are consecutive frames. NULL fa,
+ * history off or an unknown thread: 0. */
+FA_API size_t fa_history_read(fa_alloc *fa, uint64_t thread_id, fa_frame_record *out, size_t max);
+/* The same for the thread's reported events, oldest first. */
+FA_API size_t fa_history_events(fa_alloc *fa, uint64_t thread_id, fa_obs_event *out, size_t max);
+/* Frames of history each thread keeps (0 = off). */
+FA_API size_t fa_history_capacity(fa_alloc *fa);
+
+/* A line sink: line has no newline; valid during the call. */
+typedef void (*fa_line_fn)(const char *line, void *user);
+/* Formats global, per-thread and per-tag statistics, one line per call of out. The library
+ * never prints; fa_stats_fprint is the FILE * convenience (f is a FILE *). */
+FA_API void fa_stats_print(fa_alloc *fa, fa_line_fn out, void *user);
+FA_API void fa_stats_fprint(fa_alloc *fa, void *f);
+
+/* A byte sink for exports: returns 0 on success (non-zero stops the export). */
+typedef int (*fa_write_fn)(const void *data, size_t len, void *user);
+/* Chrome trace-event JSON (Perfetto, chrome://tracing) of the history: one complete ("X")
+ * slice per recorded frame per thread, counter tracks per kind (frame/pool/heap) and per tag,
+ * instant events for reported statuses. CSV: one row per record. HTML: a self-contained memory
+ * report (inline SVG). Each returns FA_OK, FA_ERR_INVALID_ARGUMENT (NULL fa/sink, history off:
+ * reported) or FA_ERR_OUT_OF_MEMORY; a sink failure stops the export with FA_ERR_INVALID_ARGUMENT
+ * (not reported). The *_file forms take a FILE *. */
+FA_API fa_status fa_export_trace(fa_alloc *fa, fa_write_fn out, void *user);
+FA_API fa_status fa_export_csv(fa_alloc *fa, fa_write_fn out, void *user);
+FA_API fa_status fa_export_html(fa_alloc *fa, fa_write_fn out, void *user);
+FA_API fa_status fa_export_trace_file(fa_alloc *fa, void *f);
+FA_API fa_status fa_export_csv_file(fa_alloc *fa, void *f);
+FA_API fa_status fa_export_html_file(fa_alloc *fa, void *f);
+
+/* Profiler hooks (any may be NULL). They run on the thread doing the work, with no runtime lock
+ * held, and must not call back into fa. Frame allocations and pool objects are not hooked one
+ * by one (their fast paths stay untouched): frame_end carries the frame's figures. heap_alloc /
+ * heap_free fire for every heap block (fa_heap_*, retained frame data, scratch buffers). */
+typedef struct fa_profiler_hooks {
+    void (*heap_alloc)(void *user, const void *p, size_t size, fa_tag tag);
+    void (*heap_free)(void *user, const void *p, size_t size);
+    void (*frame_begin)(void *user, uint64_t thread_id, uint64_t frame_number);
+    /* rec: the frame just ended (valid during the call; history need not be on). */
+    void (*frame_end)(void *user, const fa_frame_record *rec);
+    /* Every status reported for fa (budget warnings and errors included), before the handler. */
+    void (*event)(void *user, const fa_error *err);
+    void *user;
+} fa_profiler_hooks;
+/* Installs a copy of hooks (NULL: removes them). Threads see the new set from their next hooked
+ * operation; a callback already running finishes with the old set. */
+FA_API void fa_set_profiler_hooks(fa_alloc *fa, const fa_profiler_hooks *hooks);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Frame barrier                                                                               */

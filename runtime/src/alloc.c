@@ -19,6 +19,7 @@
  * fast paths never take a lock.
  */
 #include "internal.h"
+#include "observe.h"
 
 #include <stdlib.h>
 
@@ -112,6 +113,7 @@ fa_alloc *fa_create(const fa_config *cfg) {
     atomic_store(&fa->handler_user, resolved.error_user);
     fa->guard_frames = guard_frames_from(&resolved);
     fai_tags_init(fa);
+    fai_obs_init(fa);
     fai_debug_alloc_init(fa);
 
     fai_mutex_lock(&fai_global_lock);
@@ -128,6 +130,7 @@ static void tstate_release(fai_tstate *t) {
     fai_debug_thread_release(t);
     fai_frame_release_all(t);
     fai_pool_thread_release(t);
+    fai_obs_thread_release(t);
 
     atomic_fetch_add(&fa->retired_frames, FAI_LOAD(t->pub.frames_completed));
     size_t peak = FAI_LOAD(t->pub.frame_peak);
@@ -226,6 +229,7 @@ void fa_destroy(fa_alloc *fa) {
     fai_transfer_destroy(fa);
     fai_heap_destroy(fa);
     fai_pool_destroy(fa);
+    fai_obs_destroy(fa);
     fai_debug_alloc_destroy(fa);
 
     fai_mutex_destroy(&fa->lock);

@@ -12,6 +12,7 @@
  * builds (FA_DEBUG >= 1): that is how debug reports reach the programmer by default.
  */
 #include "internal.h"
+#include "observe.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -192,6 +193,7 @@ void fai_report_error(const fai_report *r, const char *fmt, ...) {
     e.alloc_thread = r->alloc_thread;
     e.thread = fai_thread_id();
     format_report(r, &e, report_buf, report_cap, msg_buf);
+    fai_obs_report(r->fa, &e); /* history and profiler hooks see every reported status */
 
     fa_error_handler fn;
     void *user;

@@ -25,6 +25,7 @@
  * statistics publishing (relaxed atomic stores).
  */
 #include "internal.h"
+#include "observe.h"
 
 #include <stdlib.h>
 
@@ -158,6 +159,7 @@ void fa_begin_frame(fa_alloc *fa) {
         t->spilled = false;
         t->tag_mark = 0;
         fai_debug_frame_begin(t);
+        fai_obs_frame_begin(t);
     }
     fai_scope *s = &t->scopes[t->depth];
     s->block = t->cur_block;
@@ -233,6 +235,7 @@ static void frame_finish(fai_tstate *t) {
     t->cur_block = t->blocks;
     cursor()->cur = 0;
     fai_debug_frame_end(t);
+    fai_obs_frame_end(t);
 }
 
 void fa_end_frame(fa_alloc *fa) {

@@ -12,6 +12,7 @@
  * fa->heap_lock; byte counts are atomics (the heap is not a fast path).
  */
 #include "internal.h"
+#include "observe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,7 @@ static void *heap_alloc_credit(fa_alloc *fa, size_t size, size_t align, size_t c
         FAI_BUMP(t->pub.heap_allocs, 1);
         t->heap_bytes_allocated += size;
     }
+    fai_obs_heap(fa, true, (void *)user, size, tag);
     return (void *)user;
 }
 
@@ -165,6 +167,7 @@ static void heap_free(fa_alloc *fa, void *p, const char *site) {
     if (t != NULL) FAI_BUMP(t->pub.heap_frees, 1);
     fai_heap_hdr *h = hdr_of(p);
     fai_debug_heap_free(fa, p, h->size, h->site, h->thread, site);
+    fai_obs_heap(fa, false, p, h->size, h->tag);
     heap_release(fa, h);
 }
 

@@ -301,6 +301,7 @@ typedef struct fai_tstate {
     uint32_t rollback_gen;          /* rollbacks so far (intent.c drops spares they released) */
     size_t heap_bytes_allocated;    /* bytes of heap allocations this thread made (phases) */
     struct fai_intent *intent;      /* intent.c per-thread state (intent.h), NULL until used */
+    struct fai_obs_ring *obs;       /* observe.c frame history of this thread, NULL until used */
 } fai_tstate;
 
 /* Per-thread report buffers, allocated on a thread's first report and freed at its exit. They
@@ -384,6 +385,10 @@ struct fa_alloc {
     fai_mutex group_lock;
     struct fa_group *groups;
     _Atomic size_t group_bytes, group_blocks, group_count;
+
+    /* observability (observe.c): FAI_OBS_* bits, read with one relaxed load on cold paths */
+    _Atomic unsigned obs_flags;
+    struct fai_obs *obs;
 };
 
 /* ------------------------------------------------------------------------------------------ */
