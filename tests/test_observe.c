@@ -59,8 +59,13 @@ OBS_TEST(one_record_per_outermost_frame_newest_kept) {
 
 OBS_TEST(default_capacity_and_off) {
     fa = make(0);
-    cr_assert_eq(fa_history_capacity(fa), 120);
+    cr_assert_eq(fa_history_capacity(fa), 0, "history is off by default");
     fa_config got;
+    fa_get_config(fa, &got);
+    cr_assert_eq(got.history_frames, -1);
+    fa_destroy(fa);
+    fa = make(120);
+    cr_assert_eq(fa_history_capacity(fa), 120);
     fa_get_config(fa, &got);
     cr_assert_eq(got.history_frames, 120);
     fa_destroy(fa);

@@ -234,8 +234,9 @@ typedef struct fa_config {
     void *error_user;
     const char *name;            /* for reports; not copied */
     int history_frames;          /* outermost frames of history kept per thread (fa_history_read):
-                                    0 = default (120), < 0 = off; at most 65536. Each record
-                                    takes about 1.1 KiB (per-tag figures included). */
+                                    0 or < 0 = off (the default: it costs memory per thread);
+                                    at most 65536. Each record takes about 1.1 KiB (per-tag
+                                    figures included). */
 } fa_config;
 
 /* Creates an allocator. cfg may be NULL. Returns NULL (and reports) on a bad config or OOM. */

@@ -23,7 +23,6 @@
 
 #define EVENTS 64
 #define RETIRED_KEPT 64
-#define HISTORY_DEFAULT 120
 #define HISTORY_MAX 65536
 
 typedef struct fai_obs_ring {
@@ -56,8 +55,9 @@ struct fai_obs {
 };
 
 static size_t history_of(const fa_config *cfg) {
-    if (cfg->history_frames < 0) return 0;
-    if (cfg->history_frames == 0) return HISTORY_DEFAULT;
+    /* Off unless asked for: a ring costs ~1.1 KiB per record per thread, and its pages are
+     * first touched during the thread's first history_frames frames. */
+    if (cfg->history_frames <= 0) return 0;
     return cfg->history_frames > HISTORY_MAX ? HISTORY_MAX : (size_t)cfg->history_frames;
 }
 
