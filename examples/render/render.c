@@ -3,9 +3,10 @@
  * render/render.c - a frame's render command buffer, with view culling and batching.
  *
  * Everything the renderer builds for one frame is frame memory: the visible list from culling,
- * the command buffer (grown in place with fa_frame_realloc while it is the newest allocation),
- * the per-frame uniform block, the sort keys and the instance data of each batch. Meshes and
- * materials live across frames (pool objects). The "GPU" at the end only sums what it receives.
+ * the command buffer (an fa_frame_vec), the map from (material, mesh) to its batch (an
+ * fa_frame_map), each batch's instance data (one fa_frame_vec per batch) and the sort order.
+ * Meshes and materials live across frames (pool objects). The "GPU" at the end only sums what
+ * it receives.
  *
  * Checked every frame: culling keeps exactly the objects a brute-force test keeps, every visible
  * object appears in exactly one batch instance, batches are sorted by (material, mesh) and
@@ -32,21 +33,12 @@ typedef struct Command {
     uint32_t instance_count;
 } Command;
 
-typedef struct CommandBuffer {
-    Command *cmds;
-    size_t count, cap;
-} CommandBuffer;
-
-static void push(fa_alloc *fa, CommandBuffer *cb, Command c) {
-    if (cb->count == cb->cap) {
-        size_t cap = cb->cap ? cb->cap * 2 : 16;
-        Command *grown = fa_frame_realloc(fa, cb->cmds, cb->cap * sizeof(Command),
-                                          cap * sizeof(Command), _Alignof(Command));
-        CHECK(grown != NULL);
-        cb->cmds = grown;
-        cb->cap = cap;
-    }
-    cb->cmds[cb->count++] = c;
+/* The frame's command buffer: a frame vector (grows in place while it is the newest
+ * allocation, moves otherwise; gone at the end of the frame). */
+static void push(fa_frame_vec *cb, Command c) {
+    size_t before = cb->len;
+    FA_FRAME_VEC_PUSH(cb, Command, c);
+    CHECK(cb->len == before + 1);
 }
 
 static int in_view(const Camera *c, const Object *o) {
@@ -69,46 +61,71 @@ static uint32_t *cull(fa_alloc *fa, const Camera *cam, const Object *objs, size_
 }
 
 static uint64_t batch_key(const Object *o) {
-    return ((uint64_t)o->material->id << 40) | ((uint64_t)o->mesh->id << 20);
+    return ((uint64_t)o->material->id << 20) | o->mesh->id;
 }
+
+typedef struct Batch {
+    uint64_t key;
+    const Mesh *mesh;
+    const Material *material;
+    fa_frame_vec instances; /* used in place: a frame vector must not be copied */
+} Batch;
 
 static int cmp_u64(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
 }
 
-/* Sorts the visible objects by (material, mesh) and emits one instanced draw per run. */
-static void build_batches(fa_alloc *fa, CommandBuffer *cb, const Object *objs,
+/* Groups the visible objects by (material, mesh) with a frame map from key to batch, then
+ * emits one instanced draw per batch in key order (each state change once). */
+static void build_batches(fa_alloc *fa, fa_frame_vec *cb, const Object *objs,
                           const uint32_t *visible, size_t n) {
-    uint64_t *keys = FA_FRAME_ARRAY(fa, uint64_t, n);
-    CHECK(keys != NULL);
-    for (size_t i = 0; i < n; i++) keys[i] = batch_key(&objs[visible[i]]) | visible[i];
-    qsort(keys, n, sizeof *keys, cmp_u64);
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && keys[j] >> 20 == keys[i] >> 20) j++;
-        Instance *inst = FA_FRAME_ARRAY(fa, Instance, j - i);
-        CHECK(inst != NULL);
-        for (size_t k = i; k < j; k++) {
-            uint32_t o = (uint32_t)(keys[k] & 0xFFFFF);
-            inst[k - i] = (Instance){objs[o].x, objs[o].y, o};
+    fa_frame_map index;
+    fa_frame_map_init(&index, fa, sizeof(uint32_t), _Alignof(uint32_t), 64);
+    Batch *batches = FA_FRAME_ARRAY(fa, Batch, MATERIALS * MESHES);
+    CHECK(batches != NULL);
+    uint32_t nb = 0;
+    for (size_t i = 0; i < n; i++) {
+        const Object *o = &objs[visible[i]];
+        uint64_t key = batch_key(o);
+        uint32_t *slot = fa_frame_map_get(&index, key);
+        if (slot == NULL) {
+            slot = fa_frame_map_put(&index, key);
+            CHECK(slot != NULL);
+            *slot = nb;
+            Batch *b = &batches[nb++];
+            b->key = key;
+            b->mesh = o->mesh;
+            b->material = o->material;
+            fa_frame_vec_init(&b->instances, fa, sizeof(Instance), _Alignof(Instance));
         }
-        const Object *first = &objs[keys[i] & 0xFFFFF];
-        push(fa, cb, (Command){CMD_DRAW_INSTANCED, first->mesh, first->material, inst,
-                               (uint32_t)(j - i)});
-        i = j;
+        fa_frame_vec *inst = &batches[*slot].instances;
+        size_t before = inst->len;
+        FA_FRAME_VEC_PUSH(inst, Instance, ((Instance){o->x, o->y, visible[i]}));
+        CHECK(inst->len == before + 1);
+    }
+    CHECK(fa_frame_map_len(&index) == nb);
+    uint64_t *order = FA_FRAME_ARRAY(fa, uint64_t, nb); /* key << 8 | batch: sorts by key */
+    CHECK(order != NULL);
+    for (uint32_t b = 0; b < nb; b++) order[b] = batches[b].key << 8 | b;
+    qsort(order, nb, sizeof *order, cmp_u64);
+    for (uint32_t k = 0; k < nb; k++) {
+        const Batch *b = &batches[order[k] & 0xFF];
+        push(cb, (Command){CMD_DRAW_INSTANCED, b->mesh, b->material, b->instances.data,
+                           (uint32_t)b->instances.len});
     }
 }
 
 typedef struct GpuTotals { uint64_t draws, instances, vertices; double tint_sum; } GpuTotals;
 
 /* The back end: walks the buffer once, checking ordering and counting the work. */
-static GpuTotals submit(const CommandBuffer *cb, unsigned char *seen) {
+static GpuTotals submit(const fa_frame_vec *cb, unsigned char *seen) {
     GpuTotals t = {0, 0, 0, 0.0};
     uint64_t last_key = 0;
-    CHECK(cb->count >= 2 && cb->cmds[0].kind == CMD_CLEAR && cb->cmds[1].kind == CMD_SET_CAMERA);
-    for (size_t i = 2; i < cb->count; i++) {
-        const Command *c = &cb->cmds[i];
+    const Command *cmds = cb->data;
+    CHECK(cb->len >= 2 && cmds[0].kind == CMD_CLEAR && cmds[1].kind == CMD_SET_CAMERA);
+    for (size_t i = 2; i < cb->len; i++) {
+        const Command *c = &cmds[i];
         CHECK(c->kind == CMD_DRAW_INSTANCED && c->instance_count > 0);
         uint64_t key = ((uint64_t)c->material->id << 20) | c->mesh->id;
         CHECK(i == 2 || key > last_key); /* sorted and merged: each state change once */
@@ -153,9 +170,10 @@ int main(int argc, char **argv) {
     for (unsigned f = 0; f < frames; f++) {
         fa_begin_frame(fa);
         Camera cam = {400.0f * (float)((int)(f % 200) - 100) / 100.0f, 0.0f, 160.0f, 90.0f};
-        CommandBuffer cb = {NULL, 0, 0};
-        push(fa, &cb, (Command){CMD_CLEAR, NULL, NULL, NULL, 0});
-        push(fa, &cb, (Command){CMD_SET_CAMERA, NULL, NULL, NULL, 0});
+        fa_frame_vec cb;
+        fa_frame_vec_init(&cb, fa, sizeof(Command), _Alignof(Command));
+        push(&cb, (Command){CMD_CLEAR, NULL, NULL, NULL, 0});
+        push(&cb, (Command){CMD_SET_CAMERA, NULL, NULL, NULL, 0});
         size_t visible = 0;
         uint32_t *vis = cull(fa, &cam, objs, OBJECTS, &visible);
         build_batches(fa, &cb, objs, vis, visible);
