@@ -5,15 +5,15 @@
  *
  *   retention  a navigation mesh is rebuilt in frame memory when the level changes; the game
  *              marks it with fa_frame_retain, and at fa_end_frame the library copies it to the
- *              heap and repoints the cache slot at the copy. A rebuild that turns out to be
- *              unneeded is cancelled with FA_RETAIN_DISCARD.
+ *              heap and repoints the cache slot at the copy. A speculative rebuild that turns
+ *              out to change nothing is not retained and dies with its frame.
  *   promotion  a per-frame query result (the list of cover points near the player) is rebuilt
  *              each frame; once the same result came out PROMOTE_AFTER frames in a row it is
  *              promoted to a pool object and reused until the player moves.
  *   cleanup    the level owns a list of cleanup actions (free the navmesh, free the promoted
  *              result, trim the arenas) run at level unload, in reverse order of registration.
  *
- * Checked: the retained navmesh equals what was built in the frame, the discarded rebuild left
+ * Checked: the retained navmesh equals what was built in the frame, an unneeded rebuild left
  * the cache untouched, promotion happened exactly when the result was stable, the cleanup ran
  * every action once, and the allocator is empty afterwards.
  */
@@ -36,21 +36,31 @@ typedef struct Level {
     int ncleanup, cleanups_run;
 } Level;
 
-static void build_navmesh(fa_alloc *fa, Level *lvl, uint32_t level, int keep) {
+static NavMesh *navmesh_build(fa_alloc *fa, uint32_t level) FA_RETURNS_FRAME;
+static NavMesh *navmesh_build(fa_alloc *fa, uint32_t level) {
     NavMesh *nm = FA_FRAME_NEW(fa, NavMesh);
     CHECK(nm != NULL);
     nm->level = level;
     nm->cells = NAV_CELLS;
     for (uint32_t i = 0; i < NAV_CELLS; i++) nm->cost[i] = (uint16_t)((i * 31 + level) % 97);
+    return nm;
+}
+
+/* Replaces the kept navmesh: the new one is built in this frame and retained to the heap. */
+static void navmesh_replace(fa_alloc *fa, Level *lvl, uint32_t level) {
     NavMesh *old = lvl->navmesh;
-    lvl->navmesh = nm; /* points into this frame until the retention copies it out */
-    CHECK(fa_frame_retain(fa, (void **)&lvl->navmesh, sizeof *nm, FA_RETAIN_TO_HEAP) == FA_OK);
-    if (!keep) { /* changed our mind: cancel and restore the previous one */
-        CHECK(fa_frame_retain(fa, (void **)&lvl->navmesh, sizeof *nm, FA_RETAIN_DISCARD) == FA_OK);
-        lvl->navmesh = old;
-    } else {
-        fa_heap_free(fa, old);
-    }
+    lvl->navmesh = navmesh_build(fa, level); /* frame memory until the retention copies it */
+    CHECK(fa_frame_retain(fa, (void **)&lvl->navmesh, sizeof(NavMesh), FA_RETAIN_TO_HEAP) == FA_OK);
+    fa_heap_free(fa, old);
+}
+
+/* A speculative rebuild that turns out to change nothing is simply not retained: it dies with
+ * the frame, and the kept navmesh stays as it was. */
+static int navmesh_try_rebuild(fa_alloc *fa, Level *lvl, uint32_t level) {
+    NavMesh *candidate = navmesh_build(fa, level);
+    if (memcmp(candidate->cost, lvl->navmesh->cost, sizeof candidate->cost) == 0) return 0;
+    navmesh_replace(fa, lvl, level);
+    return 1;
 }
 
 static Cover *find_cover(fa_alloc *fa, uint32_t player_cell) FA_RETURNS_FRAME;
@@ -79,18 +89,19 @@ int main(int argc, char **argv) {
     on_unload(&lvl, trim);        /* runs last */
     on_unload(&lvl, free_navmesh);
     on_unload(&lvl, free_cover);  /* runs first */
-    unsigned promotions = 0, promoted_hits = 0, rebuilds = 0;
+    unsigned promotions = 0, promoted_hits = 0, rebuilds = 0, unneeded = 0;
 
     for (unsigned f = 0; f < frames; f++) {
         uint32_t level = f / 50;
         fa_begin_frame(fa);
         if (!lvl.navmesh || lvl.navmesh->level != level) {
-            build_navmesh(fa, &lvl, level, 1);
+            navmesh_replace(fa, &lvl, level);
             rebuilds++;
         } else if (f % 17 == 0) {
-            uint32_t before = lvl.navmesh->level;
-            build_navmesh(fa, &lvl, level + 1000, 0); /* speculative, discarded */
-            CHECK(lvl.navmesh->level == before);
+            const NavMesh *before = lvl.navmesh;
+            CHECK(navmesh_try_rebuild(fa, &lvl, level) == 0); /* same level: nothing changes */
+            CHECK(lvl.navmesh == before);
+            unneeded++;
         }
         uint32_t player_cell = (f / 20) * 13; /* moves every 20 frames */
         if (lvl.promoted && lvl.last_key == player_cell) {
@@ -113,7 +124,7 @@ int main(int argc, char **argv) {
         for (uint32_t i = 0; i < NAV_CELLS; i += 101) CHECK(lvl.navmesh->cost[i] == (i * 31 + level) % 97);
         if (lvl.promoted) CHECK(lvl.promoted->points[1] == (lvl.last_key + 7) % NAV_CELLS);
     }
-    CHECK(rebuilds == (frames + 49) / 50);
+    CHECK(rebuilds == (frames + 49) / 50 && unneeded > 0);
     CHECK(promotions > 0 && promoted_hits > 0);
     unload(fa, &lvl);
     CHECK(lvl.cleanups_run == 3 && !lvl.navmesh && !lvl.promoted);
