@@ -747,6 +747,83 @@ FA_API size_t fa_handles_defrag(fa_handles *t, size_t max_bytes, size_t max_move
 FA_API void fa_handles_get_stats(const fa_handles *t, fa_handles_stats *out);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Streaming allocator (docs/assets.md)                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Buffers for large assets (textures, meshes, audio banks) under a byte budget. An entry is
+ * reserved, loaded (typically on a loader thread: begin_load -> progress -> finish_load) and
+ * then used (access/pin) until released or evicted. When a reservation does not fit, READY
+ * entries that are not pinned are evicted: lowest priority first, then the least recently used
+ * frame (the highest fa_frame_number(fa) seen by access, pin or finish_load on any thread),
+ * then the oldest reservation. The victims are chosen before anything changes: a reservation
+ * that cannot be satisfied evicts nothing. Reserved and loading entries are never evicted.
+ * The budget counts requested bytes; buffers are page-aligned OS mappings, charged to
+ * cfg.tag (its budgets apply).
+ *
+ * Threading: every call may be made from any thread (a mutex per stream); the intended use is
+ * one loader thread plus the game thread. The loader writes the buffer between begin_load and
+ * finish_load without any lock; other threads see it once access or pin returns it. Eviction
+ * callbacks run on the thread whose reservation caused them, with no lock held. */
+typedef uint64_t fa_stream_id; /* 0 = none; generation << 32 | index, stale ids are harmless */
+typedef struct fa_stream fa_stream; /* opaque */
+
+typedef enum fa_stream_state {
+    FA_STREAM_NONE = 0,   /* not live: never reserved, released or evicted */
+    FA_STREAM_RESERVED,   /* memory reserved, loading not started */
+    FA_STREAM_LOADING,    /* a loader is writing it */
+    FA_STREAM_READY       /* loaded; may be accessed, pinned, evicted */
+} fa_stream_state;
+
+/* An entry was evicted: id is already stale, data (size bytes) readable until the callback
+ * returns. The callback may call the stream's functions. */
+typedef void (*fa_stream_evict_fn)(fa_stream_id id, void *data, size_t size, int priority,
+                                   void *user);
+
+typedef struct fa_stream_config {
+    size_t budget;           /* bytes (required, <= FA_MAX_ALLOC_SIZE) */
+    uint32_t max_entries;    /* live entries at most; 0 = 4096 */
+    fa_tag tag;              /* charged with the live bytes; 0 = untagged */
+    fa_stream_evict_fn on_evict; /* may be NULL */
+    void *user;
+} fa_stream_config;
+
+typedef struct fa_stream_stats {
+    size_t budget, used_bytes, peak_bytes;
+    size_t entries, reserved, loading, ready, pinned;
+    uint64_t evictions, evicted_bytes;
+    uint64_t refused;        /* reservations that failed */
+    uint64_t clock;          /* the recency clock (a frame number) */
+} fa_stream_stats;
+
+FA_API fa_stream *fa_stream_create(fa_alloc *fa, const fa_stream_config *cfg);
+/* Frees every buffer (no callback) and the stream. No other thread may use it then. */
+FA_API void fa_stream_destroy(fa_stream *s);
+/* Reserves size bytes at priority (higher survives longer), evicting if needed. Returns the id
+ * (RESERVED) or 0 with *why set: FA_ERR_ZERO_SIZE, FA_ERR_TOO_LARGE (above the whole budget),
+ * FA_ERR_BUDGET (not enough evictable bytes, or the tag's hard budget: nothing was evicted),
+ * FA_ERR_OUT_OF_MEMORY (entry table full or the OS refused). With why != NULL failures are
+ * not reported (a refusal is an expected answer); with why == NULL they are. */
+FA_API fa_stream_id fa_stream_reserve(fa_stream *s, size_t size, int priority, fa_status *why);
+/* RESERVED -> LOADING; returns the buffer to write (NULL + error in any other state). */
+FA_API void *fa_stream_begin_load(fa_stream *s, fa_stream_id id);
+/* Bytes loaded so far (must not decrease nor exceed the size); for progress displays. */
+FA_API fa_status fa_stream_progress(fa_stream *s, fa_stream_id id, size_t bytes_loaded);
+/* LOADING -> READY. */
+FA_API fa_status fa_stream_finish_load(fa_stream *s, fa_stream_id id);
+/* The buffer of a READY entry (refreshes its recency), or NULL when it is not ready or not live
+ * (quiet: polling and evicted ids are expected). Valid until it may be evicted: the next
+ * reservation of any thread, unless pinned. */
+FA_API void *fa_stream_access(fa_stream *s, fa_stream_id id);
+/* As access, and the entry is not evicted until the matching unpin (counted). */
+FA_API void *fa_stream_pin(fa_stream *s, fa_stream_id id);
+FA_API fa_status fa_stream_unpin(fa_stream *s, fa_stream_id id);
+/* Frees a RESERVED or READY, unpinned entry (no callback). Loading or pinned: reported. */
+FA_API fa_status fa_stream_release(fa_stream *s, fa_stream_id id);
+/* The entry's state (FA_STREAM_NONE when not live) and, if loaded != NULL, bytes loaded. */
+FA_API fa_stream_state fa_stream_get_state(fa_stream *s, fa_stream_id id, size_t *loaded);
+FA_API void fa_stream_get_stats(fa_stream *s, fa_stream_stats *out);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Inline fast path (internal; do not use these names directly)                                */
 /* ------------------------------------------------------------------------------------------ */
 
