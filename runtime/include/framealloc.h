@@ -681,10 +681,11 @@ FA_API fa_status fa_get_phase_stats(fa_alloc *fa, const char *name, fa_phase_sta
  * retired for good, so no handle value ever becomes valid twice.
  *
  * Threading: a table has one owning thread at a time (the creating thread; see
- * fa_handles_set_owner). Only the owner calls create/free/pin/unpin/defrag/stats; calls from
- * other threads are reported (FA_ERR_WRONG_THREAD) and do nothing. fa_handle_resolve may be
- * called from any thread while the owner is not mutating the table (e.g. job phases separated
- * by a barrier); a pointer handed to another thread must be pinned by the owner for as long as
+ * fa_handles_set_owner). Only the owner calls create/free/pin/unpin/defrag/destroy; calls
+ * from other threads are reported (FA_ERR_WRONG_THREAD) and do nothing. fa_handle_resolve,
+ * fa_handle_size and fa_handles_get_stats take no lock: call them on the owner, or on any
+ * thread while the owner is not mutating the table (e.g. job phases separated by a barrier);
+ * a pointer handed to another thread must be pinned by the owner for as long as
  * that thread uses it, because only pinned blocks are guaranteed not to move. */
 typedef uint64_t fa_handle;
 typedef struct fa_handles fa_handles; /* opaque */
