@@ -301,8 +301,15 @@ HANDLES_TEST(defrag_under_load, .timeout = 120) {
             cr_assert_neq(hs[i], 0);
             tu_fill(fa_handle_resolve(t, hs[i]), sizes[i], (uint32_t)i);
         }
+        fa_handles_stats pre = hstats(t);
         size_t moved = fa_handles_defrag(t, 32 << 10, 16);
         cr_assert_leq(moved, 16);
+        cr_assert_leq(hstats(t).moved_bytes - pre.moved_bytes, 32 << 10);
+        if (frame == 0) { /* a byte limit below one block still moves one block per call */
+            pre = hstats(t);
+            cr_assert_leq(fa_handles_defrag(t, 1, 0), 1);
+            cr_assert_leq(hstats(t).moves - pre.moves, 1);
+        }
         for (int i = 0; i < N; i++)
             if (hs[i] != 0)
                 cr_assert_eq(tu_check(fa_handle_resolve(t, hs[i]), sizes[i], (uint32_t)i),

@@ -741,7 +741,8 @@ FA_API fa_status fa_handle_free(fa_handles *t, fa_handle h);
 FA_API fa_status fa_handle_pin(fa_handles *t, fa_handle h);
 FA_API fa_status fa_handle_unpin(fa_handles *t, fa_handle h);
 /* One bounded compaction step: moves at most max_moves live unpinned blocks and at most
- * max_bytes bytes (0 = no limit for either) out of the sparsest pages into the densest, and
+ * max_bytes bytes (0 = no limit for either; the first block of a call moves even if it alone
+ * exceeds max_bytes) out of the sparsest pages into the densest, and
  * returns pages it emptied to the OS. Progress carries over between calls. Returns the number
  * of blocks moved. */
 FA_API size_t fa_handles_defrag(fa_handles *t, size_t max_bytes, size_t max_moves);

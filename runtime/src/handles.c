@@ -436,7 +436,9 @@ size_t fa_handles_defrag(fa_handles *t, size_t max_bytes, size_t max_moves) {
         uint32_t idx = t->pages[si].head;
         if (max_moves != 0 && moves >= max_moves) break;
         hslot *s = &t->slots[idx];
-        if (max_bytes != 0 && bytes + s->size > max_bytes) break;
+        /* The first move of a call may exceed max_bytes (a block is at most a quarter page),
+         * so a small byte limit slows compaction down instead of stalling it. */
+        if (max_bytes != 0 && moves != 0 && bytes + s->size > max_bytes) break;
         uintptr_t to;
         uint32_t di = place(t, s->size, s->align, si, &to);
         if (di == H_NONE) break;
