@@ -792,6 +792,161 @@ typedef struct fa_phase_stats {
 FA_API fa_status fa_get_phase_stats(fa_alloc *fa, const char *name, fa_phase_stats *out);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Relocatable handles (docs/assets.md)                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A handle table owns blocks that the defragmenter may move; code keeps handles, not pointers.
+ * A handle is 32 bits of slot index and 32 bits of generation. Handle 0 is never valid; a freed
+ * handle, a handle whose slot was reused (the generation moved on) and any garbage value
+ * resolve to NULL, never to another block. A slot whose generation would wrap around is
+ * retired for good, so no handle value ever becomes valid twice.
+ *
+ * Threading: a table has one owning thread at a time (the creating thread; see
+ * fa_handles_set_owner). Only the owner calls create/free/pin/unpin/defrag/destroy; calls
+ * from other threads are reported (FA_ERR_WRONG_THREAD) and do nothing. fa_handle_resolve,
+ * fa_handle_size and fa_handles_get_stats take no lock: call them on the owner, or on any
+ * thread while the owner is not mutating the table (e.g. job phases separated by a barrier);
+ * a pointer handed to another thread must be pinned by the owner for as long as
+ * that thread uses it, because only pinned blocks are guaranteed not to move. */
+typedef uint64_t fa_handle;
+typedef struct fa_handles fa_handles; /* opaque */
+
+/* Called when the defragmenter has copied a block: old_ptr is still readable during the call,
+ * new_ptr holds the same bytes. Runs on the owning thread inside fa_handles_defrag; it must not
+ * call functions of the same table. */
+typedef void (*fa_relocate_fn)(fa_handle h, void *old_ptr, void *new_ptr, size_t size,
+                               void *user);
+
+typedef struct fa_handles_config {
+    size_t page_size;        /* bytes per page (power of two, >= 64 KiB); 0 = 256 KiB */
+    uint32_t max_handles;    /* live handles at most; 0 = 65536 */
+    fa_tag tag;              /* pages are charged to this tag (budgets apply); 0 = untagged */
+    fa_relocate_fn on_relocate; /* may be NULL */
+    void *user;
+} fa_handles_config;
+
+/* Block flags for fa_handle_create. */
+#define FA_HANDLE_PINNED 1u  /* created pinned (pin count 1) */
+#define FA_HANDLE_ZERO 2u    /* zero-filled */
+
+typedef struct fa_handles_stats {
+    size_t live_count;       /* live handles */
+    size_t live_bytes;       /* requested bytes of live blocks */
+    size_t used_bytes;       /* bytes of pages handed out so far, holes included */
+    size_t reserved_bytes;   /* bytes of pages held (mapped) */
+    size_t pages;            /* pages held (dedicated large-block pages included) */
+    size_t pinned_count;     /* live blocks with a pin count above 0 */
+    double fragmentation;    /* 1 - live_bytes / reserved_bytes (0 = packed, 0 if empty) */
+    uint64_t moves, moved_bytes, pages_released; /* totals of the defragmenter */
+} fa_handles_stats;
+
+/* Creates a table whose pages come from the OS (and are charged to cfg->tag of fa). cfg may be
+ * NULL. NULL + error on a bad config or out of memory. */
+FA_API fa_handles *fa_handles_create(fa_alloc *fa, const fa_handles_config *cfg);
+/* Frees every block and the table. Live handles are not reported (a table is a container). */
+FA_API void fa_handles_destroy(fa_handles *t);
+/* Makes the calling thread the owner (the previous owner must be done with it). */
+FA_API void fa_handles_set_owner(fa_handles *t);
+/* A block of size bytes aligned to align (a power of two <= 4096), or 0 + error (bad size or
+ * align, table full, budget, out of memory). Blocks above a quarter of the page size get a
+ * dedicated page and never move. */
+FA_API fa_handle fa_handle_create(fa_handles *t, size_t size, size_t align, unsigned flags);
+/* The block's current address, or NULL for a handle that is not live (quiet: a stale handle is
+ * an expected condition for a cache). Valid until the next defrag unless pinned. */
+FA_API void *fa_handle_resolve(const fa_handles *t, fa_handle h);
+/* Requested size, 0 when not live. */
+FA_API size_t fa_handle_size(const fa_handles *t, fa_handle h);
+/* Frees the block (pinned or not). A handle that is not live is reported, nothing is freed. */
+FA_API fa_status fa_handle_free(fa_handles *t, fa_handle h);
+/* Counted pins: a block with a pin count above 0 never moves. Unpin below 0 is reported. */
+FA_API fa_status fa_handle_pin(fa_handles *t, fa_handle h);
+FA_API fa_status fa_handle_unpin(fa_handles *t, fa_handle h);
+/* One bounded compaction step: moves at most max_moves live unpinned blocks and at most
+ * max_bytes bytes (0 = no limit for either; the first block of a call moves even if it alone
+ * exceeds max_bytes) out of the sparsest pages into the densest, and
+ * returns pages it emptied to the OS. Progress carries over between calls. Returns the number
+ * of blocks moved. */
+FA_API size_t fa_handles_defrag(fa_handles *t, size_t max_bytes, size_t max_moves);
+FA_API void fa_handles_get_stats(const fa_handles *t, fa_handles_stats *out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Streaming allocator (docs/assets.md)                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Buffers for large assets (textures, meshes, audio banks) under a byte budget. An entry is
+ * reserved, loaded (typically on a loader thread: begin_load -> progress -> finish_load) and
+ * then used (access/pin) until released or evicted. When a reservation does not fit, READY
+ * entries that are not pinned are evicted: lowest priority first, then the least recently used
+ * frame (the highest fa_frame_number(fa) seen by access, pin or finish_load on any thread),
+ * then the oldest reservation. The victims are chosen before anything changes: a reservation
+ * that cannot be satisfied evicts nothing. Reserved and loading entries are never evicted.
+ * The budget counts requested bytes; buffers are page-aligned OS mappings, charged to
+ * cfg.tag (its budgets apply).
+ *
+ * Threading: every call may be made from any thread (a mutex per stream); the intended use is
+ * one loader thread plus the game thread. The loader writes the buffer between begin_load and
+ * finish_load without any lock; other threads see it once access or pin returns it. Eviction
+ * callbacks run on the thread whose reservation caused them, with no lock held. */
+typedef uint64_t fa_stream_id; /* 0 = none; generation << 32 | index, stale ids are harmless */
+typedef struct fa_stream fa_stream; /* opaque */
+
+typedef enum fa_stream_state {
+    FA_STREAM_NONE = 0,   /* not live: never reserved, released or evicted */
+    FA_STREAM_RESERVED,   /* memory reserved, loading not started */
+    FA_STREAM_LOADING,    /* a loader is writing it */
+    FA_STREAM_READY       /* loaded; may be accessed, pinned, evicted */
+} fa_stream_state;
+
+/* An entry was evicted: id is already stale, data (size bytes) readable until the callback
+ * returns. The callback may call the stream's functions. */
+typedef void (*fa_stream_evict_fn)(fa_stream_id id, void *data, size_t size, int priority,
+                                   void *user);
+
+typedef struct fa_stream_config {
+    size_t budget;           /* bytes (required, <= FA_MAX_ALLOC_SIZE) */
+    uint32_t max_entries;    /* live entries at most; 0 = 4096 */
+    fa_tag tag;              /* charged with the live bytes; 0 = untagged */
+    fa_stream_evict_fn on_evict; /* may be NULL */
+    void *user;
+} fa_stream_config;
+
+typedef struct fa_stream_stats {
+    size_t budget, used_bytes, peak_bytes;
+    size_t entries, reserved, loading, ready, pinned;
+    uint64_t evictions, evicted_bytes;
+    uint64_t refused;        /* reservations that failed */
+    uint64_t clock;          /* the recency clock (a frame number) */
+} fa_stream_stats;
+
+FA_API fa_stream *fa_stream_create(fa_alloc *fa, const fa_stream_config *cfg);
+/* Frees every buffer (no callback) and the stream. No other thread may use it then. */
+FA_API void fa_stream_destroy(fa_stream *s);
+/* Reserves size bytes at priority (higher survives longer), evicting if needed. Returns the id
+ * (RESERVED) or 0 with *why set: FA_ERR_ZERO_SIZE, FA_ERR_TOO_LARGE (above the whole budget),
+ * FA_ERR_BUDGET (not enough evictable bytes, or the tag's hard budget: nothing was evicted),
+ * FA_ERR_OUT_OF_MEMORY (entry table full or the OS refused). With why != NULL failures are
+ * not reported (a refusal is an expected answer); with why == NULL they are. */
+FA_API fa_stream_id fa_stream_reserve(fa_stream *s, size_t size, int priority, fa_status *why);
+/* RESERVED -> LOADING; returns the buffer to write (NULL + error in any other state). */
+FA_API void *fa_stream_begin_load(fa_stream *s, fa_stream_id id);
+/* Bytes loaded so far (must not decrease nor exceed the size); for progress displays. */
+FA_API fa_status fa_stream_progress(fa_stream *s, fa_stream_id id, size_t bytes_loaded);
+/* LOADING -> READY. */
+FA_API fa_status fa_stream_finish_load(fa_stream *s, fa_stream_id id);
+/* The buffer of a READY entry (refreshes its recency), or NULL when it is not ready or not live
+ * (quiet: polling and evicted ids are expected). Valid until it may be evicted: the next
+ * reservation of any thread, unless pinned. */
+FA_API void *fa_stream_access(fa_stream *s, fa_stream_id id);
+/* As access, and the entry is not evicted until the matching unpin (counted). */
+FA_API void *fa_stream_pin(fa_stream *s, fa_stream_id id);
+FA_API fa_status fa_stream_unpin(fa_stream *s, fa_stream_id id);
+/* Frees a RESERVED or READY, unpinned entry (no callback). Loading or pinned: reported. */
+FA_API fa_status fa_stream_release(fa_stream *s, fa_stream_id id);
+/* The entry's state (FA_STREAM_NONE when not live) and, if loaded != NULL, bytes loaded. */
+FA_API fa_stream_state fa_stream_get_state(fa_stream *s, fa_stream_id id, size_t *loaded);
+FA_API void fa_stream_get_stats(fa_stream *s, fa_stream_stats *out);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Inline fast path (internal; do not use these names directly)                                */
 /* ------------------------------------------------------------------------------------------ */
 
