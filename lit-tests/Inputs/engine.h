@@ -1,6 +1,6 @@
 /* A small engine API annotated like a user's own wrappers: the lit tests use it
  * instead of <framealloc.h> so that each test shows exactly which contracts are
- * involved. Tests named real-header-* and seeds-* include <framealloc.h>. */
+ * involved. Tests named real-header-* and usage-* include <framealloc.h>. */
 #ifndef ENGINE_H
 #define ENGINE_H
 

@@ -6,8 +6,8 @@ A case is a function of a test file:
   * positive for a check when an expected warning of that check (a CHECK-MESSAGES
     or CHECK-NOTES line with [[@LINE-k]]) falls inside it;
   * negative when no warning is expected inside it and it is named ok_* (or it
-    is in a seeds-* file, where every warning-free function is a correct pattern
-    from shared/seeds/). A negative counts for each check the file's RUN lines
+    is in a usage-* file, where every warning-free function is a correct usage
+    pattern). A negative counts for each check the file's RUN lines
     enable.
 
   python3 lit-tests/utils/count_cases.py [lit-tests dir]
@@ -94,7 +94,7 @@ def main():
                 hits |= expected.get(line, set())
             for check in hits:
                 pos[check] += 1
-            if not hits and (fn.startswith("ok_") or name.startswith("seeds-")):
+            if not hits and (fn.startswith("ok_") or name.startswith("usage-")):
                 for check in enabled:
                     neg[check] += 1
                     if len(enabled) == 1:

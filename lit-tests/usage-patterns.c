@@ -2,7 +2,7 @@
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t-debug -- -- -DFA_DEBUG=1
 //
-// Every correct pattern of shared/seeds/patterns.md, written in C against
+// Every correct usage pattern of the library (scratch, builders, pools, jobs...), in C against
 // <framealloc.h>: none may be reported by any framealloc check.
 
 #include <framealloc.h>

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 // RUN: %check_framealloc_tidy %s 'framealloc-*' %t
 //
-// shared/seeds/game-dev.md in C against <framealloc.h>. The correct patterns
-// must not be reported; the seed snippets that are wrong are reported where
-// the mistake is (each says which seed it comes from).
+// Game-development usage patterns (ECS, rendering, audio, assets, saves) in C
+// against <framealloc.h>. The correct patterns must not be reported; the
+// literal versions that are lifetime mistakes are reported where the mistake
+// is (each names the engine type it mimics).
 
 #include <framealloc.h>
 #include <string.h>
@@ -68,7 +69,7 @@ void variable_step_update(variable_step_game *g, float dt) {
 }
 
 //===--- Component Storage + Movement System (wrong) ---===//
-// Seed ComponentStorage::get_frame_snapshot caches a frame snapshot in the
+// Literal ComponentStorage::get_frame_snapshot caches a frame snapshot in the
 // long-lived storage; MovementSystem::update ends the frame while the storage
 // still points into it, and the next frame reads the stale snapshot.
 
@@ -102,7 +103,7 @@ void movement_update(movement_system *m, fa_alloc *fa, float dt) {
 }
 
 //===--- Query System (wrong) ---===//
-// Seed Query::new begins a frame, builds the entity list in it, ends the
+// Literal Query::new begins a frame, builds the entity list in it, ends the
 // frame and returns the query holding the list.
 
 typedef struct query {
@@ -123,7 +124,7 @@ query query_new(const component_storage *storage, fa_alloc *fa) {
 }
 
 //===--- Command Buffer: RenderFrame::new (wrong) ---===//
-// Seed RenderFrame::new begins a frame and never ends it.
+// Literal RenderFrame::new begins a frame and never ends it.
 
 typedef struct render_frame {
   void **commands;
@@ -183,7 +184,7 @@ void batching_flush(batching_renderer *r) {
 }
 
 //===--- Culling System (wrong) ---===//
-// Seed CullingSystem::cull_entities stores the visible list in the system and
+// Literal CullingSystem::cull_entities stores the visible list in the system and
 // ends the frame.
 
 typedef struct culling_system {
@@ -203,7 +204,7 @@ void cull_entities(culling_system *cs, fa_alloc *fa, const entity_id *entities, 
 }
 
 //===--- Audio Mixer: AudioFrame::new (wrong) ---===//
-// Seed AudioFrame::new begins a frame, never ends it, and returns the samples.
+// Literal AudioFrame::new begins a frame, never ends it, and returns the samples.
 
 typedef struct audio_frame {
   float *samples;
@@ -226,7 +227,7 @@ void audio_frame_mix(audio_frame *f, const float *voice, float volume) {
 }
 
 //===--- Asset Loading (wrong) ---===//
-// Seed AssetLoader::update keeps a frame snapshot of the loaded assets in the
+// Literal AssetLoader::update keeps a frame snapshot of the loaded assets in the
 // loader and ends the frame.
 
 typedef struct asset_loader {
@@ -303,7 +304,7 @@ void world_grid_update(world_grid *w, fa_alloc *fa, vec3 player) {
 }
 
 //===--- Save Data (wrong) and Checkpoint System (wrong) ---===//
-// Seed SaveData::capture begins a frame, builds the save data in it, ends the
+// Literal SaveData::capture begins a frame, builds the save data in it, ends the
 // frame, then allocates the result (in the caller's frame) and returns it:
 // the copy holds pointers into the ended frame.
 
@@ -331,7 +332,7 @@ save_data *save_data_capture(const game *g, fa_alloc *fa, const int *items, size
 }
 // CHECK-FIXES: save_data *save_data_capture(const game *g, fa_alloc *fa, const int *items, size_t n) FA_RETURNS_FRAME {
 
-// Seed CheckpointSystem::create_checkpoint captures in a frame, ends it, then
+// Literal CheckpointSystem::create_checkpoint captures in a frame, ends it, then
 // copies the captured data into the pool.
 typedef struct checkpoint {
   float timestamp;
