@@ -142,6 +142,33 @@ private:
     fa_alloc *pop_; /* the allocator to pop at the end, or null when nothing was pushed */
 };
 
+/* A phase of the calling thread's frame ("physics", "render") for the lifetime of the object:
+ * fa_phase_begin in the constructor, fa_phase_end in the destructor (every way out of the scope,
+ * exceptions included). A begin the library refuses (too many names, nested too deep) is
+ * reported and its end absorbed, so outer phases stay paired; a null allocator or an empty name
+ * opens nothing and ends nothing. Phases do not open frames: the analyzer's checks ignore them. */
+class PhaseScope {
+public:
+    PhaseScope(fa_alloc *fa, const char *name)
+        : fa_(fa != nullptr && name != nullptr && name[0] != '\0' ? fa : nullptr) {
+        if (fa_ != nullptr)
+            fa_phase_begin(fa_, name);
+        else
+            fa_phase_begin(fa, name); /* reports the bad argument */
+    }
+    ~PhaseScope() {
+        if (fa_ != nullptr) fa_phase_end(fa_);
+    }
+
+    PhaseScope(const PhaseScope &) = delete;
+    PhaseScope(PhaseScope &&) = delete;
+    PhaseScope &operator=(const PhaseScope &) = delete;
+    PhaseScope &operator=(PhaseScope &&) = delete;
+
+private:
+    fa_alloc *fa_; /* the allocator whose phase ends with the scope, or null */
+};
+
 /* ------------------------------------------------------------------------------------------ */
 /* Memory resources                                                                            */
 /* ------------------------------------------------------------------------------------------ */

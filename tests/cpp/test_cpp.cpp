@@ -191,6 +191,54 @@ TEST_F(Cpp, TagScopePushesAndPops) {
     EXPECT_TRUE(rec.seen.empty());
 }
 
+// ---- PhaseScope ----------------------------------------------------------------------------
+
+static bool charge_physics(fa_alloc *fa, bool leave_early) {
+    fa::PhaseScope phase(fa, "physics");
+    if (fa_frame_alloc(fa, 4096, 16) == nullptr) return false;
+    if (leave_early) return true; /* the destructor ends the phase on this path too */
+    void *h = fa_heap_alloc(fa, 100, 16);
+    fa_heap_free(fa, h);
+    return h != nullptr;
+}
+
+TEST_F(Cpp, PhaseScopeChargesItsScopeOnEveryWayOut) {
+    {
+        fa::FrameScope frame(fa);
+        ASSERT_TRUE(charge_physics(fa, false));
+        ASSERT_TRUE(charge_physics(fa, true));
+        try {
+            fa::PhaseScope render(fa, "render");
+            ASSERT_NE(fa_frame_alloc(fa, 1024, 16), nullptr);
+            throw 42;
+        } catch (int) {
+        }
+        fa::PhaseScope after(fa, "audio"); /* ends before the frame: declared after it */
+    }
+    fa_phase_stats st{};
+    ASSERT_EQ(fa_get_phase_stats(fa, "physics", &st), FA_OK);
+    EXPECT_EQ(st.runs, 2u);
+    EXPECT_GE(st.frame_bytes, 2u * 4096u);
+    EXPECT_EQ(st.heap_count, 1u);
+    ASSERT_EQ(fa_get_phase_stats(fa, "render", &st), FA_OK);
+    EXPECT_EQ(st.runs, 1u);
+    EXPECT_GE(st.frame_bytes, 1024u);
+    EXPECT_TRUE(rec.seen.empty()) << "every phase ended exactly once";
+}
+
+TEST_F(Cpp, PhaseScopeWithBadArgumentsEndsNothing) {
+    fa::FrameScope frame(fa);
+    fa::PhaseScope outer(fa, "outer");
+    {
+        fa::PhaseScope empty(fa, ""); /* reported; its destructor must not end "outer" */
+    }
+    EXPECT_EQ(rec.count(FA_ERR_INVALID_ARGUMENT), 1u);
+    rec.seen.clear();
+    fa_phase_end(fa); /* "outer" is still open: ending it here reports nothing */
+    EXPECT_TRUE(rec.seen.empty());
+    fa_phase_begin(fa, "outer"); /* for outer's destructor */
+}
+
 TEST_F(Cpp, TagScopeWithUnknownTagLeavesTheOuterTagCurrent) {
     fa_tag physics = fa_tag_register(fa, "physics");
     fa::TagScope outer(fa, physics);
