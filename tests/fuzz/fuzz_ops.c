@@ -794,6 +794,16 @@ static void run_op(const uint8_t *op) {
     logf_("\n");
 }
 
+/* A long run stopped by a signal never reaches the atexit report, so the count is also
+ * printed every ten million operations. */
+static void report_progress(void) {
+    static uint64_t next = 10000000;
+    if (total_ops < next) return;
+    next = (total_ops / 10000000 + 1) * 10000000;
+    fprintf(stderr, "fuzz_ops: progress: %llu inputs, %llu operations\n",
+            (unsigned long long)total_inputs, (unsigned long long)total_ops);
+}
+
 static void report_totals(void) {
     fprintf(stderr, "fuzz_ops: FA_DEBUG=%d: %llu inputs, %llu operations\n", fa_debug_level(),
             (unsigned long long)total_inputs, (unsigned long long)total_ops);
@@ -842,5 +852,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         run_op(tail);
     }
     teardown(leave);
+    report_progress();
     return 0;
 }

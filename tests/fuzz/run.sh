@@ -77,7 +77,7 @@ for v in $variants; do
     status=1
   fi
   end=$(date +%s)
-  grep -E "^fuzz_ops: |stat::number_of_executed_units|stat::average_exec_per_sec" \
+  grep -E "^fuzz_ops: FA_DEBUG|stat::number_of_executed_units|stat::average_exec_per_sec" \
     "$dir/log.txt" | sed "s/^/  [$v] /" || true
   echo "=== fuzz: fuzz_ops_$v $result after $((end - start))s (log: $dir/log.txt)"
   if [ "$result" != ok ]; then
