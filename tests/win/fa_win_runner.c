@@ -129,8 +129,21 @@ static bool start_child(child *c, const struct fa_test_def *t, const char *self)
     si.hStdError = c->out;
     PROCESS_INFORMATION pi;
     fflush(NULL);
-    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi)) {
-        fprintf(stderr, "runner: CreateProcess failed (error %lu)\n", GetLastError());
+    /* Under Wine, process creation fails now and then with a transient internal
+     * error (1359) while many children start at once; a failed start is retried,
+     * and only a start that keeps failing fails the test. */
+    bool started = false;
+    DWORD err = 0;
+    for (int attempt = 0; attempt < 5 && !started; attempt++) {
+        if (attempt > 0) Sleep(100u * (DWORD)attempt);
+        started = CreateProcessA(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi) != 0;
+        if (!started) {
+            err = GetLastError();
+            fprintf(stderr, "runner: CreateProcess failed for %s (error %lu, attempt %d of 5)\n",
+                    name, err, attempt + 1);
+        }
+    }
+    if (!started) {
         CloseHandle(c->out);
         return false;
     }
