@@ -2,7 +2,7 @@
 /*
  * test_tags.c - tags and budgets (tags.c): registration and its limit, the per-thread tag
  * stack, frame charges per tag, soft budgets (one warning per crossing), hard budgets on heap
- * and on pool-page acquisition, tag statistics.
+ * and on pool-page acquisition, tag statistics, FA_TAG_SCOPE on every way out of a block.
  */
 #include "fa_test.h"
 #include "test_util.h"
@@ -292,4 +292,111 @@ TAG_TEST(set_budget_bad_inputs) {
     cr_assert_eq(s.hard_limit, 1000);
     cr_assert_str_eq(s.name, "a");
     cr_assert_eq(tu_total(), 4);
+}
+
+/* Leaves a tag scope by the way the caller asks: falling off the end, return, break, continue
+ * or goto. Each scope charges one allocation of `bytes` frame bytes to its tag. */
+enum scope_exit { EXIT_END, EXIT_RETURN, EXIT_BREAK, EXIT_CONTINUE, EXIT_GOTO };
+
+static int scoped_work(fa_tag tag, enum scope_exit how, size_t bytes) {
+    int passes = 0;
+    for (int i = 0; i < 2; i++) {
+        FA_TAG_SCOPE(fa, tag);
+        passes++;
+        cr_assert_eq(fa_tag_current(fa), tag);
+        if (i == 1) continue; /* the second pass only checks the tag came back */
+        cr_assert_not_null(fa_frame_alloc(fa, bytes, 1));
+        if (how == EXIT_RETURN) return passes;
+        if (how == EXIT_BREAK) break;
+        if (how == EXIT_CONTINUE) continue;
+        if (how == EXIT_GOTO) goto out;
+    }
+out:
+    return passes;
+}
+
+TAG_TEST(scope_pops_on_every_exit) {
+    fa_tag outer = fa_tag_register(fa, "outer"), inner = fa_tag_register(fa, "inner");
+    fa_begin_frame(fa);
+    fa_tag_push(fa, outer);
+    const enum scope_exit exits[] = {EXIT_END, EXIT_RETURN, EXIT_BREAK, EXIT_CONTINUE, EXIT_GOTO};
+    const int passes[] = {2, 1, 1, 2, 1};
+    for (int k = 0; k < 5; k++) {
+        cr_assert_eq(scoped_work(inner, exits[k], 96), passes[k], "exit %d", k);
+        cr_assert_eq(fa_tag_current(fa), outer, "exit %d popped exactly its own tag", k);
+    }
+    fa_tag_pop(fa);
+    cr_assert_eq(fa_tag_current(fa), 0);
+    fa_end_frame(fa);
+    cr_assert_eq(tag_stats(inner).frame_bytes_last, 5 * TU_G(96), "each scope charged its bytes");
+    cr_assert_eq(tag_stats(outer).frame_bytes_last, 0);
+    cr_assert_eq(tu_total(), 0);
+}
+
+TAG_TEST(scope_nests_and_charges_the_innermost) {
+    fa_tag a = fa_tag_register(fa, "a"), b = fa_tag_register(fa, "b");
+    fa_begin_frame(fa);
+    {
+        FA_TAG_SCOPE(fa, a);
+        fa_frame_alloc(fa, 100, 1);
+        {
+            FA_TAG_SCOPE(fa, b);
+            fa_frame_alloc(fa, 300, 1);
+            cr_assert_eq(fa_tag_current(fa), b);
+        }
+        cr_assert_eq(fa_tag_current(fa), a);
+        fa_frame_alloc(fa, 50, 1);
+    }
+    cr_assert_eq(fa_tag_current(fa), 0);
+    fa_end_frame(fa);
+    cr_assert_eq(tag_stats(a).frame_bytes_last, TU_G(100) + TU_G(50));
+    cr_assert_eq(tag_stats(b).frame_bytes_last, TU_G(300));
+    cr_assert_eq(tu_total(), 0);
+}
+
+/* An unknown tag is reported and pushes nothing, so the scope must pop nothing: the enclosing
+ * tag stays current inside and after it. */
+TAG_TEST(scope_with_a_refused_push_pops_nothing) {
+    fa_tag a = fa_tag_register(fa, "a");
+    fa_tag_push(fa, a);
+    {
+        FA_TAG_SCOPE(fa, 999);
+        cr_assert_eq(fa_tag_current(fa), a);
+    }
+    cr_assert_eq(tu_count(FA_ERR_INVALID_ARGUMENT), 1);
+    cr_assert_eq(fa_tag_current(fa), a, "the enclosing push survived");
+    fa_tag_pop(fa);
+    cr_assert_eq(fa_tag_current(fa), 0);
+    cr_assert_eq(tu_total(), 1, "no 'pop with no tag pushed' report");
+    {
+        FA_TAG_SCOPE(NULL, a);
+    }
+    cr_assert_eq(tu_count(FA_ERR_INVALID_ARGUMENT), 2, "a NULL allocator is reported once");
+}
+
+/* Scopes past the 16-deep stack are reported, keep the deepest tag current, and unwind to
+ * exactly the state before them. */
+static void nest(fa_tag *tags, int depth, int n) {
+    if (depth == n) {
+        cr_assert_eq(fa_tag_current(fa), tags[15], "overflowing pushes keep the deepest tag");
+        return;
+    }
+    FA_TAG_SCOPE(fa, tags[depth < 16 ? depth : 15]);
+    nest(tags, depth + 1, n);
+}
+
+TAG_TEST(scope_overflow_unwinds_exactly) {
+    fa_tag tags[16];
+    char name[8];
+    for (int i = 0; i < 16; i++) {
+        snprintf(name, sizeof name, "t%d", i);
+        tags[i] = fa_tag_register(fa, name);
+    }
+    nest(tags, 0, 19);
+    cr_assert_eq(tu_count(FA_ERR_NESTING_TOO_DEEP), 3);
+    cr_assert_eq(fa_tag_current(fa), 0);
+    fa_tag_push(fa, tags[3]); /* the stack works normally afterwards */
+    cr_assert_eq(fa_tag_current(fa), tags[3]);
+    fa_tag_pop(fa);
+    cr_assert_eq(tu_total(), 3);
 }

@@ -2,8 +2,9 @@
 /*
  * tags/tags.c - charging allocations to subsystems, per-subsystem budgets, scoped tags.
  *
- * Each subsystem registers a tag once and pushes it around its work (TAG_SCOPE below pops it on
- * every way out of the block), so its frame, pool and heap bytes are charged to it. Budgets
+ * Each subsystem registers a tag once and pushes it around its work (FA_TAG_SCOPE pops it on
+ * every way out of the block, break included), so its frame, pool and heap bytes are charged to
+ * it. Budgets
  * are per tag: "particles" has a soft budget (a warning when a frame crosses it - the effect
  * still runs, the designer gets told) and "ai" a hard one on its pool and heap memory (the
  * allocation is refused; the AI falls back to a coarser plan).
@@ -14,12 +15,6 @@
  * and tags nest (a nested scope's bytes go to the inner tag).
  */
 #include "../common/example.h"
-
-/* for (...) runs its body once with tag pushed and pops it after (break would skip the pop:
- * leave the block normally). */
-#define TAG_SCOPE(fa, tag) \
-    for (int tag_scope_once_ = (fa_tag_push((fa), (tag)), 1); tag_scope_once_; \
-         tag_scope_once_ = 0, fa_tag_pop(fa))
 
 #define PARTICLE_SOFT (48u << 10)
 /* pool charges are whole 64 KiB pages: one page of plans, the second is refused */
@@ -47,21 +42,24 @@ int main(int argc, char **argv) {
     for (unsigned f = 0; f < frames; f++) {
         fa_begin_frame(fa);
         size_t phys = 0, part = 0, path = 0, untagged = 0;
-        TAG_SCOPE(fa, t.physics) {
+        {
+            FA_TAG_SCOPE(fa, t.physics);
             CHECK(fa_tag_current(fa) == t.physics);
             CHECK(fa_frame_alloc(fa, 4096, 16) != NULL);
             phys += 4096;
         }
         /* particles: a burst every 40 frames crosses the soft budget */
         size_t burst = f % 40 < 3 ? (64u << 10) : (8u << 10);
-        TAG_SCOPE(fa, t.particles) {
+        {
+            FA_TAG_SCOPE(fa, t.particles);
             CHECK(FA_FRAME_ARRAY(fa, float, burst / sizeof(float)) != NULL);
             part += burst;
         }
         int over = burst > PARTICLE_SOFT;
         if (over && !over_last) crossings++; /* the warning is per crossing, not per frame */
         over_last = over;
-        TAG_SCOPE(fa, t.ai) {
+        {
+            FA_TAG_SCOPE(fa, t.ai);
             /* long-lived plans in the pool under a hard budget: refuse, then fall back */
             fa_status why;
             void *plan = fa_try_pool_alloc(fa, 2048, &why);
@@ -75,9 +73,11 @@ int main(int argc, char **argv) {
                 fa_pool_free(fa, plans[0]); /* drop the oldest plan and go on */
                 memmove(plans, plans + 1, --nplans * sizeof *plans);
             }
-            TAG_SCOPE(fa, t.pathing) { /* nested: these bytes belong to ai/pathing */
-                CHECK(fa_frame_alloc(fa, 1024, 16) != NULL);
-                path += 1024;
+            for (int step = 0;; step++) { /* nested: these bytes belong to ai/pathing */
+                FA_TAG_SCOPE(fa, t.pathing);
+                CHECK(fa_frame_alloc(fa, 512, 16) != NULL);
+                path += 512;
+                if (step == 1) break; /* leaves the scope: the tag is popped */
             }
             CHECK(fa_tag_current(fa) == t.ai);
         }

@@ -402,6 +402,27 @@ FA_API void fa_tag_pop(fa_alloc *fa);
 FA_API fa_tag fa_tag_current(fa_alloc *fa);
 FA_API const char *fa_tag_name(fa_alloc *fa, fa_tag tag);
 
+/* FA_TAG_SCOPE(fa, tag); makes tag current from that line to the end of the enclosing block and
+ * pops it on every way out of the block: falling off the end, return, break, continue and goto
+ * out (GCC and Clang, through the cleanup attribute; FA_HAS_TAG_SCOPE is then defined). It is a
+ * declaration: write it at the start of a block. A refused push (unknown tag) pops nothing.
+ * Jumping into the block past it (goto, switch case) skips the push but not the pop: Clang
+ * refuses to compile that, GCC only warns with -Wjump-misses-init. Without the attribute (MSVC C)
+ * pair fa_tag_push/fa_tag_pop by hand; C++ has fa::TagScope. */
+typedef struct fai_tag_scope {
+    fa_alloc *fa; /* the allocator to pop at the end of the scope, or NULL: nothing to pop */
+} fai_tag_scope;
+FA_API fai_tag_scope fai_tag_scope_enter(fa_alloc *fa, fa_tag tag);
+FA_API void fai_tag_scope_leave(fai_tag_scope *s);
+#if defined(__GNUC__)
+#define FA_HAS_TAG_SCOPE 1
+#define FAI_TAG_SCOPE_NAME2(line) fai_tag_scope_##line
+#define FAI_TAG_SCOPE_NAME(line) FAI_TAG_SCOPE_NAME2(line)
+#define FA_TAG_SCOPE(fa, tag)                                                                   \
+    __attribute__((cleanup(fai_tag_scope_leave), unused)) fai_tag_scope FAI_TAG_SCOPE_NAME(   \
+        __LINE__) = fai_tag_scope_enter((fa), (tag))
+#endif
+
 /* ------------------------------------------------------------------------------------------ */
 /* Statistics                                                                                  */
 /* ------------------------------------------------------------------------------------------ */

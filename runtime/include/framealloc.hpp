@@ -121,14 +121,10 @@ private:
  * enclosing tag stays current. */
 class TagScope {
 public:
-    TagScope(fa_alloc *fa, fa_tag t) : pop_(fa_tag_name(fa, t) != nullptr ? fa : nullptr) {
-        fa_tag_push(fa, t);
-    }
+    TagScope(fa_alloc *fa, fa_tag t) : scope_(fai_tag_scope_enter(fa, t)) {}
     /* Registers (or finds) the tag by name first. */
     TagScope(fa_alloc *fa, const char *name) : TagScope(fa, fa_tag_register(fa, name)) {}
-    ~TagScope() {
-        if (pop_ != nullptr) fa_tag_pop(pop_);
-    }
+    ~TagScope() { fai_tag_scope_leave(&scope_); }
 
     TagScope(const TagScope &) = delete;
     TagScope(TagScope &&) = delete;
@@ -136,10 +132,10 @@ public:
     TagScope &operator=(TagScope &&) = delete;
 
     /* False when the tag was unknown and nothing was pushed. */
-    bool pushed() const noexcept { return pop_ != nullptr; }
+    bool pushed() const noexcept { return scope_.fa != nullptr; }
 
 private:
-    fa_alloc *pop_; /* the allocator to pop at the end, or null when nothing was pushed */
+    fai_tag_scope scope_; /* what to pop at the end; scope_.fa is null when nothing was pushed */
 };
 
 /* A phase of the calling thread's frame ("physics", "render") for the lifetime of the object:

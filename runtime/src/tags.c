@@ -89,23 +89,39 @@ static void set_current(fai_tstate *t, fa_tag tag) {
     fai_pool_switch_tag(t, tag);
 }
 
-void fa_tag_push(fa_alloc *fa, fa_tag tag) {
+/* Pushes tag; true when the push is owed a pop (it took effect, or it overflowed the stack and
+ * was counted so that its pop is absorbed). */
+static bool tag_push(fa_alloc *fa, fa_tag tag) {
     if (!valid_tag(fa, tag)) {
         fai_error(fa, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL, "fa_tag_push: unknown tag %u", tag);
-        return;
+        return false;
     }
     fai_tstate *t = fai_bind(fa);
-    if (t == NULL) return;
+    if (t == NULL) return false;
     if (t->tag_depth == FAI_TAG_STACK) {
         t->tag_overflow++;
         fai_error(fa, FA_ERR_NESTING_TOO_DEEP, NULL, 0, NULL,
                   "fa_tag_push: tags nested deeper than %d; allocations stay charged to \"%s\"",
                   FAI_TAG_STACK, fa->tags[t->cur_tag].name);
-        return;
+        return true;
     }
     fai_tag_charge_frame(t);
     t->tag_stack[t->tag_depth++] = tag;
     set_current(t, tag);
+    return true;
+}
+
+void fa_tag_push(fa_alloc *fa, fa_tag tag) { (void)tag_push(fa, tag); }
+
+/* FA_TAG_SCOPE: the scope remembers whether its push is owed a pop, so a refused push (unknown
+ * tag, no thread state) pops nothing that an enclosing scope pushed. */
+fai_tag_scope fai_tag_scope_enter(fa_alloc *fa, fa_tag tag) {
+    fai_tag_scope s = {tag_push(fa, tag) ? fa : NULL};
+    return s;
+}
+
+void fai_tag_scope_leave(fai_tag_scope *s) {
+    if (s != NULL && s->fa != NULL) fa_tag_pop(s->fa);
 }
 
 void fa_tag_pop(fa_alloc *fa) {
