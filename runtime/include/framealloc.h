@@ -218,6 +218,20 @@ FA_API uint64_t fa_thread_id(void);
 /* Allocator lifetime                                                                          */
 /* ------------------------------------------------------------------------------------------ */
 
+/* Where the tracked heap (fa_heap_*) gets its memory: an engine's own allocator, mimalloc...
+ * alloc returns size bytes at any alignment (the heap aligns inside them) or NULL; free gets
+ * back each pointer with the size its alloc was asked for. Both may run on several threads at
+ * once. All-NULL (zero-initialised) selects the default, which does not keep what the program
+ * frees: blocks below 64 KiB come from malloc; larger ones are mapped from the OS and unmapped
+ * when freed, except that up to 8 MiB of freed mappings (blocks up to 4 MiB) are kept for reuse
+ * until fa_heap_trim or fa_destroy. Setting only one of the two functions is refused by
+ * fa_create (FA_ERR_INVALID_ARGUMENT). */
+typedef struct fa_heap_backend {
+    void *(*alloc)(size_t size, void *ctx);
+    void (*free)(void *ptr, size_t size, void *ctx);
+    void *ctx;
+} fa_heap_backend;
+
 /* A zero-initialised fa_config (or NULL) means defaults for every field. */
 typedef struct fa_config {
     size_t frame_block_size;     /* first frame block of each thread; 0 = 256 KiB */
@@ -237,6 +251,7 @@ typedef struct fa_config {
                                     0 or < 0 = off (the default: it costs memory per thread);
                                     at most 65536. Each record takes about 1.1 KiB (per-tag
                                     figures included). */
+    fa_heap_backend heap_backend; /* the heap's memory; all-NULL = the default (see above) */
 } fa_config;
 
 /* Creates an allocator. cfg may be NULL. Returns NULL (and reports) on a bad config or OOM. */
@@ -358,6 +373,9 @@ FA_API void *fa_heap_realloc(fa_alloc *fa, void *p, size_t size);
 FA_API void fa_heap_free(fa_alloc *fa, void *p);
 /* Requested size of a heap block, 0 if p is not a live heap block of fa. */
 FA_API size_t fa_heap_size(fa_alloc *fa, const void *p);
+/* Returns the freed mappings the default heap backend keeps for reuse to the OS
+ * (fa_stats.heap_cached drops to 0). Nothing to do with a custom backend. */
+FA_API void fa_heap_trim(fa_alloc *fa);
 
 /* Site-taking forms (debug builds record the site for leak and misuse reports). */
 FA_API FA_MALLOC_ATTR void *fa_heap_alloc_at(fa_alloc *fa, size_t size, size_t align,
@@ -461,6 +479,7 @@ typedef struct fa_stats {
     size_t group_bytes;           /* bytes allocated from live allocation groups */
     size_t group_reserved;        /* bytes of the blocks groups hold */
     size_t group_count;           /* live allocation groups */
+    size_t heap_cached;           /* freed heap mappings kept for reuse (fa_heap_trim) */
 } fa_stats;
 
 typedef struct fa_tag_stats {

@@ -70,6 +70,11 @@ static bool config_resolve(const fa_config *in, fa_config *out) {
         return false;
     }
     if (out->pool_keep_empty_pages == 0) out->pool_keep_empty_pages = 2;
+    if ((out->heap_backend.alloc == NULL) != (out->heap_backend.free == NULL)) {
+        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL,
+                  "fa_create: heap_backend needs both alloc and free (or neither)");
+        return false;
+    }
     return true;
 }
 
@@ -108,6 +113,7 @@ fa_alloc *fa_create(const fa_config *cfg) {
     fai_mutex_init(&fa->lock);
     fai_mutex_init(&fa->pool_lock);
     fai_mutex_init(&fa->heap_lock);
+    fai_mutex_init(&fa->heap_cache_lock);
     fai_mutex_init(&fa->group_lock);
     atomic_store(&fa->handler, resolved.error_handler);
     atomic_store(&fa->handler_user, resolved.error_user);
@@ -235,6 +241,7 @@ void fa_destroy(fa_alloc *fa) {
     fai_mutex_destroy(&fa->lock);
     fai_mutex_destroy(&fa->pool_lock);
     fai_mutex_destroy(&fa->heap_lock);
+    fai_mutex_destroy(&fa->heap_cache_lock);
     fai_mutex_destroy(&fa->group_lock);
     fa->head.serial = 0;
     free(fa);

@@ -2,9 +2,10 @@
 /*
  * heap.c - tracked large blocks: aligned alloc, realloc, free, limits and leak reports.
  *
- * Each block comes from the C library (malloc) with a header right before the user pointer:
- * allocator, requested size and alignment, tag, allocation site and thread, and links of the
- * allocator's live list (leak reports name every outstanding block). Every live user pointer
+ * Each block comes from the heap's backing memory (heap_os.c: the configured fa_heap_backend, or
+ * malloc and OS mappings) with a header right before the user pointer: allocator, requested
+ * size and alignment, where its memory came from, tag, allocation site and thread, and links of
+ * the allocator's live list (leak reports name every outstanding block). Every live user pointer
  * is also in fa->heap_set, checked before a header is read, so a foreign or repeated free is
  * reported instead of corrupting memory.
  *
@@ -25,7 +26,7 @@ typedef struct fai_heap_hdr {
     void *base;
     size_t size, align;
     fa_tag tag;
-    uint32_t pad;
+    uint32_t mapped_pages; /* length of the OS mapping the block is, in pages; 0: not mapped */
     const char *site;
     uint64_t thread;
     struct fai_heap_hdr *prev, *next;
@@ -36,6 +37,23 @@ _Static_assert(sizeof(fai_heap_hdr) % 16 == 0, "header keeps 16-byte alignment")
 static fai_heap_hdr *hdr_of(const void *p) { return (fai_heap_hdr *)((uintptr_t)p - sizeof(fai_heap_hdr)); }
 
 static fai_tstate *my_tstate(fa_alloc *fa) { return fai_find_tstate(fa); }
+
+/* Bytes a block of size bytes aligned to align takes from the backing memory. malloc and OS
+ * mappings return 16-byte aligned memory; a configured backend promises no alignment, so 15
+ * bytes of slack let the header and the block be aligned inside whatever it returns. */
+static size_t backing_size(const fa_alloc *fa, size_t size, size_t align) {
+    size_t slack = fa->cfg.heap_backend.alloc != NULL && align <= 16 ? 15 : 0;
+    return size + sizeof(fai_heap_hdr) + (align > 16 ? align : 0) + slack + FAI_HEAP_CANARY;
+}
+
+static size_t mapped_of(const fai_heap_hdr *h) {
+    return (size_t)h->mapped_pages * fai_prim_page_size();
+}
+
+static void release_backing(fa_alloc *fa, fai_heap_hdr *h) {
+    h->magic = 0;
+    fai_heap_backing_free(fa, h->base, backing_size(fa, h->size, h->align), mapped_of(h));
+}
 
 /* Adds size to the live bytes unless heap_limit forbids it. credit: live bytes the caller
  * frees right after (a realloc's old block); they do not count against the limit, so a
@@ -76,15 +94,17 @@ static void *heap_alloc_credit(fa_alloc *fa, size_t size, size_t align, size_t c
         fai_tag_heap_charge(fa, tag, -(int64_t)size, site);
         return NULL;
     }
-    size_t extra = sizeof(fai_heap_hdr) + (align > 16 ? align : 0) + FAI_HEAP_CANARY;
-    void *base = malloc(size + extra);
+    size_t mapped = 0;
+    void *base = fai_heap_backing_alloc(fa, backing_size(fa, size, align), &mapped);
     fai_heap_hdr *h = NULL;
     uintptr_t user = 0;
     if (base != NULL) {
         user = fai_align_up((uintptr_t)base + sizeof(fai_heap_hdr), align > 16 ? align : 16);
         h = hdr_of((void *)user);
         *h = (fai_heap_hdr){.magic = HEAP_MAGIC, .fa = fa, .base = base, .size = size,
-                            .align = align, .tag = tag, .site = site, .thread = fai_thread_id()};
+                            .align = align, .tag = tag,
+                            .mapped_pages = (uint32_t)(mapped / fai_prim_page_size()),
+                            .site = site, .thread = fai_thread_id()};
         /* Fill and canary are written before the block is published: once it is in the set,
          * fa_validate on another thread may check (and unpoison) its canary. */
         fai_debug_heap_alloc(fa, (void *)user, size);
@@ -99,7 +119,8 @@ static void *heap_alloc_credit(fa_alloc *fa, size_t size, size_t align, size_t c
         fai_mutex_unlock(&fa->heap_lock);
     }
     if (h == NULL) {
-        free(base);
+        if (base != NULL)
+            fai_heap_backing_free(fa, base, backing_size(fa, size, align), mapped);
         atomic_fetch_sub(&fa->heap_bytes, size);
         fai_tag_heap_charge(fa, tag, -(int64_t)size, site);
         fai_report r = {.status = FA_ERR_OUT_OF_MEMORY, .fa = fa, .size = size, .align = align,
@@ -148,8 +169,7 @@ static void heap_release(fa_alloc *fa, fai_heap_hdr *h) {
     atomic_fetch_sub(&fa->heap_bytes, h->size);
     atomic_fetch_sub(&fa->heap_count, 1);
     fai_tag_heap_charge(fa, h->tag, -(int64_t)h->size, NULL);
-    h->magic = 0;
-    free(h->base);
+    release_backing(fa, h);
 }
 
 /* site: the caller (debug builds name it in double-free and overflow reports). */
@@ -281,10 +301,10 @@ void fai_heap_destroy(fa_alloc *fa) {
     fai_heap_hdr *h = fa->heap_list;
     while (h != NULL) {
         fai_heap_hdr *next = h->next;
-        h->magic = 0;
-        free(h->base);
+        release_backing(fa, h);
         h = next;
     }
     fa->heap_list = NULL;
     fai_ptrset_free(&fa->heap_set);
+    fai_heap_cache_release(fa);
 }

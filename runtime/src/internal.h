@@ -337,6 +337,13 @@ typedef struct fai_ptrset {        /* open-addressing set of pointers (ptrset.c)
     size_t cap, count, tombs;
 } fai_ptrset;
 
+/* A mapping of the default heap backend (heap_os.c). */
+#define FAI_HEAP_CACHE_SLOTS 16
+typedef struct fai_heap_mapping {
+    void *base;
+    size_t size;
+} fai_heap_mapping;
+
 struct fa_alloc {
     fai_alloc_head head;            /* must stay first (read by the inline fast path) */
     fa_config cfg;                  /* effective configuration */
@@ -357,6 +364,10 @@ struct fa_alloc {
     fai_ptrset heap_set;
     void *heap_list;                /* fai_heap_hdr list, for leak reports */
     _Atomic size_t heap_bytes, heap_count, heap_peak;
+    fai_mutex heap_cache_lock;      /* heap_os.c: freed mappings kept for reuse (oldest first) */
+    unsigned heap_cache_n;
+    _Atomic size_t heap_cache_bytes;
+    fai_heap_mapping heap_cache[FAI_HEAP_CACHE_SLOTS];
 
     /* transfers */
     _Atomic size_t transfer_bytes, transfer_count;
@@ -476,7 +487,13 @@ void fai_heap_destroy(fa_alloc *fa);          /* frees every block */
 /* Appends report lines for outstanding blocks to buf; returns their count (and bytes). */
 size_t fai_heap_leaks(fa_alloc *fa, char *buf, size_t cap, size_t *bytes);
 bool fai_heap_owns(fa_alloc *fa, const void *p);
-void *fai_heap_alloc_kind(fa_alloc *fa, size_t size, size_t align, unsigned kind, const char *site);
+/* heap_os.c: the heap's memory. Returns size bytes (NULL on failure); *mapped is the length of
+ * the OS mapping the block is (0: it came from malloc or the configured backend), to hand back
+ * to fai_heap_backing_free with the same size. */
+void *fai_heap_backing_alloc(fa_alloc *fa, size_t size, size_t *mapped);
+void fai_heap_backing_free(fa_alloc *fa, void *base, size_t size, size_t mapped);
+/* Unmaps every cached mapping (fa_destroy). */
+void fai_heap_cache_release(fa_alloc *fa);
 
 /* transfer.c */
 void fai_transfer_destroy(fa_alloc *fa);      /* frees the handles of fa */

@@ -57,6 +57,7 @@ void fa_get_stats(fa_alloc *fa, fa_stats *out) {
     out->heap_bytes = atomic_load(&fa->heap_bytes);
     out->heap_count = atomic_load(&fa->heap_count);
     out->heap_peak = atomic_load(&fa->heap_peak);
+    out->heap_cached = atomic_load(&fa->heap_cache_bytes);
     out->transfer_bytes = atomic_load(&fa->transfer_bytes);
     out->transfer_count = atomic_load(&fa->transfer_count);
     out->errors = atomic_load(&fa->errors);
