@@ -19,6 +19,8 @@
  *       timed workloads, one JSON object per line on stdout (bench/report.py turns them into
  *       tables);
  *   fabench --soak ours|sys [--frames N]   S1 soak, one JSON line;
+ *   --heap-backend default|libc|mimalloc   what the tracked heap runs on (fa_config.heap_backend:
+ *       the library's default, malloc, or mimalloc loaded with dlopen);
  *   fabench --ir KERNEL N                  runs exactly N operations of one kernel, for the
  *       callgrind differential (Ir(2N) - Ir(N)) / N; --ir list prints the kernels.
  *   fabench --list                         the workload sections.
@@ -42,7 +44,34 @@ static struct {
     const char *peer;
     int pin;
     unsigned keep_empty; /* fa_config.pool_keep_empty_pages (0 = library default) */
-} opt = {21, 1.0, NULL, NULL, 1, 0};
+    const char *heap_backend; /* "default", "libc" or "mimalloc" (fa_config.heap_backend) */
+} opt = {21, 1.0, NULL, NULL, 1, 0, "default"};
+
+/* --heap-backend: the tracked heap on malloc itself, or on mimalloc loaded at run time (no
+ * link dependency: the benchmark builds where mimalloc is not installed). */
+static void *libc_alloc(size_t size, void *ctx) { (void)ctx; return malloc(size); }
+static void libc_free(void *p, size_t size, void *ctx) { (void)ctx, (void)size; free(p); }
+static void *(*mi_malloc_fn)(size_t);
+static void (*mi_free_fn)(void *);
+static void *mi_alloc(size_t size, void *ctx) { (void)ctx; return mi_malloc_fn(size); }
+static void mi_release(void *p, size_t size, void *ctx) { (void)ctx, (void)size; mi_free_fn(p); }
+
+static fa_heap_backend heap_backend_from_option(void) {
+    if (!strcmp(opt.heap_backend, "libc")) return (fa_heap_backend){libc_alloc, libc_free, NULL};
+    if (!strcmp(opt.heap_backend, "mimalloc")) {
+        void *lib = dlopen("libmimalloc.so.2", RTLD_NOW | RTLD_LOCAL);
+        if (lib != NULL) {
+            *(void **)&mi_malloc_fn = dlsym(lib, "mi_malloc");
+            *(void **)&mi_free_fn = dlsym(lib, "mi_free");
+        }
+        if (mi_malloc_fn == NULL || mi_free_fn == NULL) {
+            fprintf(stderr, "fabench: --heap-backend mimalloc: libmimalloc.so.2 not loadable\n");
+            exit(2);
+        }
+        return (fa_heap_backend){mi_alloc, mi_release, NULL};
+    }
+    return (fa_heap_backend){0};
+}
 
 static fa_tag g_tag; /* "bench", with soft and hard budgets set far above the workloads */
 static bench_rng g_order_rng = {0x5eed};
@@ -1218,14 +1247,15 @@ static void soak(int ours, int frames) {
         heap_count = st.heap_count;
         fa_res_end = (long)((st.frame_reserved + st.pool_reserved) / 1024);
     }
-    printf("{\"type\":\"soak\",\"peer\":\"%s\",\"mode\":\"%s\",\"frames\":%d,\"warm\":%d,"
+    printf("{\"type\":\"soak\",\"peer\":\"%s\",\"mode\":\"%s\",\"heap_backend\":\"%s\","
+           "\"frames\":%d,\"warm\":%d,"
            "\"p50_ns\":%.0f,\"p99_ns\":%.0f,\"p999_ns\":%.0f,\"max_ns\":%.0f,"
            "\"rss_1k_kib\":%ld,\"rss_end_kib\":%ld,\"peak_rss_kib\":%ld,"
            "\"faults_per_frame\":%.3f,\"faults_per_frame_noheap\":%.3f,"
            "\"faults_per_heap_frame\":%.3f,\"pool_survivors\":%ld,\"pool_live_stats\":%zu,"
            "\"heap_count_stats\":%zu,\"fa_reserved_1k_kib\":%ld,\"fa_reserved_end_kib\":%ld,"
            "\"noheap_p50_ns\":%.0f,\"noheap_p99_ns\":%.0f}\n",
-           opt.peer, ours ? "ours" : "sys", frames, warm, bench_quantile(ft + warm, n, 0.5),
+           opt.peer, ours ? "ours" : "sys", opt.heap_backend, frames, warm, bench_quantile(ft + warm, n, 0.5),
            bench_quantile(ft + warm, n, 0.99), bench_quantile(ft + warm, n, 0.999),
            bench_max(ft + warm, n), rss_1k, rss_end, bench_peak_rss_kib(),
            (double)faults_all / (double)n, nother ? (double)faults_other / nother : 0.0,
@@ -1473,8 +1503,8 @@ static void loadavg(char *buf, size_t n) {
 static void usage(void) {
     fprintf(stderr,
             "usage: fabench [--peer NAME] [--quick|--full] [--rounds R] [--scale S] [--only LIST]\n"
-            "               [--no-pin] [--keep-empty N]\n"
-            "       fabench --soak ours|sys [--frames N]\n"
+            "               [--no-pin] [--keep-empty N] [--heap-backend default|libc|mimalloc]\n"
+            "       fabench --soak ours|sys [--frames N] [--heap-backend ...]\n"
             "       fabench --ir KERNEL N | --ir list\n"
             "sections: F1 F2 F3 F4 F5 F6 P1 H1 P2 T2\n");
     exit(2);
@@ -1495,6 +1525,12 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--no-pin")) opt.pin = 0;
         else if (!strcmp(a, "--keep-empty") && i + 1 < argc) opt.keep_empty = (unsigned)atoi(argv[++i]);
         else if (!strcmp(a, "--soak") && i + 1 < argc) soak_mode = argv[++i];
+        else if (!strcmp(a, "--heap-backend") && i + 1 < argc) {
+            opt.heap_backend = argv[++i];
+            if (strcmp(opt.heap_backend, "default") && strcmp(opt.heap_backend, "libc") &&
+                strcmp(opt.heap_backend, "mimalloc"))
+                usage();
+        }
         else if (!strcmp(a, "--frames") && i + 1 < argc) frames = atoi(argv[++i]);
         else if (!strcmp(a, "--ir") && i + 1 < argc) {
             ir = argv[++i];
@@ -1519,6 +1555,7 @@ int main(int argc, char **argv) {
     cfg.error_handler = on_fa_error;
     cfg.name = "fabench";
     cfg.pool_keep_empty_pages = opt.keep_empty;
+    cfg.heap_backend = heap_backend_from_option();
     g_fa = fa_create(&cfg);
     if (g_fa == NULL) fail("fa_create failed");
     g_tag = fa_tag_register(g_fa, "bench");
