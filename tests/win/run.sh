@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/deps.sh
-fa_install_deps gcc-mingw-w64-x86-64 wine64
+fa_install_deps gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine64
 
 t0=$SECONDS
 step() { echo "--- windows: $1 ($((SECONDS - t0)) s)"; }
