@@ -190,7 +190,8 @@ Test(heap_backend, default_caches_freed_mappings_and_trims, .init = tu_setup) {
     fa_heap_free(fa, p);
     size_t cached = stats_of(fa).heap_cached;
     cr_assert_geq(cached, (size_t)256 << 10, "the freed mapping is kept");
-    cr_assert_lt(cached, (size_t)272 << 10);
+    cr_assert_leq(cached, (size_t)320 << 10, "one mapping: the block rounded up to the OS's "
+                                              "mapping granularity (64 KiB on Windows)");
 
     unsigned char *q = fa_heap_alloc(fa, 250 << 10, 16);
     cr_assert_not_null(q);
