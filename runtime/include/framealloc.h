@@ -432,6 +432,32 @@ typedef struct fai_tag_scope {
 } fai_tag_scope;
 FA_API fai_tag_scope fai_tag_scope_enter(fa_alloc *fa, fa_tag tag);
 FA_API void fai_tag_scope_leave(fai_tag_scope *s);
+/* A subsystem's handle on an allocator: frame, pool and heap allocations made through it are
+ * charged to its tag (budgets included) whatever the calling thread's current tag is, and
+ * without touching the thread's tag stack, so a physics or audio module can hold one and never
+ * push or pop. A small value: copy it freely; it is valid while fa is. Free what it returns
+ * with the usual calls (fa_pool_free, fa_heap_free; frame memory goes with its scope). Each
+ * call costs a tag switch and back when the thread's current tag differs (docs/intent.md). */
+typedef struct fa_tagged {
+    fa_alloc *fa;
+    fa_tag tag;
+} fa_tagged;
+/* Registers (or finds) the tag by name; { fa, 0 } (untagged) when it cannot (reported). */
+FA_API fa_tagged fa_tagged_get(fa_alloc *fa, const char *name);
+/* An unknown tag is reported by every allocation through the handle (which returns NULL). */
+FA_API fa_tagged fa_tagged_from_tag(fa_alloc *fa, fa_tag tag);
+FA_API void *fa_tagged_frame_alloc(fa_tagged h, size_t size, size_t align) FA_RETURNS_FRAME;
+FA_API FA_MALLOC_ATTR void *fa_tagged_pool_alloc(fa_tagged h, size_t size);
+FA_API FA_MALLOC_ATTR void *fa_tagged_pool_alloc_aligned(fa_tagged h, size_t size, size_t align);
+FA_API FA_MALLOC_ATTR void *fa_tagged_heap_alloc(fa_tagged h, size_t size, size_t align);
+/* Resizes a heap block; the resized block is charged to the handle's tag. */
+FA_API void *fa_tagged_heap_realloc(fa_tagged h, void *p, size_t size);
+/* Quiet forms (as fa_try_*): NULL and *why on failure, no error report. */
+FA_API void *fa_tagged_try_frame_alloc(fa_tagged h, size_t size, size_t align, fa_status *why)
+    FA_RETURNS_FRAME;
+FA_API void *fa_tagged_try_pool_alloc(fa_tagged h, size_t size, fa_status *why);
+FA_API void *fa_tagged_try_heap_alloc(fa_tagged h, size_t size, size_t align, fa_status *why);
+
 #if defined(__GNUC__)
 #define FA_HAS_TAG_SCOPE 1
 #define FAI_TAG_SCOPE_NAME2(line) fai_tag_scope_##line

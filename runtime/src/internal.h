@@ -504,6 +504,9 @@ void fai_tags_init(fa_alloc *fa);
 void fai_tag_charge_frame(fai_tstate *t);     /* charge frame bytes since the last boundary */
 void fai_tag_frame_end(fai_tstate *t);        /* outermost end: publish per-tag frame charges */
 bool fai_tag_heap_charge(fa_alloc *fa, fa_tag tag, int64_t delta, const char *site);
+/* Makes tag current on t without touching its tag stack, charging the frame bytes allocated
+ * since the last boundary to the tag that was current (tagged.c switches there and back). */
+void fai_tag_switch(fai_tstate *t, fa_tag tag);
 /* A thread wants a new pool page for tag: false (reported) when the hard budget forbids it. */
 bool fai_tag_pool_page_check(fa_alloc *fa, fa_tag tag, const char *site);
 

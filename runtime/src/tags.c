@@ -89,6 +89,11 @@ static void set_current(fai_tstate *t, fa_tag tag) {
     fai_pool_switch_tag(t, tag);
 }
 
+void fai_tag_switch(fai_tstate *t, fa_tag tag) {
+    fai_tag_charge_frame(t);
+    set_current(t, tag);
+}
+
 /* Pushes tag; true when the push is owed a pop (it took effect, or it overflowed the stack and
  * was counted so that its pop is absorbed). */
 static bool tag_push(fa_alloc *fa, fa_tag tag) {
