@@ -400,3 +400,35 @@ TAG_TEST(scope_overflow_unwinds_exactly) {
     fa_tag_pop(fa);
     cr_assert_eq(tu_total(), 3);
 }
+
+TAG_TEST(path_names_the_stack_outermost_first) {
+    fa_tag ai = fa_tag_register(fa, "ai"), pathing = fa_tag_register(fa, "pathing");
+    char buf[64];
+    cr_assert_eq(fa_tag_path(fa, buf, sizeof buf), 0);
+    cr_assert_str_eq(buf, "", "nothing pushed (and no thread state yet)");
+    fa_tag_push(fa, ai);
+    fa_tag_push(fa, pathing);
+    cr_assert_eq(fa_tag_path(fa, buf, sizeof buf), 10);
+    cr_assert_str_eq(buf, "ai/pathing");
+    /* truncation keeps a terminated prefix and still returns the whole length */
+    char small[5];
+    memset(small, 'x', sizeof small);
+    cr_assert_eq(fa_tag_path(fa, small, sizeof small), 10);
+    cr_assert_str_eq(small, "ai/p");
+    char two[3];
+    cr_assert_eq(fa_tag_path(fa, two, sizeof two), 10);
+    cr_assert_str_eq(two, "ai");
+    char one[1] = {'x'};
+    cr_assert_eq(fa_tag_path(fa, one, 1), 10);
+    cr_assert_eq(one[0], '\0');
+    cr_assert_eq(fa_tag_path(fa, NULL, 0), 10, "a size query");
+    fa_tag_pop(fa);
+    cr_assert_eq(fa_tag_path(fa, buf, sizeof buf), 2);
+    cr_assert_str_eq(buf, "ai");
+    fa_tag_pop(fa);
+    cr_assert_eq(tu_total(), 0);
+    cr_assert_eq(fa_tag_path(fa, NULL, 8), 0);
+    cr_assert_eq(fa_tag_path(NULL, buf, sizeof buf), 0);
+    cr_assert_str_eq(buf, "");
+    cr_assert_eq(tu_count(FA_ERR_INVALID_ARGUMENT), 2);
+}

@@ -419,6 +419,11 @@ FA_API void fa_tag_push(fa_alloc *fa, fa_tag tag);
 FA_API void fa_tag_pop(fa_alloc *fa);
 FA_API fa_tag fa_tag_current(fa_alloc *fa);
 FA_API const char *fa_tag_name(fa_alloc *fa, fa_tag tag);
+/* The calling thread's tag stack as a path, outermost first: "ai/pathing" after pushing "ai"
+ * then "pathing" ("" with nothing pushed; pushes past the 16-deep stack are not in it).
+ * Writes at most cap bytes including the terminating NUL (truncated if needed) and returns
+ * the length of the whole path, like snprintf. buf may be NULL when cap is 0. */
+FA_API size_t fa_tag_path(fa_alloc *fa, char *buf, size_t cap);
 
 /* FA_TAG_SCOPE(fa, tag); makes tag current from that line to the end of the enclosing block and
  * pops it on every way out of the block: falling off the end, return, break, continue and goto

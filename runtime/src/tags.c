@@ -149,6 +149,33 @@ void fa_tag_pop(fa_alloc *fa) {
     set_current(t, t->tag_depth > 0 ? t->tag_stack[t->tag_depth - 1] : 0);
 }
 
+/* Copies the part of s[0, n) that lands below buf[cap - 1] when written at buf + at. */
+static void put_part(char *buf, size_t cap, size_t at, const char *s, size_t n) {
+    if (at + 1 >= cap) return;
+    size_t room = cap - 1 - at;
+    memcpy(buf + at, s, n < room ? n : room);
+}
+
+size_t fa_tag_path(fa_alloc *fa, char *buf, size_t cap) {
+    if (fa == NULL || (buf == NULL && cap != 0)) {
+        fai_error(fa, FA_ERR_INVALID_ARGUMENT, NULL, cap, NULL,
+                  "fa_tag_path: NULL allocator, or NULL buffer with a capacity");
+        if (buf != NULL && cap != 0) buf[0] = '\0';
+        return 0;
+    }
+    fai_tstate *t = fai_find_tstate(fa);
+    size_t len = 0;
+    for (unsigned i = 0; t != NULL && i < t->tag_depth; i++) {
+        if (i > 0) put_part(buf, cap, len++, "/", 1);
+        const char *name = fa->tags[t->tag_stack[i]].name;
+        size_t n = strlen(name);
+        put_part(buf, cap, len, name, n);
+        len += n;
+    }
+    if (cap != 0) buf[FAI_MIN(len, cap - 1)] = '\0';
+    return len;
+}
+
 fa_tag fa_tag_current(fa_alloc *fa) {
     fai_tstate *t = fai_find_tstate(fa);
     return t != NULL ? t->cur_tag : 0;
