@@ -4,7 +4,7 @@
 fa_packages=(
   cmake ninja-build gcc g++ make pkg-config python3
   clang-14 clang-tidy-14 libclang-14-dev libclang-cpp14-dev llvm-14-dev llvm-14-tools
-  libclang-rt-14-dev libcriterion-dev valgrind libgtest-dev doxygen
+  libclang-rt-14-dev libcriterion-dev valgrind libgtest-dev doxygen liblua5.4-dev libsqlite3-dev
 )
 
 fa_install_deps() {

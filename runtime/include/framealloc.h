@@ -457,6 +457,10 @@ FA_API FA_MALLOC_ATTR void *fa_tagged_pool_alloc_aligned(fa_tagged h, size_t siz
 FA_API FA_MALLOC_ATTR void *fa_tagged_heap_alloc(fa_tagged h, size_t size, size_t align);
 /* Resizes a heap block; the resized block is charged to the handle's tag. */
 FA_API void *fa_tagged_heap_realloc(fa_tagged h, void *p, size_t size);
+/* The general-purpose calls (fa_malloc...) charged to the handle's tag; free with fa_free. */
+FA_API FA_MALLOC_ATTR void *fa_tagged_malloc(fa_tagged h, size_t size);
+FA_API FA_MALLOC_ATTR void *fa_tagged_calloc(fa_tagged h, size_t n, size_t size);
+FA_API void *fa_tagged_realloc(fa_tagged h, void *p, size_t size);
 /* Quiet forms (as fa_try_*): NULL and *why on failure, no error report. */
 FA_API void *fa_tagged_try_frame_alloc(fa_tagged h, size_t size, size_t align, fa_status *why)
     FA_RETURNS_FRAME;
@@ -471,6 +475,34 @@ FA_API void *fa_tagged_try_heap_alloc(fa_tagged h, size_t size, size_t align, fa
     __attribute__((cleanup(fai_tag_scope_leave), unused)) fai_tag_scope FAI_TAG_SCOPE_NAME(   \
         __LINE__) = fai_tag_scope_enter((fa), (tag))
 #endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* General-purpose entry points (docs/engine-integration.md)                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/* malloc-shaped calls for embedded libraries (scripting VMs, databases, UI layers): no size on
+ * free. Up to FA_POOL_MAX_SIZE bytes come from the pools, more from the tracked heap; every
+ * block is 16-byte aligned. fa_malloc(fa, 0) returns a unique minimal block. fa_realloc(fa,
+ * NULL, n) allocates; fa_realloc(fa, p, 0) frees p and returns NULL; on failure p is untouched
+ * and NULL is returned; in place while the size fits the block's size class. fa_free and
+ * fa_usable_size accept any block of these calls and of fa_pool_* / fa_heap_* (NULL: nothing);
+ * anything else is reported as with fa_heap_free and changes nothing. Any thread. */
+FA_API FA_MALLOC_ATTR void *fa_malloc(fa_alloc *fa, size_t size);
+FA_API FA_MALLOC_ATTR void *fa_calloc(fa_alloc *fa, size_t n, size_t size);
+FA_API void *fa_realloc(fa_alloc *fa, void *p, size_t size);
+FA_API void fa_free(fa_alloc *fa, void *p);
+FA_API size_t fa_usable_size(fa_alloc *fa, const void *p);
+/* The same calls with no allocator argument, for function tables that carry no user pointer
+ * (SDL_SetMemoryFunctions, sqlite3_mem_methods; framealloc_adapters.h has them ready). They use
+ * the handle given to fa_general_bind and charge its tag. Bind once, before the library that
+ * uses them starts, and keep the allocator alive until it is shut down; fa_general_malloc
+ * before any bind fails with FA_ERR_INVALID_ARGUMENT (no allocator). */
+FA_API void fa_general_bind(fa_tagged h);
+FA_API FA_MALLOC_ATTR void *fa_general_malloc(size_t size);
+FA_API FA_MALLOC_ATTR void *fa_general_calloc(size_t n, size_t size);
+FA_API void *fa_general_realloc(void *p, size_t size);
+FA_API void fa_general_free(void *p);
+FA_API size_t fa_general_usable_size(const void *p);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Statistics                                                                                  */

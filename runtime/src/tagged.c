@@ -25,7 +25,16 @@ fa_tagged fa_tagged_from_tag(fa_alloc *fa, fa_tag tag) {
     return h;
 }
 
-enum tagged_kind { TAGGED_FRAME, TAGGED_POOL, TAGGED_POOL_ALIGNED, TAGGED_HEAP, TAGGED_REALLOC };
+enum tagged_kind {
+    TAGGED_FRAME,
+    TAGGED_POOL,
+    TAGGED_POOL_ALIGNED,
+    TAGGED_HEAP,
+    TAGGED_REALLOC,
+    TAGGED_MALLOC,
+    TAGGED_CALLOC,
+    TAGGED_GENERAL_REALLOC
+};
 
 static void *dispatch(enum tagged_kind kind, fa_alloc *fa, void *p, size_t size, size_t align) {
     switch (kind) {
@@ -34,13 +43,17 @@ static void *dispatch(enum tagged_kind kind, fa_alloc *fa, void *p, size_t size,
     case TAGGED_POOL_ALIGNED: return fa_pool_alloc_aligned_at(fa, size, align, NULL);
     case TAGGED_HEAP: return fa_heap_alloc_at(fa, size, align, NULL);
     case TAGGED_REALLOC: return fa_heap_realloc_at(fa, p, size, NULL);
+    case TAGGED_MALLOC: return fa_malloc(fa, size);
+    case TAGGED_CALLOC: return fa_calloc(fa, align, size); /* align carries the count */
+    case TAGGED_GENERAL_REALLOC: return fa_realloc(fa, p, size);
     }
     return NULL;
 }
 
 static const char *const kind_name[] = {"fa_tagged_frame_alloc", "fa_tagged_pool_alloc",
                                         "fa_tagged_pool_alloc_aligned", "fa_tagged_heap_alloc",
-                                        "fa_tagged_heap_realloc"};
+                                        "fa_tagged_heap_realloc", "fa_tagged_malloc",
+                                        "fa_tagged_calloc", "fa_tagged_realloc"};
 
 static void *tagged_alloc(fa_tagged h, enum tagged_kind kind, void *p, size_t size,
                           size_t align) {
@@ -78,6 +91,18 @@ void *fa_tagged_heap_alloc(fa_tagged h, size_t size, size_t align) {
 
 void *fa_tagged_heap_realloc(fa_tagged h, void *p, size_t size) {
     return tagged_alloc(h, TAGGED_REALLOC, p, size, 0);
+}
+
+void *fa_tagged_malloc(fa_tagged h, size_t size) {
+    return tagged_alloc(h, TAGGED_MALLOC, NULL, size, 0);
+}
+
+void *fa_tagged_calloc(fa_tagged h, size_t n, size_t size) {
+    return tagged_alloc(h, TAGGED_CALLOC, NULL, size, n);
+}
+
+void *fa_tagged_realloc(fa_tagged h, void *p, size_t size) {
+    return tagged_alloc(h, TAGGED_GENERAL_REALLOC, p, size, 0);
 }
 
 /* The quiet forms: the same switch inside error.c's quiet mode (see try.c). */
