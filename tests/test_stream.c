@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_stream.c - the streaming allocator (stream.c): lifecycle, eviction order, no partial
- * eviction, a random operation sequence against a model, tag budgets, bad input, and a loader
- * thread feeding the game thread.
+ * eviction, a random operation sequence against a model, tag budgets, bad input, a loader
+ * thread feeding the game thread, and cancels in every state and racing with the loader.
  */
 #include "fa_test.h"
 #include "test_util.h"
 
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -511,5 +514,141 @@ STREAM_TEST(loader_thread_and_game_thread, .timeout = 120) {
     cr_assert_gt(lc.loaded, 100);
     cr_assert_gt(checked, 100);
     cr_assert_gt(log.n, 0, "the budget forced evictions");
+    fa_stream_destroy(s);
+}
+
+STREAM_TEST(cancel_in_every_state) {
+    fa_stream_config c = {.budget = 64 * 4096};
+    fa_stream *s = fa_stream_create(fa, &c);
+    fa_status why;
+    /* reserved: freed at once */
+    fa_stream_id r = fa_stream_reserve(s, 8 * 4096, 0, &why);
+    cr_assert_eq(fa_stream_cancel(s, r), FA_OK);
+    cr_assert_eq(fa_stream_get_state(s, r, NULL), FA_STREAM_NONE);
+    cr_assert_eq(sstats(s).used_bytes, 0);
+    /* ready: freed at once */
+    fa_stream_id ready = load(s, 4 * 4096, 1);
+    cr_assert_eq(fa_stream_cancel(s, ready), FA_OK);
+    cr_assert_null(fa_stream_access(s, ready));
+    cr_assert_eq(sstats(s).used_bytes, 0);
+    /* loading: the loader keeps its buffer until it next reports */
+    fa_stream_id l = fa_stream_reserve(s, 16 * 4096, 0, &why);
+    unsigned char *buf = fa_stream_begin_load(s, l);
+    memset(buf, 0x11, 4096);
+    cr_assert_eq(fa_stream_progress(s, l, 4096), FA_OK);
+    cr_assert_eq(fa_stream_cancel(s, l), FA_OK);
+    cr_assert_eq(fa_stream_cancel(s, l), FA_OK, "cancelling twice is fine");
+    cr_assert_eq(fa_stream_get_state(s, l, NULL), FA_STREAM_CANCELLED);
+    memset(buf + 4096, 0x22, 4096); /* the loader may still be writing: the buffer is there */
+    fa_stream_stats st = sstats(s);
+    cr_assert_eq(st.used_bytes, 16 * 4096, "its bytes count until the loader stops");
+    cr_assert_eq(st.cancelled, 1);
+    cr_assert_eq(st.entries, 1);
+    cr_assert_null(fa_stream_access(s, l), "never readable");
+    cr_assert_null(fa_stream_pin(s, l));
+    cr_assert_eq(fa_stream_release(s, l), FA_ERR_INVALID_ARGUMENT, "nor released under the loader");
+    cr_assert_eq(tu_total(), 1);
+    cr_assert_eq(fa_stream_progress(s, l, 8192), FA_ERR_INVALID_ARGUMENT, "the loader learns");
+    cr_assert_eq(tu_total(), 1, "quietly");
+    cr_assert_eq(fa_stream_get_state(s, l, NULL), FA_STREAM_NONE);
+    st = sstats(s);
+    cr_assert_eq(st.used_bytes, 0);
+    cr_assert_eq(st.cancelled, 0);
+    cr_assert_eq(st.cancels, 3);
+    /* the same through finish_load */
+    fa_stream_id l2 = fa_stream_reserve(s, 4096, 0, &why);
+    cr_assert_not_null(fa_stream_begin_load(s, l2));
+    cr_assert_eq(fa_stream_cancel(s, l2), FA_OK);
+    cr_assert_eq(fa_stream_finish_load(s, l2), FA_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(fa_stream_get_state(s, l2, NULL), FA_STREAM_NONE);
+    /* pinned: refused and reported; stale: quiet */
+    fa_stream_id p = load(s, 4096, 0);
+    cr_assert_not_null(fa_stream_pin(s, p));
+    cr_assert_eq(fa_stream_cancel(s, p), FA_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(tu_total(), 2);
+    cr_assert_not_null(fa_stream_access(s, p), "the pinned entry is untouched");
+    fa_stream_unpin(s, p);
+    cr_assert_eq(fa_stream_cancel(s, p), FA_OK);
+    cr_assert_eq(fa_stream_cancel(s, p), FA_ERR_INVALID_ARGUMENT, "stale id");
+    cr_assert_eq(fa_stream_cancel(s, 0), FA_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(fa_stream_cancel(s, 12345), FA_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(tu_total(), 2, "stale ids are an expected race, not an error");
+    cr_assert_eq(fa_stream_cancel(NULL, p), FA_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(tu_total(), 3, "a NULL stream is");
+    cr_assert_eq(sstats(s).used_bytes, 0);
+    cr_assert_neq(fa_stream_reserve(s, 64 * 4096, 0, &why), 0, "the whole budget is free again");
+    fa_stream_destroy(s);
+}
+
+/* A loader thread writes in chunks while the game thread cancels some entries at random
+ * moments (run under TSan): the loader stops at the first refused progress, nothing leaks,
+ * the budget holds, and entries that were not cancelled load intact. */
+typedef struct cancel_loader {
+    fa_stream *s;
+    fa_stream_id ids[64];
+    _Atomic unsigned published;
+    unsigned stopped, finished, bad;
+} cancel_loader;
+
+static void *cancel_loader_main(void *arg) {
+    cancel_loader *c = arg;
+    for (unsigned i = 0; i < 64; i++) {
+        while (atomic_load(&c->published) <= i) sched_yield();
+        fa_stream_id id = c->ids[i];
+        unsigned char *p = fa_stream_begin_load(c->s, id);
+        if (p == NULL) { /* cancelled while still reserved */
+            c->stopped++;
+            continue;
+        }
+        bool stopped = false;
+        for (size_t off = 0; off < 8 * 4096 && !stopped; off += 4096) {
+            tu_fill(p + off, 4096, (uint32_t)id + (uint32_t)off);
+            stopped = fa_stream_progress(c->s, id, off + 4096) != FA_OK;
+        }
+        if (stopped) c->stopped++;
+        else if (fa_stream_finish_load(c->s, id) == FA_OK) c->finished++;
+        else c->stopped++;
+    }
+    return NULL;
+}
+
+STREAM_TEST(cancel_races_with_the_loader, .timeout = 120) {
+    fa_stream_config cfg = {.budget = 64 * 8 * 4096};
+    fa_stream *s = fa_stream_create(fa, &cfg);
+    cancel_loader c = {.s = s};
+    pthread_t th;
+    pthread_create(&th, NULL, cancel_loader_main, &c);
+    bool cancelled[64] = {false};
+    for (unsigned i = 0; i < 64; i++) {
+        fa_status why;
+        c.ids[i] = fa_stream_reserve(s, 8 * 4096, 0, &why);
+        cr_assert_neq(c.ids[i], 0);
+        atomic_store(&c.published, i + 1);
+        if (rnd() % 2 == 0) {
+            for (unsigned spin = rnd() % 2000; spin > 0; spin--) sched_yield();
+            fa_status st = fa_stream_cancel(s, c.ids[i]);
+            cancelled[i] = st == FA_OK; /* it may have finished loading first: then freed */
+        }
+    }
+    pthread_join(th, NULL);
+    unsigned intact = 0;
+    for (unsigned i = 0; i < 64; i++) {
+        fa_stream_state st = fa_stream_get_state(s, c.ids[i], NULL);
+        if (cancelled[i]) {
+            cr_assert_eq(st, FA_STREAM_NONE, "entry %u: cancelled entries are gone", i);
+            continue;
+        }
+        cr_assert_eq(st, FA_STREAM_READY, "entry %u", i);
+        unsigned char *p = fa_stream_access(s, c.ids[i]);
+        for (size_t off = 0; off < 8 * 4096; off += 4096)
+            cr_assert_eq(tu_check(p + off, 4096, (uint32_t)c.ids[i] + (uint32_t)off), SIZE_MAX);
+        intact++;
+    }
+    fa_stream_stats st = sstats(s);
+    cr_assert_eq(st.cancelled, 0, "the loader acknowledged every cancel");
+    cr_assert_eq(st.entries, intact);
+    cr_assert_eq(st.used_bytes, (size_t)intact * 8 * 4096);
+    cr_assert_eq(c.finished + c.stopped, 64);
+    cr_assert_eq(tu_total(), 0);
     fa_stream_destroy(s);
 }

@@ -997,7 +997,8 @@ typedef enum fa_stream_state {
     FA_STREAM_NONE = 0,   /* not live: never reserved, released or evicted */
     FA_STREAM_RESERVED,   /* memory reserved, loading not started */
     FA_STREAM_LOADING,    /* a loader is writing it */
-    FA_STREAM_READY       /* loaded; may be accessed, pinned, evicted */
+    FA_STREAM_READY,      /* loaded; may be accessed, pinned, evicted */
+    FA_STREAM_CANCELLED   /* cancelled while loading: the loader still has the buffer */
 } fa_stream_state;
 
 /* An entry was evicted: id is already stale, data (size bytes) readable until the callback
@@ -1019,6 +1020,8 @@ typedef struct fa_stream_stats {
     uint64_t evictions, evicted_bytes;
     uint64_t refused;        /* reservations that failed */
     uint64_t clock;          /* the recency clock (a frame number) */
+    size_t cancelled;        /* cancelled entries the loader has not acknowledged yet */
+    uint64_t cancels;        /* fa_stream_cancel calls that cancelled an entry */
 } fa_stream_stats;
 
 FA_API fa_stream *fa_stream_create(fa_alloc *fa, const fa_stream_config *cfg);
@@ -1030,7 +1033,8 @@ FA_API void fa_stream_destroy(fa_stream *s);
  * FA_ERR_OUT_OF_MEMORY (entry table full or the OS refused). With why != NULL failures are
  * not reported (a refusal is an expected answer); with why == NULL they are. */
 FA_API fa_stream_id fa_stream_reserve(fa_stream *s, size_t size, int priority, fa_status *why);
-/* RESERVED -> LOADING; returns the buffer to write (NULL + error in any other state). */
+/* RESERVED -> LOADING; returns the buffer to write (NULL + error in any other state; NULL
+ * without a report for an entry that was cancelled or evicted before the loader got to it). */
 FA_API void *fa_stream_begin_load(fa_stream *s, fa_stream_id id);
 /* Bytes loaded so far (must not decrease nor exceed the size); for progress displays. */
 FA_API fa_status fa_stream_progress(fa_stream *s, fa_stream_id id, size_t bytes_loaded);
@@ -1045,6 +1049,14 @@ FA_API void *fa_stream_pin(fa_stream *s, fa_stream_id id);
 FA_API fa_status fa_stream_unpin(fa_stream *s, fa_stream_id id);
 /* Frees a RESERVED or READY, unpinned entry (no callback). Loading or pinned: reported. */
 FA_API fa_status fa_stream_release(fa_stream *s, fa_stream_id id);
+/* Drops an entry the game no longer wants (the camera moved away), from any thread. A
+ * RESERVED or READY unpinned entry is freed at once. A LOADING one becomes CANCELLED: the
+ * loader keeps its buffer until its next fa_stream_progress or fa_stream_finish_load, which
+ * frees it and returns FA_ERR_INVALID_ARGUMENT without a report: stop writing then. Its bytes
+ * count against the budget until that acknowledgement. A pinned entry is refused (reported);
+ * an id that is not live (already evicted or released: an expected race) returns
+ * FA_ERR_INVALID_ARGUMENT without a report; cancelling a cancelled entry is FA_OK. */
+FA_API fa_status fa_stream_cancel(fa_stream *s, fa_stream_id id);
 /* The entry's state (FA_STREAM_NONE when not live) and, if loaded != NULL, bytes loaded. */
 FA_API fa_stream_state fa_stream_get_state(fa_stream *s, fa_stream_id id, size_t *loaded);
 FA_API void fa_stream_get_stats(fa_stream *s, fa_stream_stats *out);

@@ -9,7 +9,9 @@
  * Invariants (all under s->lock):
  *   - used_bytes = sum of the sizes of live entries <= budget, always; the tag is charged
  *     exactly used_bytes.
- *   - Only READY entries with no pins are ever evicted. Eviction order: lowest priority first,
+ *   - Only READY entries with no pins are ever evicted. A cancelled LOADING entry keeps its
+ *     buffer and its bytes until the loader's next progress or finish_load retires it: the
+ *     loader may be writing the buffer without the lock. Eviction order: lowest priority first,
  *     then the oldest last-use frame, then the oldest reservation.
  *   - A reservation decides its whole set of victims before changing anything; if the victims
  *     cannot make room, or the tag budget, the OS or the entry table refuses, nothing is evicted.
@@ -65,7 +67,7 @@ struct fa_stream {
     uint32_t hwm, free_head;
     uint64_t clock, seq;
     size_t used, peak;
-    uint64_t evictions, evicted_bytes, refused;
+    uint64_t evictions, evicted_bytes, refused, cancels;
 };
 
 /* A report prepared under the lock, delivered after it. */
@@ -102,6 +104,13 @@ static sentry *find(fa_stream *s, fa_stream_id id) {
     if (idx == 0 || idx >= s->hwm || gen == 0) return NULL;
     sentry *en = &s->e[idx];
     return en->state != FA_STREAM_NONE && en->gen == gen ? en : NULL;
+}
+
+/* id named an entry of this stream that has since gone (its slot's generation moved on), as
+ * opposed to an id that never existed. */
+static bool was_live(const fa_stream *s, fa_stream_id id) {
+    uint32_t idx = (uint32_t)id, gen = (uint32_t)(id >> 32);
+    return idx != 0 && idx < s->hwm && gen != 0 && gen < s->e[idx].gen;
 }
 
 static uint64_t clock_now(fa_stream *s) {
@@ -305,8 +314,8 @@ out:
 /* ---------------------------------------------------------------------------------------- */
 
 static const char *state_name(unsigned st) {
-    static const char *const names[] = {"gone", "reserved", "loading", "ready"};
-    return st < 4 ? names[st] : "?";
+    static const char *const names[] = {"gone", "reserved", "loading", "ready", "cancelled"};
+    return st < 5 ? names[st] : "?";
 }
 
 void *fa_stream_begin_load(fa_stream *s, fa_stream_id id) {
@@ -315,7 +324,9 @@ void *fa_stream_begin_load(fa_stream *s, fa_stream_id id) {
     void *p = NULL;
     fai_mutex_lock(&s->lock);
     sentry *en = find(s, id);
-    if (en == NULL || en->state != FA_STREAM_RESERVED)
+    if (en == NULL && was_live(s, id))
+        ; /* cancelled (or evicted) before the loader got to it: an expected race, quiet */
+    else if (en == NULL || en->state != FA_STREAM_RESERVED)
         set_err(&err, FA_ERR_INVALID_ARGUMENT, "fa_stream_begin_load: id %#llx is %s, not reserved",
                 (unsigned long long)id, state_name(en ? en->state : 0));
     else {
@@ -327,12 +338,54 @@ void *fa_stream_begin_load(fa_stream *s, fa_stream_id id) {
     return p;
 }
 
+/* The loader's acknowledgement of a cancel (under the lock): retires the entry and returns
+ * its mapping, which the caller unmaps after unlocking. */
+static void *acknowledge_cancel(fa_stream *s, fa_stream_id id, size_t *map_size) {
+    sentry *en = &s->e[(uint32_t)id];
+    void *data = en->data;
+    *map_size = en->map_size;
+    fai_tag_heap_charge(s->fa, s->cfg.tag, -(int64_t)en->size, NULL);
+    entry_free(s, (uint32_t)id);
+    return data;
+}
+
+fa_status fa_stream_cancel(fa_stream *s, fa_stream_id id) {
+    if (!stream_ok(s, "fa_stream_cancel")) return FA_ERR_INVALID_ARGUMENT;
+    serr err = {FA_OK, ""};
+    fa_status st = FA_OK;
+    void *data = NULL;
+    size_t map_size = 0;
+    fai_mutex_lock(&s->lock);
+    sentry *en = find(s, id);
+    if (en == NULL) {
+        st = FA_ERR_INVALID_ARGUMENT; /* evicted or released meanwhile: not an error */
+    } else if (en->pins != 0) {
+        set_err(&err, FA_ERR_INVALID_ARGUMENT,
+                "fa_stream_cancel: id %#llx is pinned: cancel it after unpin",
+                (unsigned long long)id);
+    } else if (en->state == FA_STREAM_LOADING) {
+        en->state = FA_STREAM_CANCELLED;
+        s->cancels++;
+    } else if (en->state != FA_STREAM_CANCELLED) {
+        data = acknowledge_cancel(s, id, &map_size);
+        s->cancels++;
+    }
+    fai_mutex_unlock(&s->lock);
+    if (data != NULL) fai_prim_unmap(data, map_size);
+    deliver(s, &err);
+    return err.st != FA_OK ? err.st : st;
+}
+
 fa_status fa_stream_progress(fa_stream *s, fa_stream_id id, size_t bytes_loaded) {
     if (!stream_ok(s, "fa_stream_progress")) return FA_ERR_INVALID_ARGUMENT;
     serr err = {FA_OK, ""};
+    void *gone = NULL;
+    size_t gone_size = 0;
     fai_mutex_lock(&s->lock);
     sentry *en = find(s, id);
-    if (en == NULL || en->state != FA_STREAM_LOADING)
+    if (en != NULL && en->state == FA_STREAM_CANCELLED)
+        gone = acknowledge_cancel(s, id, &gone_size);
+    else if (en == NULL || en->state != FA_STREAM_LOADING)
         set_err(&err, FA_ERR_INVALID_ARGUMENT, "fa_stream_progress: id %#llx is %s, not loading",
                 (unsigned long long)id, state_name(en ? en->state : 0));
     else if (bytes_loaded > en->size || bytes_loaded < en->loaded)
@@ -342,6 +395,10 @@ fa_status fa_stream_progress(fa_stream *s, fa_stream_id id, size_t bytes_loaded)
     else
         en->loaded = bytes_loaded;
     fai_mutex_unlock(&s->lock);
+    if (gone != NULL) {
+        fai_prim_unmap(gone, gone_size);
+        return FA_ERR_INVALID_ARGUMENT; /* cancelled: quiet, the loader stops */
+    }
     deliver(s, &err);
     return err.st;
 }
@@ -349,9 +406,13 @@ fa_status fa_stream_progress(fa_stream *s, fa_stream_id id, size_t bytes_loaded)
 fa_status fa_stream_finish_load(fa_stream *s, fa_stream_id id) {
     if (!stream_ok(s, "fa_stream_finish_load")) return FA_ERR_INVALID_ARGUMENT;
     serr err = {FA_OK, ""};
+    void *gone = NULL;
+    size_t gone_size = 0;
     fai_mutex_lock(&s->lock);
     sentry *en = find(s, id);
-    if (en == NULL || en->state != FA_STREAM_LOADING)
+    if (en != NULL && en->state == FA_STREAM_CANCELLED)
+        gone = acknowledge_cancel(s, id, &gone_size);
+    else if (en == NULL || en->state != FA_STREAM_LOADING)
         set_err(&err, FA_ERR_INVALID_ARGUMENT, "fa_stream_finish_load: id %#llx is %s, not loading",
                 (unsigned long long)id, state_name(en ? en->state : 0));
     else {
@@ -360,6 +421,10 @@ fa_status fa_stream_finish_load(fa_stream *s, fa_stream_id id) {
         en->last_frame = clock_now(s);
     }
     fai_mutex_unlock(&s->lock);
+    if (gone != NULL) {
+        fai_prim_unmap(gone, gone_size);
+        return FA_ERR_INVALID_ARGUMENT; /* cancelled: quiet */
+    }
     deliver(s, &err);
     return err.st;
 }
@@ -421,10 +486,10 @@ fa_status fa_stream_release(fa_stream *s, fa_stream_id id) {
         set_err(&err, FA_ERR_INVALID_ARGUMENT,
                 "fa_stream_release: id %#llx is not live (released, evicted or never reserved)",
                 (unsigned long long)id);
-    else if (en->state == FA_STREAM_LOADING || en->pins != 0)
+    else if (en->state == FA_STREAM_LOADING || en->state == FA_STREAM_CANCELLED || en->pins != 0)
         set_err(&err, FA_ERR_INVALID_ARGUMENT,
                 "fa_stream_release: id %#llx is %s: release it after finish_load / unpin",
-                (unsigned long long)id, en->pins ? "pinned" : "loading");
+                (unsigned long long)id, en->pins ? "pinned" : state_name(en->state));
     else {
         data = en->data;
         map_size = en->map_size;
@@ -462,9 +527,11 @@ void fa_stream_get_stats(fa_stream *s, fa_stream_stats *out) {
         if (en->state == FA_STREAM_RESERVED) out->reserved++;
         else if (en->state == FA_STREAM_LOADING) out->loading++;
         else if (en->state == FA_STREAM_READY) out->ready++;
+        else if (en->state == FA_STREAM_CANCELLED) out->cancelled++;
         if (en->state != FA_STREAM_NONE && en->pins) out->pinned++;
     }
-    out->entries = out->reserved + out->loading + out->ready;
+    out->entries = out->reserved + out->loading + out->ready + out->cancelled;
+    out->cancels = s->cancels;
     out->evictions = s->evictions;
     out->evicted_bytes = s->evicted_bytes;
     out->refused = s->refused;
