@@ -374,3 +374,53 @@ RT_TEST(freeing_a_kept_copy_is_a_double_free) {
     cr_assert(tu_cap.last == FA_ERR_DOUBLE_FREE || tu_cap.last == FA_ERR_FOREIGN_POINTER);
     cr_assert_eq(stats(fa).kept_count, 0);
 }
+
+/* fa_destroy on one thread frees the kept copies of another, idle thread (a cross-thread
+ * free of its pool copy); that thread exits afterwards without touching the allocator. */
+typedef struct idle_arg {
+    fa_alloc *fa;
+    void *slot;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int stage; /* 1: kept, 2: destroyed */
+} idle_arg;
+
+static void *keep_and_idle(void *p) {
+    idle_arg *e = p;
+    fa_begin_frame(e->fa);
+    e->slot = frame_data(e->fa, 200, 19);
+    cr_assert_eq(fa_frame_retain_for(e->fa, &e->slot, 200, 50), FA_OK);
+    void *big = frame_data(e->fa, 30000, 20);
+    cr_assert_eq(fa_frame_retain_for(e->fa, &big, 30000, 50), FA_OK);
+    fa_end_frame(e->fa);
+    pthread_mutex_lock(&e->lock);
+    e->stage = 1;
+    pthread_cond_broadcast(&e->cond);
+    while (e->stage != 2) pthread_cond_wait(&e->cond, &e->lock);
+    pthread_mutex_unlock(&e->lock);
+    return NULL;
+}
+
+Test(retain, destroy_frees_kept_copies_of_idle_thread, .init = tu_setup) {
+    idle_arg e;
+    memset(&e, 0, sizeof e);
+    e.fa = tu_create(NULL);
+    pthread_mutex_init(&e.lock, NULL);
+    pthread_cond_init(&e.cond, NULL);
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, keep_and_idle, &e), 0);
+    pthread_mutex_lock(&e.lock);
+    while (e.stage != 1) pthread_cond_wait(&e.cond, &e.lock);
+    pthread_mutex_unlock(&e.lock);
+    cr_assert_eq(stats(e.fa).kept_count, 2);
+    fa_destroy(e.fa);
+    pthread_mutex_lock(&e.lock);
+    e.stage = 2;
+    pthread_cond_broadcast(&e.cond);
+    pthread_mutex_unlock(&e.lock);
+    pthread_join(th, NULL);
+    cr_assert_eq(tu_count(FA_ERR_LEAK), 0);
+    cr_assert_eq(tu_total(), 0);
+    pthread_mutex_destroy(&e.lock);
+    pthread_cond_destroy(&e.cond);
+}
