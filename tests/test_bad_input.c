@@ -170,9 +170,34 @@ static bool heap_realloc_copies_nothing_on_failure(ctx *c, size_t size) {
       fa_frame_retain(c->fa, &c->slot, 16, (fa_retain_policy)9) == FA_ERR_INVALID_ARGUMENT)       \
     X(frame_retain_zero, F_FRAME, FA_ERR_ZERO_SIZE,                                               \
       fa_frame_retain(c->fa, &c->slot, 0, FA_RETAIN_TO_HEAP) == FA_ERR_ZERO_SIZE)                 \
-    X(frame_retain_too_large_for_pool, F_FRAME, FA_ERR_TOO_LARGE,                                 \
-      fa_frame_retain(c->fa, &c->slot, FA_POOL_MAX_SIZE + 1, FA_RETAIN_TO_POOL) ==                \
-          FA_ERR_TOO_LARGE)                                                                       \
+    /* A pool retention above FA_POOL_MAX_SIZE is accepted: its copy goes to the heap. */       \
+    X(frame_retain_above_pool_max, F_FRAME, FA_OK,                                                \
+      fa_frame_retain(c->fa, &c->slot, FA_POOL_MAX_SIZE + 1, FA_RETAIN_TO_POOL) == FA_OK)         \
+    X(frame_retain_for_frames_policy, F_FRAME, FA_ERR_INVALID_ARGUMENT,                           \
+      fa_frame_retain(c->fa, &c->slot, 16, FA_RETAIN_FOR_FRAMES) == FA_ERR_INVALID_ARGUMENT)      \
+    X(frame_retain_for_null_alloc, 0, FA_ERR_INVALID_ARGUMENT,                                    \
+      fa_frame_retain_for(NULL, &c->slot, 16, 2) == FA_ERR_INVALID_ARGUMENT)                      \
+    X(frame_retain_for_null_slot, F_FRAME, FA_ERR_INVALID_ARGUMENT,                               \
+      fa_frame_retain_for(c->fa, NULL, 16, 2) == FA_ERR_INVALID_ARGUMENT)                         \
+    X(frame_retain_for_zero_frames, F_FRAME, FA_ERR_INVALID_ARGUMENT,                             \
+      fa_frame_retain_for(c->fa, &c->slot, 16, 0) == FA_ERR_INVALID_ARGUMENT)                     \
+    X(frame_retain_for_zero_size, F_FRAME, FA_ERR_ZERO_SIZE,                                      \
+      fa_frame_retain_for(c->fa, &c->slot, 0, 2) == FA_ERR_ZERO_SIZE)                             \
+    X(frame_retain_for_huge, F_FRAME, FA_ERR_TOO_LARGE,                                           \
+      fa_frame_retain_for(c->fa, &c->slot, SIZE_MAX, 2) == FA_ERR_TOO_LARGE)                      \
+    X(frame_retain_for_outside, 0, FA_ERR_NO_FRAME,                                               \
+      fa_frame_retain_for(c->fa, &c->slot, 16, 2) == FA_ERR_NO_FRAME)                             \
+    X(frame_retain_discard_outside_nothing_kept, 0, FA_ERR_NO_FRAME,                              \
+      fa_frame_retain(c->fa, &c->slot, 0, FA_RETAIN_DISCARD) == FA_ERR_NO_FRAME)                  \
+    X(recovery_hook_null_alloc, 0, FA_ERR_INVALID_ARGUMENT,                                       \
+      (fa_set_recovery_hook(NULL, NULL, NULL), true))                                             \
+    X(free_null, 0, FA_OK, (fa_free(c->fa, NULL), true))                                          \
+    X(free_null_alloc, 0, FA_ERR_INVALID_ARGUMENT, (fa_free(NULL, c->hp), true))                  \
+    X(free_malloc, 0, FA_ERR_FOREIGN_POINTER, (fa_free(c->fa, c->mal), true))                     \
+    X(free_frame, F_FRAME, FA_ERR_FRAME_POINTER, (fa_free(c->fa, c->fr), true))                   \
+    X(free_freed_heap, 0, RD(FA_ERR_FOREIGN_POINTER, FA_ERR_DOUBLE_FREE),                         \
+      (fa_free(c->fa, c->fhp), true))                                                             \
+    X(free_interior_pool, 0, FA_ERR_FOREIGN_POINTER, (fa_free(c->fa, c->po + 8), true))           \
     X(frame_retain_huge, F_FRAME, FA_ERR_TOO_LARGE,                                               \
       fa_frame_retain(c->fa, &c->slot, SIZE_MAX, FA_RETAIN_TO_HEAP) == FA_ERR_TOO_LARGE)          \
     X(frame_retain_outside, 0, FA_ERR_NO_FRAME,                                                   \

@@ -480,13 +480,15 @@ FRAME_TEST(retain_bad_inputs) {
     cr_assert_eq(fa_frame_retain(NULL, &slot, 16, FA_RETAIN_TO_POOL), FA_ERR_INVALID_ARGUMENT);
     cr_assert_eq(tu_count(FA_ERR_INVALID_ARGUMENT), 3);
     cr_assert_eq(fa_frame_retain(fa, &slot, 0, FA_RETAIN_TO_HEAP), FA_ERR_ZERO_SIZE);
-    cr_assert_eq(fa_frame_retain(fa, &slot, FA_POOL_MAX_SIZE + 1, FA_RETAIN_TO_POOL),
+    cr_assert_eq(fa_frame_retain(fa, &slot, FA_MAX_ALLOC_SIZE + 1, FA_RETAIN_TO_POOL),
                  FA_ERR_TOO_LARGE);
+    cr_assert_eq(fa_frame_retain(fa, &slot, 16, FA_RETAIN_FOR_FRAMES), FA_ERR_INVALID_ARGUMENT,
+                 "keeping for frames takes a frame count: fa_frame_retain_for");
     cr_assert_eq(tu_count(FA_ERR_ZERO_SIZE), 1);
     cr_assert_eq(tu_count(FA_ERR_TOO_LARGE), 1);
-    cr_assert_eq(tu_total(), 6);
+    cr_assert_eq(tu_total(), 7);
     fa_end_frame(fa);
-    cr_assert_eq(tu_total(), 6, "rejected retains do nothing at the end");
+    cr_assert_eq(tu_total(), 7, "rejected retains do nothing at the end");
 }
 
 /* A retain that fails at the end sets the slot to NULL and reports. */
@@ -695,17 +697,18 @@ FRAME_TEST(retain_update_is_validated) {
     tu_fill(slot, 64, 9);
     cr_assert_eq(fa_frame_retain(fa, &slot, 64, FA_RETAIN_TO_POOL), FA_OK);
     cr_assert_eq(fa_frame_retain(fa, &slot, 0, FA_RETAIN_TO_POOL), FA_ERR_ZERO_SIZE);
-    cr_assert_eq(fa_frame_retain(fa, &slot, FA_POOL_MAX_SIZE + 1, FA_RETAIN_TO_POOL),
+    cr_assert_eq(fa_frame_retain(fa, &slot, FA_MAX_ALLOC_SIZE + 1, FA_RETAIN_TO_POOL),
                  FA_ERR_TOO_LARGE);
     cr_assert_eq(fa_frame_retain(fa, &slot, FA_MAX_ALLOC_SIZE + 1, FA_RETAIN_TO_HEAP),
                  FA_ERR_TOO_LARGE);
     cr_assert_eq(fa_frame_retain(fa, &slot, 64, (fa_retain_policy)7), FA_ERR_INVALID_ARGUMENT);
-    cr_assert_eq(tu_total(), 4);
+    cr_assert_eq(fa_frame_retain_for(fa, &slot, 64, 0), FA_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(tu_total(), 5);
     fa_end_frame(fa);
-    cr_assert_eq(tu_total(), 4, "the end of the scope reports nothing more");
+    cr_assert_eq(tu_total(), 5, "the end of the scope reports nothing more");
     cr_assert_not_null(slot);
     cr_assert_eq(fa_pool_usable_size(fa, slot) >= 64, 1, "the copy is a pool object");
     cr_assert_eq(tu_check(slot, 64, 9), SIZE_MAX);
     fa_pool_free(fa, slot);
-    cr_assert_eq(tu_total(), 4);
+    cr_assert_eq(tu_total(), 5);
 }

@@ -232,6 +232,40 @@ typedef struct fa_heap_backend {
     void *ctx;
 } fa_heap_backend;
 
+/* Recovery (docs/intent.md): a frame, pool or heap allocation about to fail for
+ * FA_ERR_OUT_OF_MEMORY, FA_ERR_BUDGET (hard budget), FA_ERR_HEAP_LIMIT or FA_ERR_FRAME_LIMIT
+ * first calls the allocator's recovery hook, on the allocating thread with no runtime lock
+ * held. The hook may free memory (fa_pool_trim, caches, evictions) and answer FA_RECOVER_RETRY:
+ * the allocation is then tried exactly once more. The error handler hears of the failure only
+ * if the allocation finally fails (never for fa_try_*, which call the hook too). Allocations
+ * made inside the hook never re-enter it (on the same thread): their failures are reported as
+ * usual. Other failures (bad size, no frame, misuse) never call it. */
+typedef enum fa_alloc_kind {
+    FA_KIND_FRAME = 0,
+    FA_KIND_POOL,
+    FA_KIND_HEAP
+} fa_alloc_kind;
+
+typedef enum fa_recovery_action {
+    FA_RECOVER_GIVE_UP = 0, /* the allocation fails (and is reported) now */
+    FA_RECOVER_RETRY        /* memory was freed: try the allocation once more */
+} fa_recovery_action;
+
+/* What is about to fail. Valid during the hook call. */
+typedef struct fa_recovery {
+    fa_alloc *alloc;
+    fa_status status;        /* FA_ERR_OUT_OF_MEMORY, _BUDGET, _HEAP_LIMIT or _FRAME_LIMIT */
+    fa_alloc_kind kind;
+    size_t size, align;      /* the request (pool requests: align 16 unless asked) */
+    fa_tag tag;              /* the tag the request is charged to (the calling thread's) */
+    int quiet;               /* 1: the allocation would not report its failure itself: a
+                                try-allocation (fa_try_*), or a retention's copy (the
+                                retention falls back or reports on its own) */
+    uint64_t thread;         /* fa_thread_id() */
+} fa_recovery;
+
+typedef fa_recovery_action (*fa_recovery_fn)(const fa_recovery *r, void *user);
+
 /* A zero-initialised fa_config (or NULL) means defaults for every field. */
 typedef struct fa_config {
     size_t frame_block_size;     /* first frame block of each thread; 0 = 256 KiB */
@@ -252,6 +286,8 @@ typedef struct fa_config {
                                     at most 65536. Each record takes about 1.1 KiB (per-tag
                                     figures included). */
     fa_heap_backend heap_backend; /* the heap's memory; all-NULL = the default (see above) */
+    fa_recovery_fn recovery;     /* NULL = no recovery hook (see fa_recovery above) */
+    void *recovery_user;
 } fa_config;
 
 /* Creates an allocator. cfg may be NULL. Returns NULL (and reports) on a bad config or OOM. */
@@ -262,6 +298,9 @@ FA_API FA_NODISCARD fa_alloc *fa_create(const fa_config *cfg);
  * all memory is released either way. NULL is ignored. */
 FA_API void fa_destroy(fa_alloc *fa);
 FA_API void fa_set_error_handler(fa_alloc *fa, fa_error_handler fn, void *user);
+/* Installs (or with fn NULL removes) the recovery hook; threads see it from their next
+ * failing allocation. */
+FA_API void fa_set_recovery_hook(fa_alloc *fa, fa_recovery_fn fn, void *user);
 /* Reads back the effective configuration (defaults filled in). */
 FA_API void fa_get_config(const fa_alloc *fa, fa_config *out);
 
@@ -323,15 +362,30 @@ FA_API void *fa_frame_alloc_array_at(fa_alloc *fa, size_t n, size_t size, size_t
 
 /* Frame retention: at the end of the innermost scope open now, the size bytes at *slot (frame
  * memory of that scope) are copied into pool or heap memory and *slot is updated to point at
- * the copy (or set to NULL on failure, which is reported). The caller owns the copy and frees
- * it with fa_pool_free / fa_heap_free. slot itself must outlive the scope. */
+ * the copy. slot itself must outlive the scope. A copy that cannot be made never leaves the
+ * slot pointing at dead frame memory: a pool copy the pool refuses (budget, out of memory; or
+ * size above FA_POOL_MAX_SIZE) is made in the heap instead, and when the heap refuses too the
+ * slot is set to NULL and the status reported (fa_stats.retain_fallbacks / retain_failures).
+ * TO_POOL / TO_HEAP copies belong to the caller: free them with fa_free (either kind), or with
+ * fa_pool_free / fa_heap_free when the kind is known (fa_heap_size(fa, p) != 0: heap). */
 typedef enum fa_retain_policy {
-    FA_RETAIN_DISCARD = 0, /* nothing kept (cancels an earlier retain of the same slot) */
-    FA_RETAIN_TO_POOL,     /* size must be <= FA_POOL_MAX_SIZE */
-    FA_RETAIN_TO_HEAP
+    FA_RETAIN_DISCARD = 0, /* nothing kept: cancels an earlier retain of the same slot in this
+                              scope, and frees a copy kept for frames (FOR_FRAMES) for the slot,
+                              setting the slot to NULL */
+    FA_RETAIN_TO_POOL,     /* pool copy (heap when the pool refuses or size > FA_POOL_MAX_SIZE) */
+    FA_RETAIN_TO_HEAP,
+    FA_RETAIN_FOR_FRAMES   /* only through fa_frame_retain_for */
 } fa_retain_policy;
 FA_API fa_status fa_frame_retain(fa_alloc *fa, void **slot FA_RETAIN_SLOT, size_t size,
                                  fa_retain_policy policy);
+/* Keep-for-N-frames: at the end of the innermost scope open now, *slot is redirected to a copy
+ * the library owns, valid until the end of the frames-th outermost frame of this thread after
+ * the current one; at that end the copy is freed and *slot set to NULL (if it still points at
+ * the copy). frames == 0 is FA_ERR_INVALID_ARGUMENT. The slot must stay valid until then.
+ * fa_frame_retain(fa, slot, 0, FA_RETAIN_DISCARD) ends the keep early. Thread exit and
+ * fa_destroy free kept copies without touching the slots, and do not count them as leaks. */
+FA_API fa_status fa_frame_retain_for(fa_alloc *fa, void **slot FA_RETAIN_SLOT, size_t size,
+                                     unsigned frames);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Pools                                                                                       */
@@ -381,6 +435,11 @@ FA_API void fa_heap_trim(fa_alloc *fa);
 FA_API FA_MALLOC_ATTR void *fa_heap_alloc_at(fa_alloc *fa, size_t size, size_t align,
                                              const char *site);
 FA_API void *fa_heap_realloc_at(fa_alloc *fa, void *p, size_t size, const char *site);
+
+/* Frees a pool object or a heap block of fa, whichever p is (retained copies, fallbacks).
+ * NULL is ignored; anything else is reported as fa_heap_free reports it. */
+FA_API void fa_free(fa_alloc *fa, void *p);
+FA_API void fa_free_at(fa_alloc *fa, void *p, const char *site);
 
 /* Promotion (frame -> pool -> heap): copies frame data into a longer-lived block. */
 FA_API void *fa_promote_to_pool(fa_alloc *fa, const void *frame_ptr, size_t size);
@@ -490,7 +549,7 @@ FA_API void *fa_tagged_try_heap_alloc(fa_tagged h, size_t size, size_t align, fa
 FA_API FA_MALLOC_ATTR void *fa_malloc(fa_alloc *fa, size_t size);
 FA_API FA_MALLOC_ATTR void *fa_calloc(fa_alloc *fa, size_t n, size_t size);
 FA_API void *fa_realloc(fa_alloc *fa, void *p, size_t size);
-FA_API void fa_free(fa_alloc *fa, void *p);
+/* (fa_free is declared with the heap: it frees either kind.) */
 FA_API size_t fa_usable_size(fa_alloc *fa, const void *p);
 /* The same calls with no allocator argument, for function tables that carry no user pointer
  * (SDL_SetMemoryFunctions, sqlite3_mem_methods; framealloc_adapters.h has them ready). They use
@@ -543,6 +602,13 @@ typedef struct fa_stats {
     size_t group_reserved;        /* bytes of the blocks groups hold */
     size_t group_count;           /* live allocation groups */
     size_t heap_cached;           /* freed heap mappings kept for reuse (fa_heap_trim) */
+    uint64_t recovery_attempts;   /* recovery hook calls */
+    uint64_t recovery_retries;    /* ... that answered FA_RECOVER_RETRY */
+    uint64_t recovery_successes;  /* retries that succeeded */
+    uint64_t retain_fallbacks;    /* retained copies made in the heap because the pool refused */
+    uint64_t retain_failures;     /* retentions that failed (slot set to NULL) */
+    size_t kept_count;            /* live copies kept for frames (fa_frame_retain_for) */
+    size_t kept_bytes;
 } fa_stats;
 
 typedef struct fa_tag_stats {
@@ -1168,6 +1234,7 @@ static inline void *fa_frame_alloc_array(fa_alloc *fa, size_t n, size_t size, si
 #define fa_heap_realloc(fa, p, size) fa_heap_realloc_at((fa), (p), (size), FA_SITE_HERE)
 #define fa_pool_free(fa, p) fa_pool_free_at((fa), (p), FA_SITE_HERE)
 #define fa_heap_free(fa, p) fa_heap_free_at((fa), (p), FA_SITE_HERE)
+#define fa_free(fa, p) fa_free_at((fa), (p), FA_SITE_HERE)
 #endif
 
 #ifdef __cplusplus

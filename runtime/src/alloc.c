@@ -117,6 +117,8 @@ fa_alloc *fa_create(const fa_config *cfg) {
     fai_mutex_init(&fa->group_lock);
     atomic_store(&fa->handler, resolved.error_handler);
     atomic_store(&fa->handler_user, resolved.error_user);
+    atomic_store(&fa->recovery, resolved.recovery);
+    atomic_store(&fa->recovery_user, resolved.recovery_user);
     fa->guard_frames = guard_frames_from(&resolved);
     fai_tags_init(fa);
     fai_obs_init(fa);
@@ -132,6 +134,7 @@ fa_alloc *fa_create(const fa_config *cfg) {
 /* Releases everything a tstate holds in its allocator. Caller holds fai_global_lock. */
 static void tstate_release(fai_tstate *t) {
     fa_alloc *fa = t->fa;
+    fai_kept_release(t); /* pool and heap frees: while the thread's pages are still its own */
     fai_intent_thread_release(t); /* before the frames go: it frees heap blocks, not frames */
     fai_debug_thread_release(t);
     fai_frame_release_all(t);
@@ -153,6 +156,8 @@ static void tstate_release(fai_tstate *t) {
     t->scopes = NULL;
     free(t->retains);
     t->retains = NULL;
+    free(t->kept);
+    t->kept = NULL;
     t->dead = true;
 }
 
@@ -262,6 +267,8 @@ void fa_get_config(const fa_alloc *fa, fa_config *out) {
     *out = fa->cfg;
     out->error_handler = atomic_load(&((fa_alloc *)fa)->handler);
     out->error_user = atomic_load(&((fa_alloc *)fa)->handler_user);
+    out->recovery = atomic_load(&((fa_alloc *)fa)->recovery);
+    out->recovery_user = atomic_load(&((fa_alloc *)fa)->recovery_user);
     out->guard_frames = fa->guard_frames > 0 ? fa->guard_frames : -1;
 }
 
@@ -340,6 +347,7 @@ static fai_tstate *tstate_create(fa_alloc *fa) {
     t->serial = fa->head.serial;
     t->thread_id = fai_thread_id();
     t->force_slow = fai_debug_force_slow();
+    t->kept_next = UINT64_MAX;
     t->pool_sets[0] = &t->pool_set0;
     t->pool_cur = &t->pool_set0;
     fai_debug_thread_init(t);

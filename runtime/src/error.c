@@ -154,7 +154,57 @@ fa_status fai_quiet_end(fai_quiet saved) {
     return st;
 }
 
+bool fai_quiet_active(void) { return quiet_depth != 0; }
+
+/* Deferral (recovery.c): a stack of requests whose recoverable failure waits for the hook. */
+static _Thread_local fai_defer *defer_top;
+
+static bool is_recoverable_status(fa_status st) {
+    return st == FA_ERR_OUT_OF_MEMORY || st == FA_ERR_FRAME_LIMIT || st == FA_ERR_HEAP_LIMIT ||
+           st == FA_ERR_BUDGET;
+}
+
+void fai_defer_begin(fai_defer *d) {
+    d->prev = defer_top;
+    d->has = false;
+    defer_top = d;
+}
+
+void fai_defer_end(fai_defer *d) { defer_top = d->prev; }
+
+void fai_defer_deliver(fai_defer *d) {
+    if (!d->has) return;
+    d->has = false;
+    fai_report_error(&d->rep, "%s", d->msg);
+}
+
+void fai_report_suspend(fai_report_state *saved) {
+    saved->quiet = (fai_quiet){quiet_depth, quiet_first};
+    saved->defer = defer_top;
+    quiet_depth = 0;
+    quiet_first = FA_OK;
+    defer_top = NULL;
+}
+
+void fai_report_resume(const fai_report_state *saved) {
+    quiet_depth = saved->quiet.depth;
+    quiet_first = saved->quiet.first;
+    defer_top = saved->defer;
+}
+
 void fai_report_error(const fai_report *r, const char *fmt, ...) {
+    if (defer_top != NULL && !defer_top->has && is_recoverable_status(r->status)) {
+        fai_defer *d = defer_top;
+        d->has = true;
+        d->rep = *r;
+        d->rep.detail = NULL; /* it may point into buffers later reports reuse */
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+        va_end(ap);
+        if (d->rep.current_frame == 0) d->rep.current_frame = current_frame_of(r->fa);
+        return;
+    }
     if (quiet_depth != 0 && is_quiet_status(r->status)) {
         if (quiet_first == FA_OK) quiet_first = r->status;
         return;

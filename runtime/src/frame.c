@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * frame.c - per-thread frame arenas: begin/end, nested scopes, the allocation slow path,
- * block chaining and settling, frame retention.
+ * block chaining and settling (retention is retain.c).
  *
  * Data: a tstate owns a chain of blocks (t->blocks). Every outermost frame starts at the first
  * block; when a request does not fit, the frame moves on to the next block of the chain (a
@@ -177,19 +177,6 @@ void fa_begin_frame(fa_alloc *fa) {
     FAI_STORE(t->pub.frame_number, t->frame_number);
 }
 
-static void run_retains(fai_tstate *t, uint32_t from) {
-    for (uint32_t i = from; i < t->retain_count; i++) {
-        fai_retain *r = &t->retains[i];
-        void *src = *r->slot;
-        if (src == NULL || r->policy == FA_RETAIN_DISCARD) continue;
-        void *dst = r->policy == FA_RETAIN_TO_POOL ? fa_pool_alloc_at(t->fa, r->size, NULL)
-                                                   : fa_heap_alloc_at(t->fa, r->size, 16, NULL);
-        if (dst != NULL) memcpy(dst, src, r->size);
-        *r->slot = dst;
-    }
-    t->retain_count = from;
-}
-
 /* Resident bytes of the chain from b on: what the frames really touched. */
 static size_t chain_resident(const fai_block *b) {
     size_t n = 0;
@@ -257,7 +244,7 @@ void fa_end_frame(fa_alloc *fa) {
     fai_cursor_t *c = cursor();
     fai_scope *s = &t->scopes[t->depth - 1];
     t->frame_hw = FAI_MAX(t->frame_hw, used_now(t));
-    if (t->retain_count > s->retain_count) run_retains(t, s->retain_count);
+    if (t->retain_count > s->retain_count) fai_retain_run(t, s->retain_count);
     fai_tag_charge_frame(t);
     fai_intent_scope_end(t, s);
     fai_debug_scope_end(t, s, c->cur, t->cur_block);
@@ -271,6 +258,9 @@ void fa_end_frame(fa_alloc *fa) {
     t->depth--;
     if (t->depth == 0) frame_finish(t);
     cursor_update_end(t);
+    /* Expired kept copies go once the thread's state is consistent again: their frees may
+     * report (a copy the program freed itself), and a handler may call back in. */
+    if (t->depth == 0) fai_kept_frame_end(t);
     fai_frame_publish(t);
 }
 
@@ -394,7 +384,7 @@ static void *frame_bump(fai_tstate *t, size_t size, size_t align, const char *si
     return frame_refill(t, size, align, site);
 }
 
-void *fai_frame_alloc_slow(fa_alloc *fa, size_t size, size_t align, const char *site) {
+static void *frame_alloc_once(fa_alloc *fa, size_t size, size_t align, const char *site) {
     if (fa == NULL) {
         fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, size, site,
                   "frame allocation with a NULL allocator");
@@ -415,6 +405,24 @@ void *fai_frame_alloc_slow(fa_alloc *fa, size_t size, size_t align, const char *
     void *p = frame_bump(t, size, align, site);
     if (p != NULL) fai_debug_frame_alloc(t, p, size, site);
     return p;
+}
+
+typedef struct frame_req {
+    fa_alloc *fa;
+    size_t size, align;
+    const char *site;
+} frame_req;
+
+static void *frame_attempt(void *ctx) {
+    const frame_req *q = ctx;
+    return frame_alloc_once(q->fa, q->size, q->align, q->site);
+}
+
+void *fai_frame_alloc_slow(fa_alloc *fa, size_t size, size_t align, const char *site) {
+    if (FA_LIKELY(fa == NULL || !fai_recovery_armed(fa)))
+        return frame_alloc_once(fa, size, align, site);
+    frame_req q = {fa, size, align, site};
+    return fai_recovering(fa, FA_KIND_FRAME, size, align, frame_attempt, &q);
 }
 
 void *fai_frame_alloc_overflow(fa_alloc *fa, size_t n, size_t size, const char *site) {
@@ -524,52 +532,6 @@ void *fa_frame_realloc(fa_alloc *fa, void *p, size_t old_size, size_t new_size, 
     void *q = fai_frame_alloc_inline(fa, new_size, align, NULL);
     if (q != NULL) memcpy(q, p, FAI_MIN(old_size, new_size));
     return q;
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* Retention                                                                                  */
-/* ---------------------------------------------------------------------------------------- */
-
-fa_status fa_frame_retain(fa_alloc *fa, void **slot, size_t size, fa_retain_policy policy) {
-    if (fa == NULL || slot == NULL || (unsigned)policy > FA_RETAIN_TO_HEAP) {
-        fai_error(fa, FA_ERR_INVALID_ARGUMENT, slot, size, NULL,
-                  "fa_frame_retain: NULL allocator or slot, or unknown policy");
-        return FA_ERR_INVALID_ARGUMENT;
-    }
-    fai_tstate *t = fai_bind(fa);
-    if (t == NULL) return FA_ERR_OUT_OF_MEMORY;
-    if (t->depth == 0) {
-        fai_error(fa, FA_ERR_NO_FRAME, slot, size, NULL, "fa_frame_retain outside any frame");
-        return FA_ERR_NO_FRAME;
-    }
-    /* Validated before an existing entry is updated, so a bad size never waits for the end
-     * of the scope to show (DISCARD keeps nothing and takes any size). */
-    if (policy != FA_RETAIN_DISCARD) {
-        size_t max = policy == FA_RETAIN_TO_POOL ? FA_POOL_MAX_SIZE : FA_MAX_ALLOC_SIZE;
-        if (!fai_check_request(fa, size, 1, max, "fa_frame_retain", NULL))
-            return size == 0 ? FA_ERR_ZERO_SIZE : FA_ERR_TOO_LARGE;
-    }
-    uint32_t first = t->scopes[t->depth - 1].retain_count;
-    for (uint32_t i = first; i < t->retain_count; i++) {
-        if (t->retains[i].slot == slot) {
-            t->retains[i].policy = policy;
-            t->retains[i].size = size;
-            return FA_OK;
-        }
-    }
-    if (policy == FA_RETAIN_DISCARD) return FA_OK;
-    if (t->retain_count == t->retain_cap) {
-        uint32_t cap = t->retain_cap ? t->retain_cap * 2 : 16;
-        fai_retain *r = realloc(t->retains, cap * sizeof *r);
-        if (r == NULL) {
-            fai_error(fa, FA_ERR_OUT_OF_MEMORY, slot, size, NULL, "fa_frame_retain: no memory");
-            return FA_ERR_OUT_OF_MEMORY;
-        }
-        t->retains = r;
-        t->retain_cap = cap;
-    }
-    t->retains[t->retain_count++] = (fai_retain){slot, size, policy};
-    return FA_OK;
 }
 
 /* ---------------------------------------------------------------------------------------- */

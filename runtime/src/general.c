@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * general.c - malloc-shaped entry points (fa_malloc, fa_calloc, fa_realloc, fa_free,
- * fa_usable_size) for the libraries an engine embeds: scripting VMs, databases, UI and
+ * general.c - malloc-shaped entry points (fa_malloc, fa_calloc, fa_realloc, fa_usable_size;
+ * fa_free is heap.c's) for the libraries an engine embeds: scripting VMs, databases, UI and
  * platform layers that want one allocator with no size on free.
  *
  * Requests of up to FA_POOL_MAX_SIZE bytes go to the pools, larger ones to the tracked heap.
@@ -31,14 +31,6 @@ void *fa_calloc(fa_alloc *fa, size_t n, size_t size) {
     void *p = fa_heap_alloc_at(fa, bytes, 16, NULL);
     if (p != NULL) memset(p, 0, bytes);
     return p;
-}
-
-void fa_free(fa_alloc *fa, void *p) {
-    if (p == NULL) return;
-    if (fa != NULL && fai_pool_owns(fa, p))
-        fa_pool_free_at(fa, p, NULL);
-    else
-        fa_heap_free_at(fa, p, NULL); /* reports a NULL allocator and what is no live block */
 }
 
 size_t fa_usable_size(fa_alloc *fa, const void *p) {

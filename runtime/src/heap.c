@@ -78,8 +78,8 @@ static bool reserve_bytes(fa_alloc *fa, size_t size, size_t credit, const char *
     return true;
 }
 
-static void *heap_alloc_credit(fa_alloc *fa, size_t size, size_t align, size_t credit,
-                               const char *site) {
+static void *heap_alloc_once(fa_alloc *fa, size_t size, size_t align, size_t credit,
+                             const char *site) {
     if (fa == NULL) {
         fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, size, site,
                   "heap allocation with a NULL allocator");
@@ -135,6 +135,25 @@ static void *heap_alloc_credit(fa_alloc *fa, size_t size, size_t align, size_t c
     }
     fai_obs_heap(fa, true, (void *)user, size, tag);
     return (void *)user;
+}
+
+typedef struct heap_req {
+    fa_alloc *fa;
+    size_t size, align, credit;
+    const char *site;
+} heap_req;
+
+static void *heap_attempt(void *ctx) {
+    const heap_req *q = ctx;
+    return heap_alloc_once(q->fa, q->size, q->align, q->credit, q->site);
+}
+
+static void *heap_alloc_credit(fa_alloc *fa, size_t size, size_t align, size_t credit,
+                               const char *site) {
+    if (FA_LIKELY(fa == NULL || !fai_recovery_armed(fa)))
+        return heap_alloc_once(fa, size, align, credit, site);
+    heap_req q = {fa, size, align, credit, site};
+    return fai_recovering(fa, FA_KIND_HEAP, size, align, heap_attempt, &q);
 }
 
 static void *heap_alloc(fa_alloc *fa, size_t size, size_t align, const char *site) {
@@ -194,6 +213,18 @@ static void heap_free(fa_alloc *fa, void *p, const char *site) {
 void fa_heap_free(fa_alloc *fa, void *p) { heap_free(fa, p, NULL); }
 
 void fa_heap_free_at(fa_alloc *fa, void *p, const char *site) { heap_free(fa, p, site); }
+
+/* Either kind: p in a pool segment of fa goes to the pool (which reports a bad pool pointer
+ * as such), anything else to the heap (which reports what it is not). */
+void fa_free_at(fa_alloc *fa, void *p, const char *site) {
+    fa_alloc *owner = NULL;
+    if (p != NULL && fa != NULL && fai_pool_in_any_segment(p, &owner) && owner == fa)
+        fa_pool_free_at(fa, p, site);
+    else
+        heap_free(fa, p, site);
+}
+
+void fa_free(fa_alloc *fa, void *p) { fa_free_at(fa, p, NULL); }
 
 void *fa_heap_realloc_at(fa_alloc *fa, void *p, size_t size, const char *site) {
     if (p == NULL) return heap_alloc(fa, size, 16, site);

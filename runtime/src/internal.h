@@ -144,7 +144,17 @@ typedef struct fai_retain {
     void **slot;
     size_t size;
     fa_retain_policy policy;
+    unsigned frames;        /* FA_RETAIN_FOR_FRAMES: frames to keep the copy for */
 } fai_retain;
+
+/* A copy kept for frames (retain.c): freed at the end of outermost frame `expire`. */
+typedef struct fai_kept {
+    void **slot;
+    void *copy;
+    size_t size;
+    uint64_t expire;
+    bool heap;              /* a heap block (else a pool object) */
+} fai_kept;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Pools                                                                                        */
@@ -274,6 +284,9 @@ typedef struct fai_tstate {
     fai_scope *scopes;              /* max_frame_depth entries */
     fai_retain *retains;
     uint32_t retain_count, retain_cap;
+    fai_kept *kept;                 /* copies kept for frames (retain.c) */
+    uint32_t kept_count, kept_cap;
+    uint64_t kept_next;             /* earliest expire of kept[] (UINT64_MAX when empty) */
     fai_block *quarantine;          /* guard mode: protected blocks waiting out guard_frames */
 
     /* tags */
@@ -400,6 +413,13 @@ struct fa_alloc {
     /* observability (observe.c): FAI_OBS_* bits, read with one relaxed load on cold paths */
     _Atomic unsigned obs_flags;
     struct fai_obs *obs;
+
+    /* recovery (recovery.c) and retention (retain.c) */
+    _Atomic(fa_recovery_fn) recovery;
+    _Atomic(void *) recovery_user;
+    _Atomic uint64_t recovery_attempts, recovery_retries, recovery_successes;
+    _Atomic uint64_t retain_fallbacks, retain_failures;
+    _Atomic size_t kept_count, kept_bytes;
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -454,6 +474,45 @@ typedef struct fai_quiet {
 } fai_quiet;
 fai_quiet fai_quiet_begin(void);
 fa_status fai_quiet_end(fai_quiet saved);
+bool fai_quiet_active(void);
+
+/* error.c: deferred reports of the recovery path (recovery.c). Between begin and end, the first
+ * failure of the request for a recoverable status (out of memory, budget, heap or frame limit)
+ * is kept in d instead of reported; deliver reports it later, as it would have been. */
+typedef struct fai_defer {
+    struct fai_defer *prev;
+    bool has;
+    fai_report rep;
+    char msg[384];
+} fai_defer;
+void fai_defer_begin(fai_defer *d);
+void fai_defer_end(fai_defer *d);
+void fai_defer_deliver(fai_defer *d);
+/* Everything the reporting path keeps per thread (quiet mode, deferral), set aside while the
+ * recovery hook runs so that its own allocations report as usual. */
+typedef struct fai_report_state {
+    fai_quiet quiet;
+    fai_defer *defer;
+} fai_report_state;
+void fai_report_suspend(fai_report_state *saved);
+void fai_report_resume(const fai_report_state *saved);
+
+/* recovery.c: the allocation paths call fn(ctx) through fai_recovering when a hook is set: on a
+ * recoverable failure the hook runs and fn may run once more. */
+typedef void *(*fai_attempt_fn)(void *ctx);
+FAI_INLINE bool fai_recovery_armed(fa_alloc *fa) {
+    return atomic_load_explicit(&fa->recovery, memory_order_relaxed) != NULL;
+}
+void *fai_recovering(fa_alloc *fa, fa_alloc_kind kind, size_t size, size_t align,
+                     fai_attempt_fn fn, void *ctx);
+
+/* retain.c: retention at scope ends, copies kept for frames. */
+void fai_retain_run(fai_tstate *t, uint32_t from); /* scope end: entries [from, retain_count) */
+void fai_kept_expire(fai_tstate *t);          /* outermost end: frees expired kept copies */
+FAI_INLINE void fai_kept_frame_end(fai_tstate *t) {
+    if (FA_UNLIKELY(t->kept_count != 0 && t->kept_next <= t->frame_number)) fai_kept_expire(t);
+}
+void fai_kept_release(fai_tstate *t);         /* thread exit / fa_destroy: frees every copy */
 
 /* frame.c */
 void fai_frame_cursor_sync(fai_tstate *t);    /* cursor end after cur_block/cursor changes */

@@ -386,8 +386,7 @@ static fai_page *find_page(fai_tstate *t, fai_page_queue *q, unsigned cls, const
     return pg;
 }
 
-static FAI_NOINLINE void *pool_alloc_slow(fai_tstate *t, unsigned cls, size_t size,
-                                          const char *site) {
+static void *pool_alloc_refill(fai_tstate *t, unsigned cls, size_t size, const char *site) {
     fai_page_queue *q = &t->pool_cur->q[cls];
     for (;;) {
         fai_page *pg = find_page(t, q, cls, site);
@@ -398,6 +397,27 @@ static FAI_NOINLINE void *pool_alloc_slow(fai_tstate *t, unsigned cls, size_t si
             return p;
         }
     }
+}
+
+typedef struct pool_req {
+    fai_tstate *t;
+    unsigned cls;
+    size_t size;
+    const char *site;
+} pool_req;
+
+static void *pool_attempt(void *ctx) {
+    const pool_req *q = ctx;
+    return pool_alloc_refill(q->t, q->cls, q->size, q->site);
+}
+
+/* The class's pages have nothing left: a new page, through the recovery hook when one is set
+ * (a page is the only thing a pool request can fail for). */
+static FAI_NOINLINE void *pool_alloc_slow(fai_tstate *t, unsigned cls, size_t size,
+                                          const char *site) {
+    if (FA_LIKELY(!fai_recovery_armed(t->fa))) return pool_alloc_refill(t, cls, size, site);
+    pool_req q = {t, cls, size, site};
+    return fai_recovering(t->fa, FA_KIND_POOL, size, 16, pool_attempt, &q);
 }
 
 /* size: the request, for the debug hook (canary and sanitizer extent). */

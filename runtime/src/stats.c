@@ -62,6 +62,13 @@ void fa_get_stats(fa_alloc *fa, fa_stats *out) {
     out->transfer_count = atomic_load(&fa->transfer_count);
     out->errors = atomic_load(&fa->errors);
     fai_group_stats(fa, &out->group_bytes, &out->group_reserved, &out->group_count);
+    out->recovery_attempts = atomic_load(&fa->recovery_attempts);
+    out->recovery_retries = atomic_load(&fa->recovery_retries);
+    out->recovery_successes = atomic_load(&fa->recovery_successes);
+    out->retain_fallbacks = atomic_load(&fa->retain_fallbacks);
+    out->retain_failures = atomic_load(&fa->retain_failures);
+    out->kept_count = atomic_load(&fa->kept_count);
+    out->kept_bytes = atomic_load(&fa->kept_bytes);
 }
 
 size_t fa_get_thread_stats(fa_alloc *fa, fa_thread_stats *out, size_t max) {
