@@ -33,8 +33,10 @@ else:
 
 def chromium(*extra):
     # Own profile directory: parallel runs and the caller's profile stay apart.
-    cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-           "--user-data-dir=" + os.path.join(out, "profile"), "--window-size=%d,%d" % (W, H),
+    # --disable-dev-shm-usage: containers often have a small /dev/shm, which crashes the renderer.
+    cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+           "--hide-scrollbars", "--user-data-dir=" + os.path.join(out, "profile"),
+           "--window-size=%d,%d" % (W, H),
            *extra, "file://" + report]
     res = subprocess.run(cmd, capture_output=True, timeout=120)
     assert res.returncode == 0, (cmd, res.returncode, res.stderr.decode(errors="replace")[-2000:])
