@@ -10,8 +10,12 @@ Writes into OUTDIR:
   soak-frame-time.svg   S1 soak frame-time percentiles (p50, p99, p99.9, max) per allocator
   soak-rss.svg          S1 soak RSS at frame 1,000 and at the end per allocator, and framealloc's
                         own frame+pool reservation
-The soak records no per-frame series, only these summary points, so the soak charts connect
-them; they show the spread and the drift, not the shape over time.
+and, when the report has the "S1 soak series" table (fabench records it since it samples the
+soak in 20 windows; older reports lack it):
+  soak-frame-time-series.svg   median and longest frame of each window over the soak
+  soak-rss-series.svg          RSS and framealloc's frame+pool reservation at each window's end
+Without the series the two summary charts only connect the points that exist: they show the
+spread and the drift, not the shape over time.
 Exits 1 when the report lacks the timed workload tables or the soak table.
 """
 import math
@@ -82,6 +86,20 @@ def ratios(tabs):
                 if vals:
                     groups.append(("P2 b" + b, vals))
     return groups
+
+
+def soak_series(tabs):
+    """{allocator: [(end frame, p50 ns, max ns, RSS KiB, reserved KiB or None)]}, and the
+    window length, from the S1 soak series table (absent in reports of older runs)."""
+    for h2, _, head, rows in tabs:
+        if h2.startswith("S1 soak series"):
+            out = {}
+            for r in rows:
+                a = "framealloc" if r[0] == "ours" else r[1]
+                out.setdefault(a, []).append(tuple(num(c) for c in r[2:7]))
+            m = re.search(r"windows of ([\d,]+) frames", h2)
+            return out, num(m.group(1)) if m else None
+    return {}, None
 
 
 def soak_rows(tabs):
@@ -186,8 +204,9 @@ def ratio_chart(groups, path):
     s.write(path)
 
 
-def line_chart(title, xlabel, ylabel, xs, xlabels, series, path, logy, dashed=()):
-    """series: [(name, [y or None per x])]. xs: positions in data units (linear)."""
+def line_chart(title, xlabel, ylabel, xs, xlabels, series, path, logy, dashed=(), note=None):
+    """series: [(name, [y or None per x])]; names in dashed are drawn dashed, names ending in
+    " max" are dashed and left out of the legend (note explains them). xs: linear positions."""
     ys = [y for _, v in series for y in v if y is not None]
     if logy:
         lo, hi = 10 ** math.floor(math.log10(min(ys))), max(ys) * 1.5
@@ -210,36 +229,27 @@ def line_chart(title, xlabel, ylabel, xs, xlabels, series, path, logy, dashed=()
         s.text(px(x), H - B + 16, lb, "middle", "xtick")
     for name, v in series:
         pts = [(px(x), py(y), y) for x, y in zip(xs, v) if y is not None]
-        dash = ' stroke-dasharray="6,3"' if name in dashed else ""
+        extra = name.endswith(" max")
+        dash = ' stroke-dasharray="6,3"' if name in dashed or extra else ""
+        width = 1 if extra else 2
         s.add(f'<polyline class="series" data-name={quoteattr(name)} fill="none" '
-              f'stroke="{colour(name)}" stroke-width="2"{dash} points="'
+              f'stroke="{colour(name)}" stroke-width="{width}"{dash} points="'
               + " ".join(f"{a:.1f},{b:.1f}" for a, b, _ in pts) + '"/>')
         for a, b, y in pts:
-            s.add(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3.5" fill="{colour(name)}">'
-                  f'<title>{escape(name)}: {y:g}</title></circle>')
-    s.legend([n for n, _ in series], dashed)
+            s.add(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="{2 if extra else 3.5}" '
+                  f'fill="{colour(name)}"><title>{escape(name)}: {y:g}</title></circle>')
+    s.legend([n for n, _ in series if not n.endswith(" max")], dashed)
+    if note:
+        s.text(L + 8, T + 2, note, "start", "note", ' font-size="11"')
     s.write(path)
 
 
-def main():
-    if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    md = open(sys.argv[1], encoding="utf-8").read()
-    out = sys.argv[2]
-    os.makedirs(out, exist_ok=True)
-    tabs = tables(md)
-    groups = ratios(tabs)
-    soak = soak_rows(tabs)
-    if not groups:
-        sys.exit(f"plots.py: {sys.argv[1]}: no timed workload table with an x base column")
-    if not soak:
-        sys.exit(f"plots.py: {sys.argv[1]}: no S1 soak table")
-    ratio_chart(groups, os.path.join(out, "ratio-to-raw.svg"))
-
+def soak_summary(soak, out, has_series):
     order = [a for a in ALLOCS if a in soak]
     cols = ["p50 ns", "p99 ns", "p99.9 ns", "max ns"]
-    line_chart("S1 soak: frame time percentiles per allocator (summary points; no per-frame "
-               "series recorded)", "percentile over the soak's frames after warm-up",
+    line_chart("S1 soak: frame time percentiles per allocator"
+               + ("" if has_series else " (summary points; no per-frame series in the report)"),
+               "percentile over the soak's frames after warm-up",
                "frame time, us (log scale)", [0, 1, 2, 3], ["p50", "p99", "p99.9", "max"],
                [(a, [num(soak[a][c]) / 1000 for c in cols]) for a in order],
                os.path.join(out, "soak-frame-time.svg"), True)
@@ -257,7 +267,58 @@ def main():
     line_chart("S1 soak: RSS at frame 1,000 and at the end (the two points recorded)",
                "frame", "RSS, MiB", [1000, end], ["1,000", f"{end:,.0f}"], series,
                os.path.join(out, "soak-rss.svg"), False, dashed=("framealloc frame+pool reserved",))
-    for n in ("ratio-to-raw.svg", "soak-frame-time.svg", "soak-rss.svg"):
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    md = open(sys.argv[1], encoding="utf-8").read()
+    out = sys.argv[2]
+    tabs = tables(md)
+    groups = ratios(tabs)
+    soak = soak_rows(tabs)
+    ser, window = soak_series(tabs)
+    if not groups and not soak:
+        sys.exit(f"plots.py: {sys.argv[1]}: neither timed workload tables (with an x base "
+                 "column) nor the S1 soak table: nothing to plot")
+    os.makedirs(out, exist_ok=True)
+    names = []
+    if groups:
+        ratio_chart(groups, os.path.join(out, "ratio-to-raw.svg"))
+        names.append("ratio-to-raw.svg")
+    else:
+        print(f"plots.py: {sys.argv[1]}: no timed workload tables: ratio-to-raw.svg skipped",
+              file=sys.stderr)
+    if soak:
+        soak_summary(soak, out, bool(ser))
+        names += ["soak-frame-time.svg", "soak-rss.svg"]
+    else:
+        print(f"plots.py: {sys.argv[1]}: no S1 soak table: soak charts skipped", file=sys.stderr)
+    if ser:
+        order = [a for a in ALLOCS if a in ser]
+        ends = [e for e, *_ in ser[order[0]]]
+        if any([e for e, *_ in ser[a]] != ends for a in order):
+            sys.exit("plots.py: soak series of different windows")
+        step = max(1, len(ends) // 10)
+        xl = [f"{e:,.0f}" if i % step == step - 1 else "" for i, e in enumerate(ends)]
+        fs = []
+        for a in order:
+            fs.append((a, [p / 1000 for _, p, _, _, _ in ser[a]]))
+            fs.append((a + " max", [m / 1000 for _, _, m, _, _ in ser[a]]))
+        line_chart(f"S1 soak: frame time over the soak (median and longest frame per "
+                   f"{window:,.0f} frames)", "frame (end of window)",
+                   "frame time, us (log scale)", ends, xl, fs,
+                   os.path.join(out, "soak-frame-time-series.svg"), True,
+                   note="solid: median frame of the window; thin dashed: longest frame")
+        rs = [(a, [r / 1024 for _, _, _, r, _ in ser[a]]) for a in order]
+        if "framealloc" in ser:
+            rs.append(("framealloc frame+pool reserved", [v / 1024 for *_, v in ser["framealloc"]]))
+        line_chart(f"S1 soak: RSS over the soak (sampled every {window:,.0f} frames)",
+                   "frame", "RSS, MiB", ends, xl, rs,
+                   os.path.join(out, "soak-rss-series.svg"), False,
+                   dashed=("framealloc frame+pool reserved",))
+        names += ["soak-frame-time-series.svg", "soak-rss-series.svg"]
+    for n in names:
         print(os.path.join(out, n))
 
 
