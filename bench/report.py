@@ -301,6 +301,21 @@ def main():
               f"{r['faults_per_frame_noheap']:.3f} | {r['faults_per_heap_frame']:.2f} | "
               + (f"{r['fa_reserved_1k_kib']:,} / {r['fa_reserved_end_kib']:,} |" if r['mode'] == 'ours' else "- |"))
         w("")
+        series = [r for r in soak if "series_end_frame" in r]
+        if series:
+            w(f"## S1 soak series (windows of {series[0]['series_window']:,} frames, warm-up in the first)\n")
+            w("Per window: the median and the longest frame, RSS and framealloc's frame+pool "
+              "reservation at the window's last frame (bench/plots.py draws them).\n")
+            w("| mode | allocator | end frame | p50 ns | max ns | RSS KiB | framealloc frame+pool reserved KiB |")
+            w("|---|---|---|---|---|---|---|")
+            for r in sorted(series, key=lambda r: (r["mode"] != "ours", peer_key(r["peer"]))):
+                alloc = "framealloc (heap backed by " + r["peer"] + ")" if r["mode"] == "ours" else r["peer"]
+                for k, e in enumerate(r["series_end_frame"]):
+                    res = r["series_fa_reserved_kib"][k]
+                    w(f"| {r['mode']} | {alloc} | {e} | {r['series_p50_ns'][k]} | "
+                      f"{r['series_max_ns'][k]} | {r['series_rss_kib'][k]} | "
+                      f"{res if r['mode'] == 'ours' else '-'} |")
+            w("")
 
     irf = os.path.join(d, "ir.tsv")
     if os.path.exists(irf):
