@@ -163,6 +163,8 @@ def main():
             flag = "" if ok_meta(m) else " **MISMATCH: rows dropped**"
             w(f"| {m['peer']} | `{m['malloc_from']}`{flag} | {m['core_ghz']:.2f} | {m['loadavg']} |")
         w("")
+    else:
+        w("No timed children in this run (env.txt has the commit, compiler and packages).\n")
     missing = os.path.join(d, "missing_peers.txt")
     if os.path.exists(missing):
         with open(missing) as f:
@@ -173,17 +175,19 @@ def main():
 
     sets = [r for r in timed if r["type"] == "set" and r["peer"] not in bad_peers]
     ir = load_ir(os.path.join(d, "ir.tsv"))
-    headline(w, sets, ir)
+    if sets:  # a --no-timed run has none: no empty tables
+        headline(w, sets, ir)
     wls = []
     for r in sets:
         if r["wl"] not in wls:
             wls.append(r["wl"])
-    w("## Timed workloads\n")
-    w("best = median over rounds of each round's fastest call; p50/p99 over all timed calls; "
-      "**x base** = median over rounds of (variant's fastest call / baseline's fastest call in "
-      "the same round of the same process), range over rounds in brackets; x base (p50) = the "
-      "same with each round's median call. raw/ours rows pool every child process (median of "
-      "the children's values); sys rows are one child each (that peer preloaded).\n")
+    if sets:
+        w("## Timed workloads\n")
+        w("best = median over rounds of each round's fastest call; p50/p99 over all timed calls; "
+          "**x base** = median over rounds of (variant's fastest call / baseline's fastest call in "
+          "the same round of the same process), range over rounds in brackets; x base (p50) = the "
+          "same with each round's median call. raw/ours rows pool every child process (median of "
+          "the children's values); sys rows are one child each (that peer preloaded).\n")
     for wl in wls:
         rows = [r for r in sets if r["wl"] == wl]
         r0 = rows[0]

@@ -6,7 +6,7 @@
 # of its table cell (read here with a separate, simpler parser), bar heights follow the values;
 # the committed SVGs under bench/results/ are exactly what plots.py writes today. plots.py must
 # also refuse a report without the tables it plots.
-import math, os, re, subprocess, sys
+import json, math, os, re, subprocess, sys
 import xml.etree.ElementTree as ET
 
 src, out = sys.argv[1], sys.argv[2]
@@ -113,6 +113,46 @@ for n in NAMES:
     b = open(os.path.join(results, n), "rb").read()
     assert a == b, "bench/results/%s is stale: rerun bench/plots.py %s bench/results" % (n, report)
 
+# The soak series run (bench/results/soak-series: soak.jsonl as fabench wrote it, report.md
+# from report.py): report.md is report.py's output for soak.jsonl, the series charts carry the
+# JSON arrays point by point, and the committed charts are up to date.
+sdir = os.path.join(results, "soak-series")
+r = subprocess.run([sys.executable, os.path.join(src, "bench", "report.py"), sdir],
+                   capture_output=True, text=True)
+assert r.returncode == 0, r.stderr
+assert r.stdout == open(os.path.join(sdir, "report.md"), encoding="utf-8").read(), \
+    "bench/results/soak-series/report.md is not report.py's output for its soak.jsonl"
+sout = os.path.join(out, "soak-series")
+r = subprocess.run([sys.executable, plots, os.path.join(sdir, "report.md"), sout],
+                   capture_output=True, text=True)
+assert r.returncode == 0 and "ratio-to-raw.svg skipped" in r.stderr, (r.returncode, r.stderr)
+SERIES = ("soak-frame-time.svg", "soak-rss.svg", "soak-frame-time-series.svg", "soak-rss-series.svg")
+assert sorted(os.listdir(sout)) == sorted(SERIES), os.listdir(sout)
+runs = [json.loads(l) for l in open(os.path.join(sdir, "soak.jsonl")) if l.startswith("{")]
+assert len(runs) == len(ALLOCS), len(runs)
+def series_of(root):
+    return {p.get("data-name"): p for p in root.iter(NS + "polyline") if p.get("class") == "series"}
+ft = ET.parse(os.path.join(sout, "soak-frame-time-series.svg")).getroot()
+rs = ET.parse(os.path.join(sout, "soak-rss-series.svg")).getroot()
+for root in (ft, rs):
+    assert root.tag == NS + "svg"
+fvals = ["".join(c.itertext()) for c in ft.iter(NS + "circle")]
+rvals = ["".join(c.itertext()) for c in rs.iter(NS + "circle")]
+for run in runs:
+    a = "framealloc" if run["mode"] == "ours" else run["peer"]
+    n = len(run["series_end_frame"])
+    assert n == 20 and run["series_end_frame"][-1] == run["frames"], run["series_end_frame"]
+    assert len(series_of(ft)[a].get("points").split()) == n == len(series_of(rs)[a].get("points").split())
+    for k in range(n):
+        assert "%s: %g" % (a, run["series_p50_ns"][k] / 1000) in fvals, (a, k)
+        assert "%s max: %g" % (a, run["series_max_ns"][k] / 1000) in fvals, (a, k)
+        assert "%s: %g" % (a, run["series_rss_kib"][k] / 1024) in rvals, (a, k)
+        if a == "framealloc":
+            assert "framealloc frame+pool reserved: %g" % (run["series_fa_reserved_kib"][k] / 1024) in rvals
+for n in SERIES:
+    assert open(os.path.join(sout, n), "rb").read() == open(os.path.join(sdir, n), "rb").read(), \
+        "bench/results/soak-series/%s is stale: rerun bench/plots.py" % n
+
 # A report without the soak table gives the ratio chart only (and says so); one without any
 # of the tables is refused.
 cut = os.path.join(out, "no-soak.md")
@@ -122,4 +162,4 @@ assert r.returncode == 0 and "soak charts skipped" in r.stderr, (r.returncode, r
 assert sorted(os.listdir(os.path.join(out, "cut"))) == ["ratio-to-raw.svg"]
 r = subprocess.run([sys.executable, plots, os.devnull, os.path.join(out, "bad")], capture_output=True, text=True)
 assert r.returncode != 0 and "nothing to plot" in r.stderr, (r.returncode, r.stderr)
-print("bench plots OK: %d bars, %d soak allocators" % (len(bars), len(soak)))
+print("bench plots OK: %d bars, %d soak allocators, %d soak series" % (len(bars), len(soak), len(runs)))
