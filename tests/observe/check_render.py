@@ -6,7 +6,8 @@
 # table), the peak marker sits on top of the stack, budget lines name a tag with that budget, the
 # frame-time chart has one bar per frame and the worst-frames table its rows in order; the
 # screenshot is a PNG of the window size asked for, with the report's colours in it.
-# Exits 77 (reported as skipped by ctest) when no Chromium is installed; never passes without one.
+# The browser: $CHROMIUM, else chromium, chromium-browser or google-chrome on PATH. Exits 77
+# (reported as skipped by ctest) when none is found; never passes without one.
 import os, re, shutil, struct, subprocess, sys, zlib
 from html.parser import HTMLParser
 
