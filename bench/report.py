@@ -134,6 +134,17 @@ def headline(w, sets, ir):
     w("")
 
 
+def soak_alloc(r):
+    """The allocator column of a soak row. Runs before --heap-backend existed backed the heap
+    with malloc; the default backend maps large blocks from the OS."""
+    if r["mode"] != "ours":
+        return r["peer"]
+    hb = r.get("heap_backend", "libc")
+    if hb == "default":
+        return "framealloc (default heap backend)"
+    return "framealloc (heap backed by " + (r["peer"] if hb == "libc" else hb) + ")"
+
+
 def ok_meta(m):
     """The child's malloc really came from the peer it was started for."""
     return m["peer"] == m["alloc_detected"] or m["peer"] in m["malloc_from"]
@@ -296,7 +307,7 @@ def main():
         w("| mode | allocator | frames | p50 ns | p99 ns | p50 / p99 ns (no heap) | p99.9 ns | max ns | RSS @1k KiB | RSS end KiB | drift KiB | peak RSS KiB | faults/frame | faults/frame (no heap churn) | faults per heap-churn frame | framealloc frame+pool reserved @1k / end KiB |")
         w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in sorted(soak, key=lambda r: (r["mode"] != "ours", peer_key(r["peer"]))):
-            alloc = "framealloc (heap backed by " + r["peer"] + ")" if r["mode"] == "ours" else r["peer"]
+            alloc = soak_alloc(r)
             w(f"| {r['mode']} | {alloc} | {r['frames']} | {fmt(r['p50_ns'])} | {fmt(r['p99_ns'])} | "
               f"{fmt(r.get('noheap_p50_ns'))} / {fmt(r.get('noheap_p99_ns'))} | "
               f"{fmt(r['p999_ns'])} | {fmt(r['max_ns'])} | {fmt(r['rss_1k_kib'], 0)} | "
@@ -313,7 +324,7 @@ def main():
             w("| mode | allocator | end frame | p50 ns | max ns | RSS KiB | framealloc frame+pool reserved KiB |")
             w("|---|---|---|---|---|---|---|")
             for r in sorted(series, key=lambda r: (r["mode"] != "ours", peer_key(r["peer"]))):
-                alloc = "framealloc (heap backed by " + r["peer"] + ")" if r["mode"] == "ours" else r["peer"]
+                alloc = soak_alloc(r)
                 for k, e in enumerate(r["series_end_frame"]):
                     res = r["series_fa_reserved_kib"][k]
                     w(f"| {r['mode']} | {alloc} | {e} | {r['series_p50_ns'][k]} | "
