@@ -18,7 +18,8 @@
  *   fabench [--peer NAME] [--quick|--full] [--rounds R] [--scale S] [--only F1,P1,...]
  *       timed workloads, one JSON object per line on stdout (bench/report.py turns them into
  *       tables);
- *   fabench --soak ours|sys [--frames N]   S1 soak, one JSON line;
+ *   fabench --soak ours|sys [--frames N]   S1 soak, one JSON line (summary, and a series of
+ *       20 windows: median and longest frame, RSS, framealloc reservation);
  *   --heap-backend default|libc|mimalloc   what the tracked heap runs on (fa_config.heap_backend:
  *       the library's default, malloc, or mimalloc loaded with dlopen);
  *   fabench --ir KERNEL N                  runs exactly N operations of one kernel, for the
@@ -1128,6 +1129,7 @@ static void section_t2(void) {
 
 #define S1_POOL_PER_FRAME 1000
 #define S1_LIFE_SLOTS 64
+#define S1_WINDOWS 20 /* the series: frame-time p50/max and RSS per 1/20 of the soak */
 typedef struct s1_obj {
     struct s1_obj *next;
 } s1_obj;
@@ -1148,6 +1150,8 @@ static void soak(int ours, int frames) {
     long *fl = calloc((size_t)frames, sizeof(long));
     if (ft == NULL || fl == NULL) abort();
     long rss_1k = -1, survivors = 0, fa_res_1k = 0;
+    long rss_w[S1_WINDOWS] = {0}, res_w[S1_WINDOWS] = {0};
+    int window = frames / S1_WINDOWS;
     unsigned hj = H1_LIVE;
     int warm = frames / 10 < 100 ? frames / 10 : 100;
     for (int f = 0; f < frames; f++) {
@@ -1214,6 +1218,16 @@ static void soak(int ours, int frames) {
         uint64_t t1 = bench_tsc();
         ft[f] = bench_ticks_ns(t1 - t0);
         fl[f] = bench_thread_faults() - f0;
+        if ((f + 1) % window == 0 && (f + 1) / window <= S1_WINDOWS) {
+            /* Outside the timed region: one statm read per window. */
+            int k = (f + 1) / window - 1;
+            rss_w[k] = bench_rss_kib();
+            if (ours) {
+                fa_stats st;
+                fa_get_stats(fa, &st);
+                res_w[k] = (long)((st.frame_reserved + st.pool_reserved) / 1024);
+            }
+        }
         if (f == 999 || (frames < 1000 && f == frames - 1)) {
             rss_1k = bench_rss_kib();
             if (ours) {
@@ -1254,13 +1268,31 @@ static void soak(int ours, int frames) {
            "\"faults_per_frame\":%.3f,\"faults_per_frame_noheap\":%.3f,"
            "\"faults_per_heap_frame\":%.3f,\"pool_survivors\":%ld,\"pool_live_stats\":%zu,"
            "\"heap_count_stats\":%zu,\"fa_reserved_1k_kib\":%ld,\"fa_reserved_end_kib\":%ld,"
-           "\"noheap_p50_ns\":%.0f,\"noheap_p99_ns\":%.0f}\n",
+           "\"noheap_p50_ns\":%.0f,\"noheap_p99_ns\":%.0f,",
            opt.peer, ours ? "ours" : "sys", opt.heap_backend, frames, warm, bench_quantile(ft + warm, n, 0.5),
            bench_quantile(ft + warm, n, 0.99), bench_quantile(ft + warm, n, 0.999),
            bench_max(ft + warm, n), rss_1k, rss_end, bench_peak_rss_kib(),
            (double)faults_all / (double)n, nother ? (double)faults_other / nother : 0.0,
            nheap ? (double)faults_heap / nheap : 0.0, survivors, pool_live, heap_count, fa_res_1k,
            fa_res_end, bench_quantile(quiet, nq, 0.5), bench_quantile(quiet, nq, 0.99));
+    /* The series, one entry per window of `window` frames (warm-up in the first window). */
+    static const char *const keys[5] = {"series_end_frame", "series_p50_ns", "series_max_ns",
+                                        "series_rss_kib", "series_fa_reserved_kib"};
+    printf("\"series_window\":%d", window);
+    for (int key = 0; key < 5; key++) {
+        printf(",\"%s\":[", keys[key]);
+        for (int k = 0; k < S1_WINDOWS; k++) {
+            const double *w = ft + (size_t)k * (size_t)window;
+            if (k) putchar(',');
+            if (key == 0) printf("%d", (k + 1) * window);
+            else if (key == 1) printf("%.0f", bench_quantile(w, (size_t)window, 0.5));
+            else if (key == 2) printf("%.0f", bench_max(w, (size_t)window));
+            else if (key == 3) printf("%ld", rss_w[k]);
+            else printf("%ld", ours ? res_w[k] : -1L);
+        }
+        putchar(']');
+    }
+    printf("}\n");
     free(quiet);
     /* Clean up so fa_destroy reports no leak. */
     for (int s = 0; s < S1_LIFE_SLOTS; s++)

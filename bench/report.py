@@ -134,6 +134,17 @@ def headline(w, sets, ir):
     w("")
 
 
+def soak_alloc(r):
+    """The allocator column of a soak row. Runs before --heap-backend existed backed the heap
+    with malloc; the default backend maps large blocks from the OS."""
+    if r["mode"] != "ours":
+        return r["peer"]
+    hb = r.get("heap_backend", "libc")
+    if hb == "default":
+        return "framealloc (default heap backend)"
+    return "framealloc (heap backed by " + (r["peer"] if hb == "libc" else hb) + ")"
+
+
 def ok_meta(m):
     """The child's malloc really came from the peer it was started for."""
     return m["peer"] == m["alloc_detected"] or m["peer"] in m["malloc_from"]
@@ -163,6 +174,8 @@ def main():
             flag = "" if ok_meta(m) else " **MISMATCH: rows dropped**"
             w(f"| {m['peer']} | `{m['malloc_from']}`{flag} | {m['core_ghz']:.2f} | {m['loadavg']} |")
         w("")
+    else:
+        w("No timed children in this run (env.txt has the commit, compiler and packages).\n")
     missing = os.path.join(d, "missing_peers.txt")
     if os.path.exists(missing):
         with open(missing) as f:
@@ -173,17 +186,19 @@ def main():
 
     sets = [r for r in timed if r["type"] == "set" and r["peer"] not in bad_peers]
     ir = load_ir(os.path.join(d, "ir.tsv"))
-    headline(w, sets, ir)
+    if sets:  # a --no-timed run has none: no empty tables
+        headline(w, sets, ir)
     wls = []
     for r in sets:
         if r["wl"] not in wls:
             wls.append(r["wl"])
-    w("## Timed workloads\n")
-    w("best = median over rounds of each round's fastest call; p50/p99 over all timed calls; "
-      "**x base** = median over rounds of (variant's fastest call / baseline's fastest call in "
-      "the same round of the same process), range over rounds in brackets; x base (p50) = the "
-      "same with each round's median call. raw/ours rows pool every child process (median of "
-      "the children's values); sys rows are one child each (that peer preloaded).\n")
+    if sets:
+        w("## Timed workloads\n")
+        w("best = median over rounds of each round's fastest call; p50/p99 over all timed calls; "
+          "**x base** = median over rounds of (variant's fastest call / baseline's fastest call in "
+          "the same round of the same process), range over rounds in brackets; x base (p50) = the "
+          "same with each round's median call. raw/ours rows pool every child process (median of "
+          "the children's values); sys rows are one child each (that peer preloaded).\n")
     for wl in wls:
         rows = [r for r in sets if r["wl"] == wl]
         r0 = rows[0]
@@ -292,7 +307,7 @@ def main():
         w("| mode | allocator | frames | p50 ns | p99 ns | p50 / p99 ns (no heap) | p99.9 ns | max ns | RSS @1k KiB | RSS end KiB | drift KiB | peak RSS KiB | faults/frame | faults/frame (no heap churn) | faults per heap-churn frame | framealloc frame+pool reserved @1k / end KiB |")
         w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in sorted(soak, key=lambda r: (r["mode"] != "ours", peer_key(r["peer"]))):
-            alloc = "framealloc (heap backed by " + r["peer"] + ")" if r["mode"] == "ours" else r["peer"]
+            alloc = soak_alloc(r)
             w(f"| {r['mode']} | {alloc} | {r['frames']} | {fmt(r['p50_ns'])} | {fmt(r['p99_ns'])} | "
               f"{fmt(r.get('noheap_p50_ns'))} / {fmt(r.get('noheap_p99_ns'))} | "
               f"{fmt(r['p999_ns'])} | {fmt(r['max_ns'])} | {fmt(r['rss_1k_kib'], 0)} | "
@@ -301,6 +316,21 @@ def main():
               f"{r['faults_per_frame_noheap']:.3f} | {r['faults_per_heap_frame']:.2f} | "
               + (f"{r['fa_reserved_1k_kib']:,} / {r['fa_reserved_end_kib']:,} |" if r['mode'] == 'ours' else "- |"))
         w("")
+        series = [r for r in soak if "series_end_frame" in r]
+        if series:
+            w(f"## S1 soak series (windows of {series[0]['series_window']:,} frames, warm-up in the first)\n")
+            w("Per window: the median and the longest frame, RSS and framealloc's frame+pool "
+              "reservation at the window's last frame (bench/plots.py draws them).\n")
+            w("| mode | allocator | end frame | p50 ns | max ns | RSS KiB | framealloc frame+pool reserved KiB |")
+            w("|---|---|---|---|---|---|---|")
+            for r in sorted(series, key=lambda r: (r["mode"] != "ours", peer_key(r["peer"]))):
+                alloc = soak_alloc(r)
+                for k, e in enumerate(r["series_end_frame"]):
+                    res = r["series_fa_reserved_kib"][k]
+                    w(f"| {r['mode']} | {alloc} | {e} | {r['series_p50_ns'][k]} | "
+                      f"{r['series_max_ns'][k]} | {r['series_rss_kib'][k]} | "
+                      f"{res if r['mode'] == 'ours' else '-'} |")
+            w("")
 
     irf = os.path.join(d, "ir.tsv")
     if os.path.exists(irf):

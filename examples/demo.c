@@ -233,6 +233,7 @@ static void *worker_main(void *p) {
         fa_barrier_wait(g->start);
         if (atomic_load(&g->quit)) break;
         fa_begin_frame(g->fa);
+        fa_tag_push(g->fa, g->tag_jobs); /* the job's frame memory counts against "jobs" */
         uint32_t n = 2000 + arg->index * 500;
         float *work = FA_FRAME_ARRAY(g->fa, float, n);
         JobResult *r = FA_FRAME_NEW(g->fa, JobResult);
@@ -249,6 +250,7 @@ static void *worker_main(void *p) {
                 fa_transfer_free(t);
             pthread_mutex_unlock(&g->lock);
         }
+        fa_tag_pop(g->fa);
         fa_end_frame(g->fa);
         fa_barrier_wait(g->done);
     }

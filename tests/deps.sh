@@ -6,6 +6,10 @@ fa_packages=(
   clang-14 clang-tidy-14 libclang-14-dev libclang-cpp14-dev llvm-14-dev llvm-14-tools
   libclang-rt-14-dev libcriterion-dev valgrind libgtest-dev doxygen liblua5.4-dev libsqlite3-dev
 )
+# Only for the full test run (tests/run-all.sh), not the quick start: the browser that renders
+# the HTML memory report in the demo-report-browser test (~110 MB download; without it that test
+# is skipped).
+fa_test_packages=(chromium)
 
 fa_install_deps() {
   local missing=() p

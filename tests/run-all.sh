@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Quick start, command 2: every test. Installs what is missing, then runs the workflows:
 #   dev   debug library; Criterion suites (release and debug variants), lit tests of the
-#         analyzer, install/consumer and header tests, demo and patterns, valgrind legs
+#         analyzer, install/consumer and header tests, demo and patterns, the demo's HTML
+#         report rendered in headless Chromium, valgrind legs
 #   asan  the whole runtime suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   tsan  the whole runtime suite under ThreadSanitizer
 # then the Windows leg (tests/win/run.sh: MinGW-w64 cross build, runtime suites, demo and
@@ -12,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tests/deps.sh
-fa_install_deps
+fa_install_deps "${fa_test_packages[@]}"
 
 for preset in dev asan tsan; do
   echo "=== cmake --workflow --preset $preset"
