@@ -951,7 +951,7 @@ bool FunctionAnalysis::solve() {
   };
 
   const CFGBlock &Entry = Cfg->getEntry();
-  In[Entry.getBlockID()].Disjuncts.emplace_back();
+  In[Entry.getBlockID()].Disjuncts.emplace_back().Paths = &Paths;
   Enqueue(&Entry);
   // Steps are disjuncts carried through a block. Past the budget every state
   // is joined into one (coarse) disjunct, which converges quickly; past four
