@@ -444,8 +444,53 @@ void FunctionAnalysis::endCall(const Expr *Call, const CalleeInfo &Info,
   endKeyed(Call, keyedArgument(Call, Info.EndsOn), D);
 }
 
+void FunctionAnalysis::reportLeftOpen(const Expr *Begin, const Stmt *Site,
+                                      PathId Guard) {
+  // Leaving a guard's scope at a return is leaving the function: the frame
+  // begun inside it is the one left open, as in plain C.
+  bool AtExit = isa<ReturnStmt>(Site) || Site == FD->getBody();
+  Finding F{FindingKind::Pairing, {}, {}};
+  F.Warning.Loc = loc(Begin);
+  Message N;
+  N.Loc = loc(Site);
+  if (AtExit) {
+    F.Warning.Format = "frame begun here is not ended before '%0' returns";
+    F.Warning.Args = {functionName()};
+    N.Format = isa<ReturnStmt>(Site)
+                   ? "'%0' returns here with the frame still open"
+                   : "'%0' reaches its end here with the frame still open";
+    N.Args = {functionName()};
+  } else {
+    F.Warning.Format =
+        "frame begun here is not ended before the scope of '%0' ends";
+    F.Warning.Args = {pathName(Guard)};
+    N.Format = "the scope of '%0' ends here with the frame still open";
+    N.Args = {pathName(Guard)};
+  }
+  F.Notes.push_back(N);
+  addFinding(std::move(F));
+}
+
+void FunctionAnalysis::leaveGuard(const Stmt *Site, const VarDecl *Guard,
+                                  Disjunct &D) {
+  const Expr *Begin = Guard->getInit() ? stripCopies(Guard->getInit())
+                                       : nullptr;
+  auto *It = Begin ? llvm::find(D.Stack, Begin) : D.Stack.end();
+  if (It != D.Stack.end()) {
+    // The guard's end is meant for its own frame: frames begun after it and
+    // still open are left open by leaving its scope.
+    unsigned Index = It - D.Stack.begin();
+    while (D.Stack.size() > Index + 1) {
+      if (Reporting && !D.Coarse)
+        reportLeftOpen(D.Stack.back(), Site, Paths.root(Guard));
+      popScopeAt(D.Stack.size() - 1, Site, D);
+    }
+  }
+  endFrame(Site, D);
+}
+
 bool FunctionAnalysis::endToken(const Stmt *Site, PathId TokenPath,
-                                Disjunct &D) {
+                                Disjunct &D, bool Implicit) {
   const TokenInfo *T = D.Tokens.find(TokenPath);
   if (!T)
     return false;
@@ -481,7 +526,9 @@ bool FunctionAnalysis::endToken(const Stmt *Site, PathId TokenPath,
   for (unsigned J = D.Stack.size(); Key != NoPath && J-- > Index + 1;) {
     if (scopeKey(D.Stack[J]) != Key)
       continue;
-    if (Reporting && !D.Coarse) {
+    if (Reporting && !D.Coarse && Implicit) {
+      reportLeftOpen(D.Stack[J], Site, TokenPath);
+    } else if (Reporting && !D.Coarse) {
       Finding F{FindingKind::Pairing, {}, {}};
       F.Warning.Loc = loc(Site);
       F.Warning.Format = "scope of '%0' ended while a scope begun later on "

@@ -124,7 +124,7 @@ void FunctionAnalysis::transferElement(const CFGElement &E, Disjunct &D) {
       // The cleanup function receives the address of its variable: a keyed
       // one ends the scope of the token it holds.
       if (Index.callee(Cleanup->getFunctionDecl()).EndsOn != keyed::None &&
-          endToken(Site, Paths.root(VD), D))
+          endToken(Site, Paths.root(VD), D, /*Implicit=*/true))
         return;
       endFrame(Site, D);
     }
@@ -142,10 +142,10 @@ void FunctionAnalysis::transferElement(const CFGElement &E, Disjunct &D) {
                                               Dtor->getVarDecl()))
                                         : nullptr) {
         if (llvm::is_contained(D.Stack, T->Scope))
-          endToken(Site, Paths.root(Dtor->getVarDecl()), D);
+          endToken(Site, Paths.root(Dtor->getVarDecl()), D, /*Implicit=*/true);
         return;
       }
-      endFrame(Site, D);
+      leaveGuard(Site, Dtor->getVarDecl(), D);
     }
   }
 }

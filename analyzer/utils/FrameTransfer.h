@@ -213,7 +213,14 @@ private:
   /// Ends the scope named by a keyed end's argument \p Arg.
   void endKeyed(const Stmt *Site, const Expr *Arg, Disjunct &D);
   /// Ends the scope of the token held by \p TokenPath, if we track it.
-  bool endToken(const Stmt *Site, PathId TokenPath, Disjunct &D);
+  /// \p Implicit: the end of the token's lifetime (a guard's destructor, a
+  /// cleanup variable), not a call.
+  bool endToken(const Stmt *Site, PathId TokenPath, Disjunct &D,
+                bool Implicit = false);
+  /// An unkeyed scope guard's destructor at \p Site.
+  void leaveGuard(const Stmt *Site, const VarDecl *Guard, Disjunct &D);
+  /// \p Begin is still open where the scope of \p Guard is left.
+  void reportLeftOpen(const Expr *Begin, const Stmt *Site, PathId Guard);
   /// Removes Stack[I] and kills its memory.
   void popScopeAt(unsigned I, const Stmt *Site, Disjunct &D);
   /// \p P is (re)initialized from \p Init: it holds a scope token when Init
