@@ -251,6 +251,8 @@ void FunctionAnalysis::scanStructure() {
       return;
     }
     bool IsLoop = isa<WhileStmt, DoStmt, ForStmt, CXXForRangeStmt>(S);
+    if (const auto *RS = dyn_cast<CXXForRangeStmt>(S))
+      RangeLoopVars[RS->getLoopVariable()] = RS;
     if (IsLoop) {
       Loops.emplace_back();
       Loops.back().Loop = S;

@@ -672,4 +672,86 @@ void FunctionAnalysis::noteArenaFill(PathId P, const Expr *Value,
     ArenaFills.emplace_back(Target, Param);
 }
 
+//===----------------------------------------------------------------------===//
+// Retained slots and checkpoints
+//===----------------------------------------------------------------------===//
+
+/// fa_frame_retain(..., FA_RETAIN_DISCARD): a constant 0 for an
+/// fa_retain_policy parameter keeps nothing and cancels an earlier retain.
+static bool discardsRetention(const CallExpr *CE, const FunctionDecl *Callee,
+                              const ASTContext &Ctx) {
+  for (unsigned I = 0, N = std::min(CE->getNumArgs(), Callee->getNumParams());
+       I < N; ++I) {
+    const auto *ET = Callee->getParamDecl(I)->getType()->getAs<EnumType>();
+    if (!ET || !ET->getDecl()->getDeclName().isIdentifier() ||
+        ET->getDecl()->getName() != "fa_retain_policy")
+      continue;
+    Expr::EvalResult R;
+    const Expr *Arg = CE->getArg(I);
+    return !Arg->isValueDependent() && Arg->EvaluateAsInt(R, Ctx) &&
+           R.Val.getInt() == 0;
+  }
+  return false;
+}
+
+void FunctionAnalysis::retainSlot(const CallExpr *CE,
+                                  const FunctionDecl *Callee,
+                                  const Expr *Arg, Disjunct &D) {
+  PathId Slot = pointeePath(Arg);
+  if (Slot == NoPath)
+    return;
+  // The slot keeps pointing into the frame until the scope ends: copies
+  // taken from it before then keep the frame address.
+  if (discardsRetention(CE, Callee, Ctx))
+    D.Retained.erase(Slot);
+  else
+    D.Retained[Slot] = {frameScope(D), CE};
+}
+
+void FunctionAnalysis::takeCheckpoint(const CallExpr *CE, Disjunct &D) {
+  // Taken again (a loop): the same checkpoint, at a new position.
+  auto *It = llvm::find_if(D.Checkpoints,
+                           [CE](const auto &C) { return C.first == CE; });
+  if (It != D.Checkpoints.end())
+    D.Checkpoints.erase(It);
+  D.Checkpoints.emplace_back(CE, frameScope(D));
+}
+
+void FunctionAnalysis::rollBack(const CallExpr *CE, Disjunct &D) {
+  if (D.Checkpoints.empty() || CE->getNumArgs() < 2)
+    return;
+  const CallExpr *Target = nullptr;
+  bool Known = false;
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(
+          stripCopies(CE->getArg(1))->IgnoreParenImpCasts()))
+    if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl())) {
+      auto It = CheckpointVars.find(VD);
+      if (It != CheckpointVars.end()) {
+        Target = It->second;
+        Known = true;
+      }
+    }
+  // An unknown checkpoint releases at least what the newest one of the
+  // innermost scope covers.
+  const Expr *Frame = frameScope(D);
+  int Index = -1;
+  for (int I = static_cast<int>(D.Checkpoints.size()) - 1; I >= 0; --I) {
+    const auto &C = D.Checkpoints[I];
+    if (C.second != Frame)
+      break;
+    if (Known ? C.first == Target : true) {
+      Index = I;
+      break;
+    }
+  }
+  if (Index < 0)
+    return;
+  // The checkpoint stays valid; newer ones are released with their memory.
+  llvm::SmallVector<const Expr *, 2> Released;
+  for (size_t I = Index; I < D.Checkpoints.size(); ++I)
+    Released.push_back(D.Checkpoints[I].first);
+  killOrigins(Released, CE, D);
+  D.Checkpoints.resize(Index + 1);
+}
+
 } // namespace clang::tidy::framealloc

@@ -39,6 +39,19 @@ const Expr *atomicStoredValue(const AtomicExpr *AE, bool &ByPointer,
                               bool &MayFail);
 /// The same for std::atomic's store, exchange and compare_exchange_*.
 const Expr *atomicMemberStore(const CXXMemberCallExpr *MC, bool &MayFail);
+/// May an object of type \p T keep an address it is built or assigned from?
+/// Pointers, references and views (trivially destructible classes holding
+/// one: string_view, span, iterators, closures) do; an owner (a class with
+/// a non-trivial destructor) keeps what its elements (value_type) keep:
+/// std::string and std::vector<int> copy, std::vector<T *> keeps.
+bool keepsAddresses(QualType T, unsigned Depth = 0);
+/// A class with a non-trivial destructor: it copies the bytes it is given.
+bool isOwningClass(QualType T);
+/// A view: a trivially destructible class that keeps addresses (span,
+/// string_view), whose elements are the memory it points to.
+bool isFrameView(QualType T);
+/// A standard container's insertion; \p Elem is the element type.
+bool isContainerInsert(const CXXMemberCallExpr *MC, QualType &Elem);
 
 /// How long the object behind an access path lives, relative to frames.
 enum class SlotKind {
@@ -108,6 +121,13 @@ private:
   void handleArgument(const FunctionDecl *Callee, unsigned ArgIndex,
                       const Expr *Arg, QualType ParamType, Disjunct &D);
   void handleConstruct(const CXXConstructExpr *CE, Disjunct &D);
+  // Objects by type (FrameTypes.cpp).
+  /// A standard container's insertion keeps the elements it is given, as
+  /// far as their type keeps addresses; false if \p MC is not one.
+  bool handleContainerInsert(const CXXMemberCallExpr *MC, Disjunct &D);
+  /// The variable of a range-for: an element of the range, and iterating a
+  /// view is a use of its memory. False if \p VD is not one.
+  bool handleRangeVar(const VarDecl *VD, const Stmt *Site, Disjunct &D);
   void handleAssign(const BinaryOperator *BO, Disjunct &D);
   void handleAtomic(const AtomicExpr *AE, Disjunct &D);
   void handleVarInit(const VarDecl *VD, const Stmt *Site, Disjunct &D);
@@ -311,6 +331,8 @@ private:
   /// Integer variables set from a call (`base = depth(fa)`), with the callee:
   /// the frame depth is snapshotted there for unwinding loops.
   llvm::DenseMap<const VarDecl *, const FunctionDecl *> SnapshotVars;
+  /// Range-for loop variables and their loops.
+  llvm::DenseMap<const VarDecl *, const CXXForRangeStmt *> RangeLoopVars;
   /// Calls of a begin wrapper that may decline (it returns a flag or a
   /// status) whose result is thrown away.
   llvm::SmallPtrSet<const Stmt *, 2> IgnoredBegins;

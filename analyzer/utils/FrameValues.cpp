@@ -249,6 +249,10 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
                                   ? CC->getConstructor()->getParent()
                                   : nullptr;
     bool View = RD && RD->hasDefinition() && RD->hasTrivialDestructor();
+    // An owner whose elements keep no address (std::string from a
+    // string_view, std::vector<int> from a range) copies everything.
+    if (!View && !keepsAddresses(CC->getType()))
+      return {};
     OriginSet S;
     for (const Expr *Arg : CC->arguments()) {
       QualType T = Arg->getType();
