@@ -2,9 +2,11 @@
 //===--- FrameTransfer.h - framealloc-tidy ----------------------*- C++ -*-===//
 //
 // The analysis of one function, internal to the analysis: the fixpoint driver
-// and exit checks (FrameAnalysis.cpp), branch conditions (FrameConditions.cpp),
+// (FrameAnalysis.cpp), the body's structure (FrameStructure.cpp), exit checks
+// and findings (FrameExit.cpp), branch conditions (FrameConditions.cpp),
 // transfer functions over CFG elements (FrameTransfer.cpp), values and access
-// paths (FrameValues.cpp), and frame scopes, implicit and arena-keyed
+// paths (FrameValues.cpp), objects by type and the standard library
+// (FrameTypes.cpp), and frame scopes, implicit and arena-keyed
 // (FrameScopes.cpp).
 //
 //===----------------------------------------------------------------------===//
@@ -25,6 +27,9 @@ namespace clang::tidy::framealloc {
 
 /// The array operand of `a[i]` when `a` is an array (not a pointer).
 const Expr *arrayOperand(const ArraySubscriptExpr *AS);
+/// Pushes the children of \p S onto \p Work, skipping nested function
+/// bodies.
+void pushChildren(const Stmt *S, llvm::SmallVectorImpl<const Stmt *> &Work);
 /// Looks through the wrappers C++ puts around copies of objects.
 const Expr *stripCopies(const Expr *E);
 /// A class of the standard library.
@@ -70,10 +75,10 @@ public:
   void run();
 
 private:
-  // --- Driver (FrameAnalysis.cpp) -----------------------------------------
+  // --- Driver (FrameAnalysis.cpp; scanning: FrameStructure.cpp) ----------
   bool isWorthAnalyzing();
   /// One walk over the body: loops that unwind frames, loops that begin
-  /// them, element-clearing loops, snapshot variables.
+  /// them, element-clearing loops, snapshot and range-for variables.
   void scanStructure();
   void noteResultVar(const VarDecl *VD, const Expr *Init);
   void computeLocalPointerKinds();
@@ -83,6 +88,7 @@ private:
   void transferBlock(const CFGBlock &B, const FlowState &In,
                      llvm::SmallVectorImpl<FlowState> &Out);
   bool isAbnormalExit(const CFGBlock &B) const;
+  /// The checks at function exit (FrameExit.cpp).
   void checkExit(const CFGBlock &Pred, const Disjunct &D);
   /// Edge refinements that are not plain condition facts: a begin wrapper
   /// that reports failure, the exit of a loop that unwinds frames, switch
@@ -258,7 +264,7 @@ private:
   unsigned arenaParamOf(const Expr *E, const Disjunct &D, bool &NotParam);
   const Expr *aliasOf(const VarDecl *VD);
 
-  // --- Diagnostics --------------------------------------------------------
+  // --- Diagnostics (FrameExit.cpp) --------------------------------------
   SourceLocation loc(const Stmt *S) const;
   SourceLocation loc(SourceLocation L) const;
   std::string spelling(const Expr *E) const;
