@@ -23,7 +23,6 @@ bool isThreadClass(const CXXRecordDecl *RD) {
   return RD->getName() == "thread" || RD->getName() == "jthread";
 }
 
-
 /// The element type of an owning class (its value_type), or null.
 static QualType ownedElementType(const CXXRecordDecl *RD) {
   ASTContext &Ctx = RD->getASTContext();
