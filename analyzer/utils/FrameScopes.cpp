@@ -444,8 +444,53 @@ void FunctionAnalysis::endCall(const Expr *Call, const CalleeInfo &Info,
   endKeyed(Call, keyedArgument(Call, Info.EndsOn), D);
 }
 
+void FunctionAnalysis::reportLeftOpen(const Expr *Begin, const Stmt *Site,
+                                      PathId Guard) {
+  // Leaving a guard's scope at a return is leaving the function: the frame
+  // begun inside it is the one left open, as in plain C.
+  bool AtExit = isa<ReturnStmt>(Site) || Site == FD->getBody();
+  Finding F{FindingKind::Pairing, {}, {}};
+  F.Warning.Loc = loc(Begin);
+  Message N;
+  N.Loc = loc(Site);
+  if (AtExit) {
+    F.Warning.Format = "frame begun here is not ended before '%0' returns";
+    F.Warning.Args = {functionName()};
+    N.Format = isa<ReturnStmt>(Site)
+                   ? "'%0' returns here with the frame still open"
+                   : "'%0' reaches its end here with the frame still open";
+    N.Args = {functionName()};
+  } else {
+    F.Warning.Format =
+        "frame begun here is not ended before the scope of '%0' ends";
+    F.Warning.Args = {pathName(Guard)};
+    N.Format = "the scope of '%0' ends here with the frame still open";
+    N.Args = {pathName(Guard)};
+  }
+  F.Notes.push_back(N);
+  addFinding(std::move(F));
+}
+
+void FunctionAnalysis::leaveGuard(const Stmt *Site, const VarDecl *Guard,
+                                  Disjunct &D) {
+  const Expr *Begin = Guard->getInit() ? stripCopies(Guard->getInit())
+                                       : nullptr;
+  auto *It = Begin ? llvm::find(D.Stack, Begin) : D.Stack.end();
+  if (It != D.Stack.end()) {
+    // The guard's end is meant for its own frame: frames begun after it and
+    // still open are left open by leaving its scope.
+    unsigned Index = It - D.Stack.begin();
+    while (D.Stack.size() > Index + 1) {
+      if (Reporting && !D.Coarse)
+        reportLeftOpen(D.Stack.back(), Site, Paths.root(Guard));
+      popScopeAt(D.Stack.size() - 1, Site, D);
+    }
+  }
+  endFrame(Site, D);
+}
+
 bool FunctionAnalysis::endToken(const Stmt *Site, PathId TokenPath,
-                                Disjunct &D) {
+                                Disjunct &D, bool Implicit) {
   const TokenInfo *T = D.Tokens.find(TokenPath);
   if (!T)
     return false;
@@ -481,7 +526,9 @@ bool FunctionAnalysis::endToken(const Stmt *Site, PathId TokenPath,
   for (unsigned J = D.Stack.size(); Key != NoPath && J-- > Index + 1;) {
     if (scopeKey(D.Stack[J]) != Key)
       continue;
-    if (Reporting && !D.Coarse) {
+    if (Reporting && !D.Coarse && Implicit) {
+      reportLeftOpen(D.Stack[J], Site, TokenPath);
+    } else if (Reporting && !D.Coarse) {
       Finding F{FindingKind::Pairing, {}, {}};
       F.Warning.Loc = loc(Site);
       F.Warning.Format = "scope of '%0' ended while a scope begun later on "
@@ -623,6 +670,88 @@ void FunctionAnalysis::noteArenaFill(PathId P, const Expr *Value,
     }
   if (!llvm::is_contained(ArenaFills, std::make_pair(Target, Param)))
     ArenaFills.emplace_back(Target, Param);
+}
+
+//===----------------------------------------------------------------------===//
+// Retained slots and checkpoints
+//===----------------------------------------------------------------------===//
+
+/// fa_frame_retain(..., FA_RETAIN_DISCARD): a constant 0 for an
+/// fa_retain_policy parameter keeps nothing and cancels an earlier retain.
+static bool discardsRetention(const CallExpr *CE, const FunctionDecl *Callee,
+                              const ASTContext &Ctx) {
+  for (unsigned I = 0, N = std::min(CE->getNumArgs(), Callee->getNumParams());
+       I < N; ++I) {
+    const auto *ET = Callee->getParamDecl(I)->getType()->getAs<EnumType>();
+    if (!ET || !ET->getDecl()->getDeclName().isIdentifier() ||
+        ET->getDecl()->getName() != "fa_retain_policy")
+      continue;
+    Expr::EvalResult R;
+    const Expr *Arg = CE->getArg(I);
+    return !Arg->isValueDependent() && Arg->EvaluateAsInt(R, Ctx) &&
+           R.Val.getInt() == 0;
+  }
+  return false;
+}
+
+void FunctionAnalysis::retainSlot(const CallExpr *CE,
+                                  const FunctionDecl *Callee,
+                                  const Expr *Arg, Disjunct &D) {
+  PathId Slot = pointeePath(Arg);
+  if (Slot == NoPath)
+    return;
+  // The slot keeps pointing into the frame until the scope ends: copies
+  // taken from it before then keep the frame address.
+  if (discardsRetention(CE, Callee, Ctx))
+    D.Retained.erase(Slot);
+  else
+    D.Retained[Slot] = {frameScope(D), CE};
+}
+
+void FunctionAnalysis::takeCheckpoint(const CallExpr *CE, Disjunct &D) {
+  // Taken again (a loop): the same checkpoint, at a new position.
+  auto *It = llvm::find_if(D.Checkpoints,
+                           [CE](const auto &C) { return C.first == CE; });
+  if (It != D.Checkpoints.end())
+    D.Checkpoints.erase(It);
+  D.Checkpoints.emplace_back(CE, frameScope(D));
+}
+
+void FunctionAnalysis::rollBack(const CallExpr *CE, Disjunct &D) {
+  if (D.Checkpoints.empty() || CE->getNumArgs() < 2)
+    return;
+  const CallExpr *Target = nullptr;
+  bool Known = false;
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(
+          stripCopies(CE->getArg(1))->IgnoreParenImpCasts()))
+    if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl())) {
+      auto It = CheckpointVars.find(VD);
+      if (It != CheckpointVars.end()) {
+        Target = It->second;
+        Known = true;
+      }
+    }
+  // An unknown checkpoint releases at least what the newest one of the
+  // innermost scope covers.
+  const Expr *Frame = frameScope(D);
+  int Index = -1;
+  for (int I = static_cast<int>(D.Checkpoints.size()) - 1; I >= 0; --I) {
+    const auto &C = D.Checkpoints[I];
+    if (C.second != Frame)
+      break;
+    if (Known ? C.first == Target : true) {
+      Index = I;
+      break;
+    }
+  }
+  if (Index < 0)
+    return;
+  // The checkpoint stays valid; newer ones are released with their memory.
+  llvm::SmallVector<const Expr *, 2> Released;
+  for (size_t I = Index; I < D.Checkpoints.size(); ++I)
+    Released.push_back(D.Checkpoints[I].first);
+  killOrigins(Released, CE, D);
+  D.Checkpoints.resize(Index + 1);
 }
 
 } // namespace clang::tidy::framealloc

@@ -87,8 +87,56 @@ bool Disjunct::mergeData(const Disjunct &O) {
   return mergeMaps(O) || Changed;
 }
 
+bool Disjunct::holdsFrameMemory(PathId Slot) const {
+  for (const auto &E : Vals) {
+    if (E.second.empty())
+      continue;
+    if (E.first == Slot ||
+        (Paths && (Paths->isPrefix(Slot, E.first, /*ThroughDeref=*/true) ||
+                   Paths->isPrefix(E.first, Slot, /*ThroughDeref=*/true))))
+      return true;
+  }
+  return false;
+}
+
+bool Disjunct::retentionsAgree(const Disjunct &O) const {
+  auto Covers = [](const Disjunct &A, const Disjunct &B) {
+    for (const auto &E : A.Retained) {
+      const auto *Other = B.Retained.find(E.first);
+      if (Other ? Other->first != E.second.first
+                : B.holdsFrameMemory(E.first))
+        return false;
+    }
+    return true;
+  };
+  return Retained.shares(O.Retained) || (Covers(*this, O) && Covers(O, *this));
+}
+
 bool Disjunct::mergeMaps(const Disjunct &O) {
   bool Changed = false;
+  // A retention holds on the joined paths when each of them made it, or
+  // never put frame memory into the slot (`if (keep) { slot = tmp;
+  // retain(&slot); }`): the slot then holds no frame memory to copy out on
+  // those paths. Decided before the origins are joined.
+  if (!Retained.shares(O.Retained)) {
+    llvm::SmallVector<std::pair<PathId, std::pair<const Expr *, const Stmt *>>,
+                      1>
+        Adopted;
+    for (const auto &E : O.Retained)
+      if (!Retained.find(E.first) && !holdsFrameMemory(E.first))
+        Adopted.push_back(E);
+    Retained.eraseIf([&](const auto &E) {
+      const auto *Other = O.Retained.find(E.first);
+      // Retains at different calls into the same scope agree.
+      bool Drop = Other ? Other->first != E.second.first
+                        : O.holdsFrameMemory(E.first);
+      Changed |= Drop;
+      return Drop;
+    });
+    for (const auto &E : Adopted)
+      Retained[E.first] = E.second;
+    Changed |= !Adopted.empty();
+  }
   // Copies of one state share their maps; look before writing (a write
   // clones).
   if (!Vals.shares(O.Vals))
@@ -107,13 +155,6 @@ bool Disjunct::mergeMaps(const Disjunct &O) {
         continue;
       Changed |= setUnion(Stores[E.first], E.second);
     }
-  if (!Retained.empty() && !Retained.shares(O.Retained))
-    Retained.eraseIf([&](const auto &E) {
-      const auto *Other = O.Retained.find(E.first);
-      bool Drop = !Other || *Other != E.second;
-      Changed |= Drop;
-      return Drop;
-    });
   return Changed;
 }
 
@@ -170,7 +211,9 @@ bool FlowState::add(Disjunct D) {
     Merged = false;
     for (size_t I = 0; I < Disjuncts.size(); ++I) {
       Disjunct &Mine = Disjuncts[I];
-      if (!Mine.sameFrames(D))
+      // A path that retained a slot and one that left frame memory in it
+      // unretained stay apart, so that only the latter reports.
+      if (!Mine.sameFrames(D) || !Mine.retentionsAgree(D))
         continue;
       unsigned Key = 0;
       switch (relate(Mine.Conds, D.Conds, &Key)) {

@@ -221,9 +221,12 @@ struct Disjunct {
   VecMap<unsigned, bool> Conds;
   /// Slots registered with a retain (FA_RETAIN_SLOT) and not cancelled or
   /// overwritten since: the frame scope whose end copies them out (null for
-  /// the caller's), and the retain call. Paths agree on a retention only if
-  /// all of them made it.
+  /// the caller's), and the retain call. Joined paths keep a retention when
+  /// each of them made it or never put frame memory into the slot.
   VecMap<PathId, std::pair<const Expr *, const Stmt *>> Retained;
+  /// The function's access paths (set on the entry state, copied along), so
+  /// that a join can tell which paths lie inside a retained slot.
+  const PathTable *Paths = nullptr;
   /// Checkpoints taken and not released, oldest first: the checkpoint call
   /// and the frame scope it marks (null: the caller's). Memory allocated
   /// after one belongs to it, so a rollback can release it.
@@ -244,6 +247,12 @@ struct Disjunct {
   bool mergeData(const Disjunct &O);
   /// Joins the origins and stores of \p O (any frames).
   bool mergeMaps(const Disjunct &O);
+  /// Does some path inside (or enclosing) \p Slot hold frame memory?
+  bool holdsFrameMemory(PathId Slot) const;
+  /// Joining \p O keeps every retention of both: each slot is retained
+  /// into the same scope on both sides, or holds no frame memory on the
+  /// side that did not retain it.
+  bool retentionsAgree(const Disjunct &O) const;
   bool operator==(const Disjunct &O) const {
     return sameFrames(O) && LastEnds == O.LastEnds && Vals == O.Vals &&
            Stores == O.Stores && Conds == O.Conds && Retained == O.Retained;

@@ -16,88 +16,6 @@
 
 namespace clang::tidy::framealloc {
 
-/// std::thread and std::jthread.
-bool isThreadClass(const CXXRecordDecl *RD) {
-  if (!isStdClass(RD) || !RD->getDeclName().isIdentifier())
-    return false;
-  return RD->getName() == "thread" || RD->getName() == "jthread";
-}
-
-/// A standard container's insertion: the argument is kept in the container.
-/// The standard library's API is modelled like pthread_create is.
-static bool isContainerInsert(const CXXMemberCallExpr *MC) {
-  const CXXMethodDecl *MD = MC->getMethodDecl();
-  if (!MD || MD->isConst() || !isStdClass(MD->getParent()) ||
-      !MD->getDeclName().isIdentifier())
-    return false;
-  // A container of numbers copies values (`kept.assign(ids, ids + n)`): only
-  // one whose elements may hold addresses (pointers, objects) keeps them.
-  const CXXRecordDecl *RD = MD->getParent();
-  ASTContext &Ctx = RD->getASTContext();
-  bool MayHoldAddresses = false;
-  for (const NamedDecl *ND : RD->lookup(&Ctx.Idents.get("value_type")))
-    if (const auto *TD = dyn_cast<TypedefNameDecl>(ND)) {
-      QualType T = TD->getUnderlyingType().getCanonicalType();
-      MayHoldAddresses |= T->isPointerType() || T->isRecordType() ||
-                          T->isDependentType();
-    }
-  if (!MayHoldAddresses)
-    return false;
-  return llvm::StringSwitch<bool>(MD->getName())
-      .Cases("push_back", "emplace_back", "push_front", "emplace_front", true)
-      .Cases("insert", "emplace", "emplace_hint", "insert_or_assign", true)
-      .Cases("try_emplace", "push", "assign", true)
-      .Default(false);
-}
-
-const Expr *atomicStoredValue(const AtomicExpr *AE, bool &ByPointer,
-                              bool &MayFail) {
-  ByPointer = MayFail = false;
-  switch (AE->getOp()) {
-  case AtomicExpr::AO__c11_atomic_init:
-  case AtomicExpr::AO__c11_atomic_store:
-  case AtomicExpr::AO__c11_atomic_exchange:
-  case AtomicExpr::AO__atomic_store_n:
-  case AtomicExpr::AO__atomic_exchange_n:
-    return AE->getVal1();
-  case AtomicExpr::AO__atomic_store:
-  case AtomicExpr::AO__atomic_exchange:
-    ByPointer = true;
-    return AE->getVal1();
-  case AtomicExpr::AO__c11_atomic_compare_exchange_strong:
-  case AtomicExpr::AO__c11_atomic_compare_exchange_weak:
-  case AtomicExpr::AO__atomic_compare_exchange_n:
-    MayFail = true;
-    return AE->getVal2();
-  case AtomicExpr::AO__atomic_compare_exchange:
-    MayFail = ByPointer = true;
-    return AE->getVal2();
-  default:
-    return nullptr;
-  }
-}
-
-const Expr *atomicMemberStore(const CXXMemberCallExpr *MC, bool &MayFail) {
-  MayFail = false;
-  const CXXMethodDecl *MD = MC->getMethodDecl();
-  if (!MD || !isStdClass(MD->getParent()) ||
-      !MD->getParent()->getDeclName().isIdentifier() ||
-      !MD->getDeclName().isIdentifier())
-    return nullptr;
-  llvm::StringRef Class = MD->getParent()->getName();
-  if (Class != "atomic" && Class != "atomic_ref" && Class != "__atomic_base")
-    return nullptr;
-  llvm::StringRef N = MD->getName();
-  unsigned Arg = ~0u;
-  if (N == "store" || N == "exchange")
-    Arg = 0;
-  else if (N == "compare_exchange_strong" || N == "compare_exchange_weak") {
-    Arg = 1;
-    MayFail = true;
-  }
-  return Arg < MC->getNumArgs() ? MC->getArg(Arg) : nullptr;
-}
-
 /// An integer-typed expression (an address converted to uintptr_t).
 static bool isIntegral(const Expr *E) {
   return E && E->getType()->isIntegerType();
@@ -124,7 +42,7 @@ void FunctionAnalysis::transferElement(const CFGElement &E, Disjunct &D) {
       // The cleanup function receives the address of its variable: a keyed
       // one ends the scope of the token it holds.
       if (Index.callee(Cleanup->getFunctionDecl()).EndsOn != keyed::None &&
-          endToken(Site, Paths.root(VD), D))
+          endToken(Site, Paths.root(VD), D, /*Implicit=*/true))
         return;
       endFrame(Site, D);
     }
@@ -142,10 +60,10 @@ void FunctionAnalysis::transferElement(const CFGElement &E, Disjunct &D) {
                                               Dtor->getVarDecl()))
                                         : nullptr) {
         if (llvm::is_contained(D.Stack, T->Scope))
-          endToken(Site, Paths.root(Dtor->getVarDecl()), D);
+          endToken(Site, Paths.root(Dtor->getVarDecl()), D, /*Implicit=*/true);
         return;
       }
-      endFrame(Site, D);
+      leaveGuard(Site, Dtor->getVarDecl(), D);
     }
   }
 }
@@ -229,6 +147,17 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
           if (Src != NoPath && Src != P)
             setUnion(V, heldBy(Src, D, /*ThroughDeref=*/false));
         }
+        // An owner copies what it is assigned (`name_ = tmp;` for a
+        // std::string): it keeps an address only through an object whose
+        // holdings its elements keep (a std::function from a closure).
+        QualType LT = OC->getArg(0)->getType();
+        if (isOwningClass(LT) &&
+            (!RHS->getType()->isRecordType() || !keepsAddresses(LT))) {
+          // The copy reads the memory.
+          if (RHS->getType()->isPointerType())
+            checkDeref(RHS, D);
+          V.clear();
+        }
         forgetConds(Paths[P].Base, D);
         store(P, V, CE, RHS, /*Weak=*/false, D);
         return;
@@ -251,24 +180,8 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
 
   // A standard container's insertion keeps the element in the container.
   if (const auto *MC = dyn_cast<CXXMemberCallExpr>(CE))
-    if (isContainerInsert(MC)) {
-      PathId P = lvaluePath(MC->getImplicitObjectArgument());
-      if (P != NoPath) {
-        OriginSet V;
-        const Expr *Last = nullptr;
-        for (const Expr *Arg : MC->arguments()) {
-          // Arguments bind to references: an lvalue hands over what it holds.
-          setUnion(V, valueOf(Arg, D));
-          PathId Src = Arg->isGLValue() ? lvaluePath(stripCopies(Arg)) : NoPath;
-          if (Src != NoPath)
-            setUnion(V, heldBy(Src, D, /*ThroughDeref=*/false));
-          Last = Arg;
-        }
-        if (Last && !V.empty())
-          store(P, V, CE, Last, /*Weak=*/true, D);
-        return;
-      }
-    }
+    if (handleContainerInsert(MC, D))
+      return;
 
   // A call through a function pointer (a job API, a table of operations)
   // whose declarator marks parameters FA_CROSSES_THREAD.
@@ -502,6 +415,13 @@ void FunctionAnalysis::handleConstruct(const CXXConstructExpr *CE,
   if (!Ctor)
     return;
   const CalleeInfo &Info = Index.callee(Ctor);
+  // An owner that keeps no address copies what its pointer arguments point
+  // to (`std::string s(p)`): reading it after the end is a use.
+  if (Reporting && isOwningClass(CE->getType()) &&
+      !keepsAddresses(CE->getType()))
+    for (const Expr *Arg : CE->arguments())
+      if (Arg->getType()->isPointerType())
+        checkDeref(Arg, D);
   if (Info.Begins && !Info.Ends)
     beginFrame(CE, D);
   else if (Info.Ends && !Info.Begins)
@@ -603,84 +523,6 @@ void FunctionAnalysis::reportEscape(PathId P, OriginId O, const Disjunct &D,
     }
     addFinding(std::move(F));
   }
-}
-
-/// fa_frame_retain(..., FA_RETAIN_DISCARD): a constant 0 for an
-/// fa_retain_policy parameter keeps nothing and cancels an earlier retain.
-static bool discardsRetention(const CallExpr *CE, const FunctionDecl *Callee,
-                              const ASTContext &Ctx) {
-  for (unsigned I = 0, N = std::min(CE->getNumArgs(), Callee->getNumParams());
-       I < N; ++I) {
-    const auto *ET = Callee->getParamDecl(I)->getType()->getAs<EnumType>();
-    if (!ET || !ET->getDecl()->getDeclName().isIdentifier() ||
-        ET->getDecl()->getName() != "fa_retain_policy")
-      continue;
-    Expr::EvalResult R;
-    const Expr *Arg = CE->getArg(I);
-    return !Arg->isValueDependent() && Arg->EvaluateAsInt(R, Ctx) &&
-           R.Val.getInt() == 0;
-  }
-  return false;
-}
-
-void FunctionAnalysis::retainSlot(const CallExpr *CE,
-                                  const FunctionDecl *Callee,
-                                  const Expr *Arg, Disjunct &D) {
-  PathId Slot = pointeePath(Arg);
-  if (Slot == NoPath)
-    return;
-  // The slot keeps pointing into the frame until the scope ends: copies
-  // taken from it before then keep the frame address.
-  if (discardsRetention(CE, Callee, Ctx))
-    D.Retained.erase(Slot);
-  else
-    D.Retained[Slot] = {frameScope(D), CE};
-}
-
-void FunctionAnalysis::takeCheckpoint(const CallExpr *CE, Disjunct &D) {
-  // Taken again (a loop): the same checkpoint, at a new position.
-  auto *It = llvm::find_if(D.Checkpoints,
-                           [CE](const auto &C) { return C.first == CE; });
-  if (It != D.Checkpoints.end())
-    D.Checkpoints.erase(It);
-  D.Checkpoints.emplace_back(CE, frameScope(D));
-}
-
-void FunctionAnalysis::rollBack(const CallExpr *CE, Disjunct &D) {
-  if (D.Checkpoints.empty() || CE->getNumArgs() < 2)
-    return;
-  const CallExpr *Target = nullptr;
-  bool Known = false;
-  if (const auto *DRE = dyn_cast<DeclRefExpr>(
-          stripCopies(CE->getArg(1))->IgnoreParenImpCasts()))
-    if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl())) {
-      auto It = CheckpointVars.find(VD);
-      if (It != CheckpointVars.end()) {
-        Target = It->second;
-        Known = true;
-      }
-    }
-  // An unknown checkpoint releases at least what the newest one of the
-  // innermost scope covers.
-  const Expr *Frame = frameScope(D);
-  int Index = -1;
-  for (int I = static_cast<int>(D.Checkpoints.size()) - 1; I >= 0; --I) {
-    const auto &C = D.Checkpoints[I];
-    if (C.second != Frame)
-      break;
-    if (Known ? C.first == Target : true) {
-      Index = I;
-      break;
-    }
-  }
-  if (Index < 0)
-    return;
-  // The checkpoint stays valid; newer ones are released with their memory.
-  llvm::SmallVector<const Expr *, 2> Released;
-  for (size_t I = Index; I < D.Checkpoints.size(); ++I)
-    Released.push_back(D.Checkpoints[I].first);
-  killOrigins(Released, CE, D);
-  D.Checkpoints.resize(Index + 1);
 }
 
 //===----------------------------------------------------------------------===//
@@ -870,6 +712,8 @@ void FunctionAnalysis::handleVarInit(const VarDecl *VD, const Stmt *Site,
   clearPath(P, D);
   if (!UnwindLoops.empty() && SnapshotVars.count(VD))
     D.Snapshots[VD] = D.Stack.size();
+  if (!RangeLoopVars.empty() && handleRangeVar(VD, Site, D))
+    return;
   const Expr *Init = VD->getInit();
   if (!Init || VD->getType()->isReferenceType())
     return;

@@ -2,9 +2,11 @@
 //===--- FrameTransfer.h - framealloc-tidy ----------------------*- C++ -*-===//
 //
 // The analysis of one function, internal to the analysis: the fixpoint driver
-// and exit checks (FrameAnalysis.cpp), branch conditions (FrameConditions.cpp),
+// (FrameAnalysis.cpp), the body's structure (FrameStructure.cpp), exit checks
+// and findings (FrameExit.cpp), branch conditions (FrameConditions.cpp),
 // transfer functions over CFG elements (FrameTransfer.cpp), values and access
-// paths (FrameValues.cpp), and frame scopes, implicit and arena-keyed
+// paths (FrameValues.cpp), objects by type and the standard library
+// (FrameTypes.cpp), and frame scopes, implicit and arena-keyed
 // (FrameScopes.cpp).
 //
 //===----------------------------------------------------------------------===//
@@ -25,6 +27,9 @@ namespace clang::tidy::framealloc {
 
 /// The array operand of `a[i]` when `a` is an array (not a pointer).
 const Expr *arrayOperand(const ArraySubscriptExpr *AS);
+/// Pushes the children of \p S onto \p Work, skipping nested function
+/// bodies.
+void pushChildren(const Stmt *S, llvm::SmallVectorImpl<const Stmt *> &Work);
 /// Looks through the wrappers C++ puts around copies of objects.
 const Expr *stripCopies(const Expr *E);
 /// A class of the standard library.
@@ -39,6 +44,19 @@ const Expr *atomicStoredValue(const AtomicExpr *AE, bool &ByPointer,
                               bool &MayFail);
 /// The same for std::atomic's store, exchange and compare_exchange_*.
 const Expr *atomicMemberStore(const CXXMemberCallExpr *MC, bool &MayFail);
+/// May an object of type \p T keep an address it is built or assigned from?
+/// Pointers, references and views (trivially destructible classes holding
+/// one: string_view, span, iterators, closures) do; an owner (a class with
+/// a non-trivial destructor) keeps what its elements (value_type) keep:
+/// std::string and std::vector<int> copy, std::vector<T *> keeps.
+bool keepsAddresses(QualType T, unsigned Depth = 0);
+/// A class with a non-trivial destructor: it copies the bytes it is given.
+bool isOwningClass(QualType T);
+/// A view: a trivially destructible class that keeps addresses (span,
+/// string_view), whose elements are the memory it points to.
+bool isFrameView(QualType T);
+/// A standard container's insertion; \p Elem is the element type.
+bool isContainerInsert(const CXXMemberCallExpr *MC, QualType &Elem);
 
 /// How long the object behind an access path lives, relative to frames.
 enum class SlotKind {
@@ -57,10 +75,10 @@ public:
   void run();
 
 private:
-  // --- Driver (FrameAnalysis.cpp) -----------------------------------------
+  // --- Driver (FrameAnalysis.cpp; scanning: FrameStructure.cpp) ----------
   bool isWorthAnalyzing();
   /// One walk over the body: loops that unwind frames, loops that begin
-  /// them, element-clearing loops, snapshot variables.
+  /// them, element-clearing loops, snapshot and range-for variables.
   void scanStructure();
   void noteResultVar(const VarDecl *VD, const Expr *Init);
   void computeLocalPointerKinds();
@@ -70,6 +88,7 @@ private:
   void transferBlock(const CFGBlock &B, const FlowState &In,
                      llvm::SmallVectorImpl<FlowState> &Out);
   bool isAbnormalExit(const CFGBlock &B) const;
+  /// The checks at function exit (FrameExit.cpp).
   void checkExit(const CFGBlock &Pred, const Disjunct &D);
   /// Edge refinements that are not plain condition facts: a begin wrapper
   /// that reports failure, the exit of a loop that unwinds frames, switch
@@ -108,6 +127,13 @@ private:
   void handleArgument(const FunctionDecl *Callee, unsigned ArgIndex,
                       const Expr *Arg, QualType ParamType, Disjunct &D);
   void handleConstruct(const CXXConstructExpr *CE, Disjunct &D);
+  // Objects by type (FrameTypes.cpp).
+  /// A standard container's insertion keeps the elements it is given, as
+  /// far as their type keeps addresses; false if \p MC is not one.
+  bool handleContainerInsert(const CXXMemberCallExpr *MC, Disjunct &D);
+  /// The variable of a range-for: an element of the range, and iterating a
+  /// view is a use of its memory. False if \p VD is not one.
+  bool handleRangeVar(const VarDecl *VD, const Stmt *Site, Disjunct &D);
   void handleAssign(const BinaryOperator *BO, Disjunct &D);
   void handleAtomic(const AtomicExpr *AE, Disjunct &D);
   void handleVarInit(const VarDecl *VD, const Stmt *Site, Disjunct &D);
@@ -213,7 +239,14 @@ private:
   /// Ends the scope named by a keyed end's argument \p Arg.
   void endKeyed(const Stmt *Site, const Expr *Arg, Disjunct &D);
   /// Ends the scope of the token held by \p TokenPath, if we track it.
-  bool endToken(const Stmt *Site, PathId TokenPath, Disjunct &D);
+  /// \p Implicit: the end of the token's lifetime (a guard's destructor, a
+  /// cleanup variable), not a call.
+  bool endToken(const Stmt *Site, PathId TokenPath, Disjunct &D,
+                bool Implicit = false);
+  /// An unkeyed scope guard's destructor at \p Site.
+  void leaveGuard(const Stmt *Site, const VarDecl *Guard, Disjunct &D);
+  /// \p Begin is still open where the scope of \p Guard is left.
+  void reportLeftOpen(const Expr *Begin, const Stmt *Site, PathId Guard);
   /// Removes Stack[I] and kills its memory.
   void popScopeAt(unsigned I, const Stmt *Site, Disjunct &D);
   /// \p P is (re)initialized from \p Init: it holds a scope token when Init
@@ -231,7 +264,7 @@ private:
   unsigned arenaParamOf(const Expr *E, const Disjunct &D, bool &NotParam);
   const Expr *aliasOf(const VarDecl *VD);
 
-  // --- Diagnostics --------------------------------------------------------
+  // --- Diagnostics (FrameExit.cpp) --------------------------------------
   SourceLocation loc(const Stmt *S) const;
   SourceLocation loc(SourceLocation L) const;
   std::string spelling(const Expr *E) const;
@@ -304,6 +337,8 @@ private:
   /// Integer variables set from a call (`base = depth(fa)`), with the callee:
   /// the frame depth is snapshotted there for unwinding loops.
   llvm::DenseMap<const VarDecl *, const FunctionDecl *> SnapshotVars;
+  /// Range-for loop variables and their loops.
+  llvm::DenseMap<const VarDecl *, const CXXForRangeStmt *> RangeLoopVars;
   /// Calls of a begin wrapper that may decline (it returns a flag or a
   /// status) whose result is thrown away.
   llvm::SmallPtrSet<const Stmt *, 2> IgnoredBegins;

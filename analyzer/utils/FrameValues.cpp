@@ -192,6 +192,21 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
       return valueOf(BO->getLHS()->getType()->isPointerType() ? BO->getLHS()
                                                               : BO->getRHS(),
                      D);
+    // An address kept as an integer keeps pointing where it did through
+    // offsets and masks (`(T *)(h + off)`, `(h + 15) & ~15`); the difference
+    // of two addresses is a distance.
+    if (BO->getType()->isIntegerType()) {
+      BinaryOperatorKind Op = BO->getOpcode();
+      if (Op != BO_Add && Op != BO_Sub && Op != BO_Or && Op != BO_And &&
+          Op != BO_Xor)
+        return {};
+      OriginSet L = valueOf(BO->getLHS(), D);
+      OriginSet R = valueOf(BO->getRHS(), D);
+      if (Op == BO_Sub)
+        return R.empty() ? L : OriginSet();
+      setUnion(L, R);
+      return L;
+    }
     return {};
   }
   if (const auto *UO = dyn_cast<UnaryOperator>(E)) {
@@ -234,6 +249,10 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
                                   ? CC->getConstructor()->getParent()
                                   : nullptr;
     bool View = RD && RD->hasDefinition() && RD->hasTrivialDestructor();
+    // An owner whose elements keep no address (std::string from a
+    // string_view, std::vector<int> from a range) copies everything.
+    if (!View && !keepsAddresses(CC->getType()))
+      return {};
     OriginSet S;
     for (const Expr *Arg : CC->arguments()) {
       QualType T = Arg->getType();

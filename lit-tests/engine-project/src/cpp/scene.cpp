@@ -81,8 +81,8 @@ std::size_t nested(Engine *e, const std::vector<Node> &nodes) {
 }
 
 void manual_inside_guard(Engine *e) {
-    engine::FrameScope frame(e); // FINDING: frame-pairing
-    eng_frame_begin(e); // the destructor ends this frame, the guard's stays open
+    engine::FrameScope frame(e);
+    eng_frame_begin(e); // FINDING: frame-pairing (still open when the guard's scope ends)
     float *f = engine::scratch_array<float>(e, 4);
     if (f)
         f[0] = 1.0f;
