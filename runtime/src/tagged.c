@@ -25,92 +25,101 @@ fa_tagged fa_tagged_from_tag(fa_alloc *fa, fa_tag tag) {
     return h;
 }
 
-enum tagged_kind {
-    TAGGED_FRAME,
-    TAGGED_POOL,
-    TAGGED_POOL_ALIGNED,
-    TAGGED_HEAP,
-    TAGGED_REALLOC,
-    TAGGED_MALLOC,
-    TAGGED_CALLOC,
-    TAGGED_GENERAL_REALLOC
-};
+/* The calling thread's tag, switched to a handle's for one call and back. */
+typedef struct tag_switch {
+    fai_tstate *t; /* NULL: nothing switched (NULL allocator, no thread state, same tag) */
+    fa_tag saved;
+} tag_switch;
 
-static void *dispatch(enum tagged_kind kind, fa_alloc *fa, void *p, size_t size, size_t align) {
-    switch (kind) {
-    case TAGGED_FRAME: return fa_frame_alloc_at(fa, size, align, NULL);
-    case TAGGED_POOL: return fa_pool_alloc_at(fa, size, NULL);
-    case TAGGED_POOL_ALIGNED: return fa_pool_alloc_aligned_at(fa, size, align, NULL);
-    case TAGGED_HEAP: return fa_heap_alloc_at(fa, size, align, NULL);
-    case TAGGED_REALLOC: return fa_heap_realloc_at(fa, p, size, NULL);
-    case TAGGED_MALLOC: return fa_malloc(fa, size);
-    case TAGGED_CALLOC: return fa_calloc(fa, align, size); /* align carries the count */
-    case TAGGED_GENERAL_REALLOC: return fa_realloc(fa, p, size);
-    }
-    return NULL;
-}
-
-static const char *const kind_name[] = {"fa_tagged_frame_alloc", "fa_tagged_pool_alloc",
-                                        "fa_tagged_pool_alloc_aligned", "fa_tagged_heap_alloc",
-                                        "fa_tagged_heap_realloc", "fa_tagged_malloc",
-                                        "fa_tagged_calloc", "fa_tagged_realloc"};
-
-static void *tagged_alloc(fa_tagged h, enum tagged_kind kind, void *p, size_t size,
-                          size_t align) {
-    /* A NULL allocator goes through: the entry point reports it. */
-    if (h.fa == NULL) return dispatch(kind, NULL, p, size, align);
+/* False (reported) when the handle's tag is unknown. A NULL allocator passes: the entry point
+ * the caller goes on to reports it. */
+static bool enter(fa_tagged h, const char *what, const void *p, size_t size, tag_switch *sw) {
+    sw->t = NULL;
+    if (h.fa == NULL) return true;
     if (h.tag >= atomic_load(&h.fa->tag_count)) {
-        fai_error(h.fa, FA_ERR_INVALID_ARGUMENT, p, size, NULL, "%s: unknown tag %u",
-                  kind_name[kind], h.tag);
-        return NULL;
+        fai_error(h.fa, FA_ERR_INVALID_ARGUMENT, p, size, NULL, "%s: unknown tag %u", what,
+                  h.tag);
+        return false;
     }
     fai_tstate *t = fai_bind(h.fa);
-    if (t == NULL || t->cur_tag == h.tag) return dispatch(kind, h.fa, p, size, align);
-    fa_tag saved = t->cur_tag;
+    if (t == NULL || t->cur_tag == h.tag) return true;
+    sw->t = t;
+    sw->saved = t->cur_tag;
     fai_tag_switch(t, h.tag);
-    void *q = dispatch(kind, h.fa, p, size, align);
-    fai_tag_switch(t, saved);
-    return q;
+    return true;
+}
+
+static void leave(const tag_switch *sw) {
+    if (sw->t != NULL) fai_tag_switch(sw->t, sw->saved);
 }
 
 void *fa_tagged_frame_alloc(fa_tagged h, size_t size, size_t align) {
-    return tagged_alloc(h, TAGGED_FRAME, NULL, size, align);
+    tag_switch sw;
+    if (!enter(h, "fa_tagged_frame_alloc", NULL, size, &sw)) return NULL;
+    void *p = fa_frame_alloc_at(h.fa, size, align, NULL);
+    leave(&sw);
+    return p;
 }
 
 void *fa_tagged_pool_alloc(fa_tagged h, size_t size) {
-    return tagged_alloc(h, TAGGED_POOL, NULL, size, 0);
+    tag_switch sw;
+    if (!enter(h, "fa_tagged_pool_alloc", NULL, size, &sw)) return NULL;
+    void *p = fa_pool_alloc_at(h.fa, size, NULL);
+    leave(&sw);
+    return p;
 }
 
 void *fa_tagged_pool_alloc_aligned(fa_tagged h, size_t size, size_t align) {
-    return tagged_alloc(h, TAGGED_POOL_ALIGNED, NULL, size, align);
+    tag_switch sw;
+    if (!enter(h, "fa_tagged_pool_alloc_aligned", NULL, size, &sw)) return NULL;
+    void *p = fa_pool_alloc_aligned_at(h.fa, size, align, NULL);
+    leave(&sw);
+    return p;
 }
 
 void *fa_tagged_heap_alloc(fa_tagged h, size_t size, size_t align) {
-    return tagged_alloc(h, TAGGED_HEAP, NULL, size, align);
+    tag_switch sw;
+    if (!enter(h, "fa_tagged_heap_alloc", NULL, size, &sw)) return NULL;
+    void *p = fa_heap_alloc_at(h.fa, size, align, NULL);
+    leave(&sw);
+    return p;
 }
 
 void *fa_tagged_heap_realloc(fa_tagged h, void *p, size_t size) {
-    return tagged_alloc(h, TAGGED_REALLOC, p, size, 0);
+    tag_switch sw;
+    if (!enter(h, "fa_tagged_heap_realloc", p, size, &sw)) return NULL;
+    void *q = fa_heap_realloc_at(h.fa, p, size, NULL);
+    leave(&sw);
+    return q;
 }
 
 void *fa_tagged_malloc(fa_tagged h, size_t size) {
-    return tagged_alloc(h, TAGGED_MALLOC, NULL, size, 0);
+    tag_switch sw;
+    if (!enter(h, "fa_tagged_malloc", NULL, size, &sw)) return NULL;
+    void *p = fa_malloc(h.fa, size);
+    leave(&sw);
+    return p;
 }
 
 void *fa_tagged_calloc(fa_tagged h, size_t n, size_t size) {
-    return tagged_alloc(h, TAGGED_CALLOC, NULL, size, n);
+    tag_switch sw;
+    if (!enter(h, "fa_tagged_calloc", NULL, size, &sw)) return NULL;
+    void *p = fa_calloc(h.fa, n, size);
+    leave(&sw);
+    return p;
 }
 
 void *fa_tagged_realloc(fa_tagged h, void *p, size_t size) {
-    return tagged_alloc(h, TAGGED_GENERAL_REALLOC, p, size, 0);
+    tag_switch sw;
+    if (!enter(h, "fa_tagged_realloc", p, size, &sw)) return NULL;
+    void *q = fa_realloc(h.fa, p, size);
+    leave(&sw);
+    return q;
 }
 
-/* The quiet forms: the same switch inside error.c's quiet mode (see try.c). */
-static void *quiet(fa_tagged h, enum tagged_kind kind, size_t size, size_t align,
-                   fa_status *why) {
-    fai_quiet q = fai_quiet_begin();
-    void *p = tagged_alloc(h, kind, NULL, size, align);
-    fa_status st = fai_quiet_end(q);
+/* The quiet forms: the same calls inside error.c's quiet mode (see try.c). */
+static void *finish(void *p, fai_quiet saved, fa_status *why) {
+    fa_status st = fai_quiet_end(saved);
     if (p == NULL && st == FA_OK) st = FA_ERR_OUT_OF_MEMORY;
     if (p != NULL) st = FA_OK;
     if (why != NULL) *why = st;
@@ -118,13 +127,19 @@ static void *quiet(fa_tagged h, enum tagged_kind kind, size_t size, size_t align
 }
 
 void *fa_tagged_try_frame_alloc(fa_tagged h, size_t size, size_t align, fa_status *why) {
-    return quiet(h, TAGGED_FRAME, size, align, why);
+    fai_quiet q = fai_quiet_begin();
+    void *p = fa_tagged_frame_alloc(h, size, align);
+    return finish(p, q, why);
 }
 
 void *fa_tagged_try_pool_alloc(fa_tagged h, size_t size, fa_status *why) {
-    return quiet(h, TAGGED_POOL, size, 0, why);
+    fai_quiet q = fai_quiet_begin();
+    void *p = fa_tagged_pool_alloc(h, size);
+    return finish(p, q, why);
 }
 
 void *fa_tagged_try_heap_alloc(fa_tagged h, size_t size, size_t align, fa_status *why) {
-    return quiet(h, TAGGED_HEAP, size, align, why);
+    fai_quiet q = fai_quiet_begin();
+    void *p = fa_tagged_heap_alloc(h, size, align);
+    return finish(p, q, why);
 }
