@@ -474,6 +474,9 @@ typedef struct fai_quiet {
 } fai_quiet;
 fai_quiet fai_quiet_begin(void);
 fa_status fai_quiet_end(fai_quiet saved);
+/* try.c: ends the quiet mode of a try-allocation that returned p and sets *why (if not NULL):
+ * FA_OK on success, else the captured reason. Returns p. */
+void *fai_try_finish(void *p, fai_quiet saved, fa_status *why);
 bool fai_quiet_active(void);
 
 /* error.c: deferred reports of the recovery path (recovery.c). Between begin and end, the first

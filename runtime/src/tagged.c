@@ -118,28 +118,20 @@ void *fa_tagged_realloc(fa_tagged h, void *p, size_t size) {
 }
 
 /* The quiet forms: the same calls inside error.c's quiet mode (see try.c). */
-static void *finish(void *p, fai_quiet saved, fa_status *why) {
-    fa_status st = fai_quiet_end(saved);
-    if (p == NULL && st == FA_OK) st = FA_ERR_OUT_OF_MEMORY;
-    if (p != NULL) st = FA_OK;
-    if (why != NULL) *why = st;
-    return p;
-}
-
 void *fa_tagged_try_frame_alloc(fa_tagged h, size_t size, size_t align, fa_status *why) {
     fai_quiet q = fai_quiet_begin();
     void *p = fa_tagged_frame_alloc(h, size, align);
-    return finish(p, q, why);
+    return fai_try_finish(p, q, why);
 }
 
 void *fa_tagged_try_pool_alloc(fa_tagged h, size_t size, fa_status *why) {
     fai_quiet q = fai_quiet_begin();
     void *p = fa_tagged_pool_alloc(h, size);
-    return finish(p, q, why);
+    return fai_try_finish(p, q, why);
 }
 
 void *fa_tagged_try_heap_alloc(fa_tagged h, size_t size, size_t align, fa_status *why) {
     fai_quiet q = fai_quiet_begin();
     void *p = fa_tagged_heap_alloc(h, size, align);
-    return finish(p, q, why);
+    return fai_try_finish(p, q, why);
 }

@@ -10,7 +10,7 @@
  */
 #include "internal.h"
 
-static void *finish(void *p, fai_quiet saved, fa_status *why) {
+void *fai_try_finish(void *p, fai_quiet saved, fa_status *why) {
     fa_status st = fai_quiet_end(saved);
     /* A failure always has a reason; a path that returned NULL without one ran out of memory
      * before it could say so (thread-state creation). */
@@ -23,17 +23,17 @@ static void *finish(void *p, fai_quiet saved, fa_status *why) {
 void *fa_try_frame_alloc(fa_alloc *fa, size_t size, size_t align, fa_status *why) {
     fai_quiet q = fai_quiet_begin();
     void *p = fa_frame_alloc_at(fa, size, align, NULL);
-    return finish(p, q, why);
+    return fai_try_finish(p, q, why);
 }
 
 void *fa_try_pool_alloc(fa_alloc *fa, size_t size, fa_status *why) {
     fai_quiet q = fai_quiet_begin();
     void *p = fa_pool_alloc_at(fa, size, NULL);
-    return finish(p, q, why);
+    return fai_try_finish(p, q, why);
 }
 
 void *fa_try_heap_alloc(fa_alloc *fa, size_t size, size_t align, fa_status *why) {
     fai_quiet q = fai_quiet_begin();
     void *p = fa_heap_alloc_at(fa, size, align, NULL);
-    return finish(p, q, why);
+    return fai_try_finish(p, q, why);
 }
