@@ -177,19 +177,23 @@ static void op_end(void) {
         void *v = m.slots[pc[k].slot].value;
         CHECK(v != before[k]);
         if (v == NULL) {
+            /* A pool retain the pool refuses falls back to the heap: NULL means both refused. */
             bool must;
             bool may = pc[k].policy == FA_RETAIN_TO_HEAP ? heap_may_fail(pc[k].size, 0, &must)
-                                                         : pool_may_fail();
+                                                         : pool_may_fail() &&
+                                                               heap_may_fail(pc[k].size, 0, &must);
             CHECK(may);
             failures++;
             continue;
         }
         blk *b;
-        if (pc[k].policy == FA_RETAIN_TO_POOL) {
+        if (pc[k].policy == FA_RETAIN_TO_POOL && fa_heap_size(m.fa, v) == 0) {
             pool_may_fail();
             CHECK(aligned(v, 16));
             b = model_pool_new(v, pc[k].size, 16, false);
         } else {
+            /* a heap retain, or a pool retain the pool refused (only a budget can) */
+            if (pc[k].policy == FA_RETAIN_TO_POOL) CHECK(pool_may_fail());
             CHECK(aligned(v, 16));
             b = model_heap_new(v, pc[k].size, 16);
         }
