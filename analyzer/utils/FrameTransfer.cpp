@@ -134,6 +134,13 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
     }
   }
 
+  // `*p`, `s[i]` of a handle (frame_ptr, span, iterator) read the memory
+  // it holds.
+  if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(CE))
+    if ((OC->getOperator() == OO_Star || OC->getOperator() == OO_Subscript) &&
+        handleAccessorObject(OC))
+      checkDeref(OC, D);
+
   // Assignment to a class object (std::function = lambda, a handle's
   // operator=): the object now holds what the right-hand side holds.
   if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(CE))

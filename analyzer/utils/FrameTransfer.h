@@ -55,6 +55,13 @@ bool isOwningClass(QualType T);
 /// A view: a trivially destructible class that keeps addresses (span,
 /// string_view), whose elements are the memory it points to.
 bool isFrameView(QualType T);
+/// A class object whose accessors (get(), data(), operator->, operator[],
+/// begin()) return the memory it holds: a view, or an owner of a single
+/// object (unique_ptr, shared_ptr). \p T may be a pointer to one.
+bool isMemoryHandle(QualType T);
+/// A member call on such an object returning a pointer, a reference or a
+/// view: the object expression, else null.
+const Expr *handleAccessorObject(const CallExpr *Call);
 /// A standard container's insertion; \p Elem is the element type.
 bool isContainerInsert(const CXXMemberCallExpr *MC, QualType &Elem);
 
@@ -188,6 +195,9 @@ private:
   // --- Values and paths (FrameValues.cpp) -------------------------------
   OriginSet valueOf(const Expr *E, const Disjunct &D);
   OriginSet addressOf(const Expr *L, const Disjunct &D);
+  /// What an accessor call on a handle object (handleAccessorObject)
+  /// returns: the frame memory the object holds.
+  OriginSet heldThroughAccessor(const CallExpr *Call, const Disjunct &D);
   OriginSet lookup(PathId P, const Disjunct &D) const;
   /// Origins held anywhere inside the object at \p P (and, with
   /// \p ThroughDeref, in objects reachable from it).

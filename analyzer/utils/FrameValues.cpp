@@ -81,6 +81,46 @@ static const Expr *containerElementBase(const Expr *E) {
   return nullptr;
 }
 
+const Expr *handleAccessorObject(const CallExpr *Call) {
+  const auto *MD = dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee());
+  if (!MD || MD->isStatic() || isa<CXXConstructorDecl>(MD) ||
+      isa<CXXDestructorDecl>(MD))
+    return nullptr;
+  const Expr *Obj = nullptr;
+  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Call)) {
+    Obj = MC->getImplicitObjectArgument();
+  } else if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(Call)) {
+    if (OC->isAssignmentOp() || OC->getNumArgs() == 0)
+      return nullptr;
+    Obj = OC->getArg(0);
+  }
+  if (!Obj)
+    return nullptr;
+  QualType R = MD->getReturnType();
+  if (!R->isPointerType() && !R->isReferenceType() && !isFrameView(R))
+    return nullptr;
+  return isMemoryHandle(Obj->getType()) ? Obj : nullptr;
+}
+
+OriginSet FunctionAnalysis::heldThroughAccessor(const CallExpr *Call,
+                                                const Disjunct &D) {
+  const Expr *Obj = handleAccessorObject(Call);
+  if (!Obj)
+    return {};
+  if (Obj->getType()->isPointerType()) {
+    PathId P = pointeePath(Obj);
+    return P == NoPath ? OriginSet() : heldBy(P, D, /*ThroughDeref=*/false);
+  }
+  OriginSet S;
+  if (!Obj->isGLValue())
+    S = valueOf(Obj, D);
+  if (PathId P = lvaluePath(stripCopies(Obj)); P != NoPath)
+    setUnion(S, heldBy(P, D, /*ThroughDeref=*/false));
+  else if (Obj->isGLValue())
+    S = valueOf(stripCopies(Obj), D);
+  return S;
+}
+
 const Expr *FunctionAnalysis::currentScope(const Disjunct &D) const {
   return newestCheckpoint(frameScope(D), D);
 }
@@ -160,8 +200,9 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
         PathId P = lvaluePath(Base);
         return P == NoPath ? OriginSet() : lookup(P, D);
       }
+    // `p.get()`, `s.data()`, `*it`: the memory a handle object holds.
     if (!isFrameAlloc(Call))
-      return {};
+      return heldThroughAccessor(Call, D);
     const Expr *Scope = nullptr;
     PathId Arena = NoPath;
     if (!allocScope(Call, D, Scope, Arena))
@@ -305,6 +346,10 @@ OriginSet FunctionAnalysis::addressOf(const Expr *L, const Disjunct &D) {
   if (const auto *ICE = dyn_cast<ImplicitCastExpr>(L))
     if (ICE->getCastKind() == CK_NoOp)
       return addressOf(ICE->getSubExpr(), D);
+  // `&s[i]`, `&*p`: a reference into the memory a handle holds.
+  if (const auto *Call = dyn_cast<CallExpr>(L))
+    if (Call->getType()->isReferenceType() || Call->isGLValue())
+      return heldThroughAccessor(Call, D);
   return {};
 }
 
