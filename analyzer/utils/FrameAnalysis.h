@@ -56,6 +56,10 @@ struct FunctionSummary {
   /// (P, Q): the pointee of parameter P receives memory pushed into the arena
   /// of parameter Q (0-based), like a FilledParams entry keyed by Q's arena.
   llvm::SmallVector<std::pair<unsigned, unsigned>, 1> FilledArenaParams;
+  /// Fields of the returned object (paths below the returned pointer's
+  /// pointee, without dereferences) set to memory of the caller's frame
+  /// (`f->name = fa_frame_strdup(...); return f;`).
+  llvm::SmallVector<llvm::SmallVector<const FieldDecl *, 2>, 2> ReturnedFields;
 };
 
 /// What a same-file helper does with one of its pointer parameters that makes

@@ -406,4 +406,48 @@ void FunctionAnalysis::checkParamEffects(const FunctionDecl *Callee,
   }
 }
 
+void FunctionAnalysis::noteReturnedFields(const Expr *E, const Disjunct &D) {
+  PathId Obj = pointeePath(E);
+  if (Obj == NoPath)
+    return;
+  auto &Out = Result.Summary.ReturnedFields;
+  for (const auto &Entry : D.Vals) {
+    if (Entry.first == Obj || !Paths.isPrefix(Obj, Entry.first, false))
+      continue;
+    // Only memory the caller sees as its own frame's: the helper's own
+    // scopes have ended by then.
+    if (llvm::none_of(Entry.second, [this](OriginId O) {
+          return !Origins.isDead(O) && !Origins[O].Scope;
+        }))
+      continue;
+    llvm::SmallVector<const FieldDecl *, 2> Chain;
+    for (PathId Q = Entry.first; Q != Obj; Q = Paths[Q].Parent)
+      Chain.insert(Chain.begin(), Paths[Q].Field);
+    if (!llvm::is_contained(Out, Chain))
+      Out.push_back(std::move(Chain));
+  }
+}
+
+void FunctionAnalysis::storeReturnedFields(PathId P, const Expr *Init,
+                                           const Stmt *Site, Disjunct &D) {
+  const auto *CE = dyn_cast<CallExpr>(stripCopies(Init)->IgnoreParenCasts());
+  const FunctionDecl *Callee = CE ? CE->getDirectCallee() : nullptr;
+  if (!Callee || isa<CXXOperatorCallExpr>(CE))
+    return;
+  const FunctionSummary *S = Analyzer.summary(Callee);
+  if (!S || S->ReturnedFields.empty())
+    return;
+  // The fields belong to the scope the returned object does.
+  OriginSet V = valueOf(CE, D);
+  if (V.empty())
+    V.push_back(newOrigin(CE, D));
+  PathId Obj = Paths.child(P, nullptr);
+  for (const auto &Chain : S->ReturnedFields) {
+    PathId Q = Obj;
+    for (const FieldDecl *F : Chain)
+      Q = Paths.child(Q, F);
+    store(Q, V, Site, Init, /*Weak=*/false, D);
+  }
+}
+
 } // namespace clang::tidy::framealloc

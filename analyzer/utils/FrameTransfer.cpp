@@ -682,6 +682,8 @@ void FunctionAnalysis::handleAssign(const BinaryOperator *BO, Disjunct &D) {
       if (SnapshotVars.count(dyn_cast<VarDecl>(DRE->getDecl())))
         D.Snapshots[DRE->getDecl()] = D.Stack.size();
   store(P, valueOf(BO->getRHS(), D), BO, BO->getRHS(), /*Weak=*/Element, D);
+  if (LHS->getType()->isPointerType())
+    storeReturnedFields(P, BO->getRHS(), BO, D);
   // `opened = 1` decides a later `if (opened)`.
   if (CondTests.empty())
     return;
@@ -730,6 +732,8 @@ void FunctionAnalysis::handleVarInit(const VarDecl *VD, const Stmt *Site,
   if (T->isRecordType() || T->isArrayType())
     return assignRecord(P, Init, Site, /*Weak=*/false, D);
   store(P, valueOf(Init, D), Site, Init, /*Weak=*/false, D);
+  if (T->isPointerType())
+    storeReturnedFields(P, Init, Site, D);
   if (!CondTests.empty() &&
       (T->isIntegralOrEnumerationType() || T->isPointerType()))
     recordConstantAssign(varCondKey(VD), Init, D);
@@ -741,6 +745,8 @@ void FunctionAnalysis::handleReturn(const ReturnStmt *RS, Disjunct &D) {
     return;
   if (Reporting && HasKeyed && !Self.isFrameRelevant())
     noteArenaReturn(E, D);
+  if (Reporting && E->getType()->isPointerType())
+    noteReturnedFields(E, D);
   OriginSet V = valueOf(E, D);
   if (E->getType()->isRecordType()) {
     PathId P = lvaluePath(stripCopies(E));

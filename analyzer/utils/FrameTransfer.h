@@ -145,6 +145,13 @@ private:
   void handleAtomic(const AtomicExpr *AE, Disjunct &D);
   void handleVarInit(const VarDecl *VD, const Stmt *Site, Disjunct &D);
   void handleReturn(const ReturnStmt *RS, Disjunct &D);
+  /// The summary: fields of the returned object holding the caller's frame
+  /// memory.
+  void noteReturnedFields(const Expr *E, const Disjunct &D);
+  /// \p P is set from \p Init: a call whose summary has ReturnedFields
+  /// makes those fields of \p P's pointee frame memory.
+  void storeReturnedFields(PathId P, const Expr *Init, const Stmt *Site,
+                           Disjunct &D);
   void checkDeref(const Expr *Ptr, Disjunct &D);
   void checkCrossing(const FunctionDecl *Callee, unsigned ArgIndex,
                      const Expr *Arg, Disjunct &D, std::string Target = {});
