@@ -72,6 +72,12 @@ struct ParamEffect {
   unsigned Param = 0;
   /// "global 'g_cache'", "long-lived 'w->meshes'", or the thread API.
   std::string Target;
+  /// A method's store into a member of its object (`last_ = p;`): the
+  /// fields below `*this` (Stores only). The caller stores into the
+  /// object it calls the method on, which decides whether that outlives
+  /// the frame.
+  bool IntoThis = false;
+  llvm::SmallVector<const FieldDecl *, 2> ThisPath;
   /// Where it happens: the calls passing the parameter on, then the store
   /// or hand-off in the innermost helper.
   llvm::SmallVector<Message, 2> Trail;

@@ -212,6 +212,13 @@ void FunctionAnalysis::collectEffects(std::vector<ParamEffect> &Out) {
     unsigned Top;
   };
   llvm::SmallVector<Candidate, 4> Stores;
+  // A method's stores into members of its object, which may outlive the
+  // frame depending on the object each caller names.
+  PathId ThisObj =
+      isa<CXXMethodDecl>(FD) && !cast<CXXMethodDecl>(FD)->isStatic()
+          ? Paths.child(Paths.root(FD), nullptr)
+          : NoPath;
+  llvm::SmallVector<Candidate, 2> ThisStores;
   llvm::SmallVector<std::pair<PathId, unsigned>, 8> Reassigned;
   auto StoreTo = [&](PathId Slot, const Expr *RHS, const Stmt *Site,
                      unsigned Top) {
@@ -221,6 +228,9 @@ void FunctionAnalysis::collectEffects(std::vector<ParamEffect> &Out) {
     SlotKind K = slotKind(Slot);
     if (K == SlotKind::Global || K == SlotKind::LongLived)
       Stores.push_back({static_cast<unsigned>(P), Slot, Site, Top});
+    else if (ThisObj != NoPath && Slot != ThisObj &&
+             Paths.isPrefix(ThisObj, Slot, /*ThroughDeref=*/false))
+      ThisStores.push_back({static_cast<unsigned>(P), Slot, Site, Top});
   };
 
   unsigned Top = 0;
@@ -255,6 +265,13 @@ void FunctionAnalysis::collectEffects(std::vector<ParamEffect> &Out) {
         bool MayFail = false;
         if (const Expr *Val = atomicMemberStore(MC, MayFail)) {
           StoreTo(lvaluePath(MC->getImplicitObjectArgument()), Val, MC, Top);
+          continue;
+        }
+        // `items_.push_back(p)`: the container keeps pointer elements.
+        QualType Elem;
+        if (isContainerInsert(MC, Elem) && keepsAddresses(Elem)) {
+          for (const Expr *Arg : MC->arguments())
+            StoreTo(lvaluePath(MC->getImplicitObjectArgument()), Arg, MC, Top);
           continue;
         }
       }
@@ -315,7 +332,8 @@ void FunctionAnalysis::collectEffects(std::vector<ParamEffect> &Out) {
         }
         // A helper of this file that stores or hands on its parameter.
         for (const ParamEffect &Inner : Analyzer.effects(Callee)) {
-          if (Inner.Param != I || Inner.Trail.size() >= MaxTrail)
+          if (Inner.Param != I || Inner.Trail.size() >= MaxTrail ||
+              Inner.IntoThis)
             continue;
           Message M;
           M.Loc = loc(CE->getArg(I));
@@ -339,6 +357,27 @@ void FunctionAnalysis::collectEffects(std::vector<ParamEffect> &Out) {
     M.Format = "'%0' stores '%1' in %2 here";
     M.Args = {functionName(), NameOf(C.Param), Target};
     Add(ParamEffect::Stores, C.Param, std::move(Target), std::move(M), {});
+  }
+
+  for (const Candidate &C : ThisStores) {
+    bool TakenBack = llvm::any_of(Reassigned, [&C](const auto &R) {
+      return R.first == C.Slot && R.second > C.Top;
+    });
+    if (TakenBack)
+      continue;
+    ParamEffect E;
+    E.Kind = ParamEffect::Stores;
+    E.Param = C.Param;
+    E.IntoThis = true;
+    for (PathId Q = C.Slot; Q != ThisObj; Q = Paths[Q].Parent)
+      E.ThisPath.insert(E.ThisPath.begin(), Paths[Q].Field);
+    E.Target = "'" + pathName(C.Slot) + "'";
+    Message M;
+    M.Loc = loc(C.Site);
+    M.Format = "'%0' stores '%1' in %2 here";
+    M.Args = {functionName(), NameOf(C.Param), E.Target};
+    E.Trail.push_back(std::move(M));
+    Out.push_back(std::move(E));
   }
 }
 
@@ -371,7 +410,9 @@ void FunctionAnalysis::checkParamEffects(const FunctionDecl *Callee,
   std::string Name = spelling(Arg);
   std::string CalleeName = Callee->getNameAsString();
   for (const ParamEffect &E : Effects) {
-    if (E.Param != ArgIndex)
+    // Stores into the method's object are stores at the call
+    // (applyMemberStores).
+    if (E.Param != ArgIndex || E.IntoThis)
       continue;
     bool Stores = E.Kind == ParamEffect::Stores;
     Finding F{Stores ? FindingKind::Escape : FindingKind::ThreadCrossing,
@@ -447,6 +488,34 @@ void FunctionAnalysis::storeReturnedFields(PathId P, const Expr *Init,
     for (const FieldDecl *F : Chain)
       Q = Paths.child(Q, F);
     store(Q, V, Site, Init, /*Weak=*/false, D);
+  }
+}
+
+void FunctionAnalysis::applyMemberStores(const CXXMemberCallExpr *MC,
+                                         const FunctionDecl *Callee,
+                                         Disjunct &D) {
+  if (D.Vals.empty())
+    return;
+  const Expr *Obj = MC->getImplicitObjectArgument();
+  if (!Obj)
+    return;
+  PathId Base = NoPath;
+  for (const ParamEffect &E : Analyzer.effects(Callee)) {
+    if (!E.IntoThis || E.Param >= MC->getNumArgs())
+      continue;
+    const Expr *Arg = MC->getArg(E.Param);
+    OriginSet V = valueOf(Arg, D);
+    if (V.empty())
+      continue;
+    if (Base == NoPath)
+      Base = Obj->getType()->isPointerType() ? pointeePath(Obj)
+                                             : lvaluePath(Obj);
+    if (Base == NoPath)
+      return;
+    PathId Q = Base;
+    for (const FieldDecl *F : E.ThisPath)
+      Q = Paths.child(Q, F);
+    store(Q, V, MC, Arg, /*Weak=*/true, D);
   }
 }
 

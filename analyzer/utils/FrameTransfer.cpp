@@ -241,6 +241,8 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
   if (!Info.changesFrames()) {
     applySummary(CE, Callee, D);
     applyClears(CE, Callee, D);
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(CE))
+      applyMemberStores(MC, Callee, D);
   }
 }
 

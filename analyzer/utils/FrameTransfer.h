@@ -196,6 +196,10 @@ private:
   /// or hands it to another thread.
   void checkParamEffects(const FunctionDecl *Callee, unsigned ArgIndex,
                          const Expr *Arg, const Disjunct &D);
+  /// A method of this file that stores an argument into a member of its
+  /// object: the call stores it into that member of \p MC's object.
+  void applyMemberStores(const CXXMemberCallExpr *MC,
+                         const FunctionDecl *Callee, Disjunct &D);
   /// "global 'g'", "static 's'", "long-lived 'w->f'" or "'p->f'".
   std::string slotDescription(PathId P);
 
