@@ -234,8 +234,11 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
     rollBack(CE, D);
   if (Info.Begins && !Info.Ends)
     beginFrame(CE, D);
-  else if (Info.Ends && !Info.Begins)
+  else if (Info.Ends && !Info.Begins) {
+    ExplicitEnd = CE;
     endCall(CE, Info, D);
+    ExplicitEnd = nullptr;
+  }
   // Helpers (annotated allocators included) may also fill caller objects,
   // or clear them.
   if (!Info.changesFrames()) {
@@ -731,6 +734,9 @@ void FunctionAnalysis::handleVarInit(const VarDecl *VD, const Stmt *Site,
   QualType T = VD->getType();
   if (HasKeyed)
     bindToken(P, Init, D);
+  if (const auto *CC = dyn_cast<CXXConstructExpr>(stripCopies(Init)))
+    if (CC->getConstructor() && Index.callee(CC->getConstructor()).Begins)
+      GuardOf[CC] = VD;
   if (T->isRecordType() || T->isArrayType())
     return assignRecord(P, Init, Site, /*Weak=*/false, D);
   store(P, valueOf(Init, D), Site, Init, /*Weak=*/false, D);

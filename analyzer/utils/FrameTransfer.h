@@ -268,6 +268,9 @@ private:
   void leaveGuard(const Stmt *Site, const VarDecl *Guard, Disjunct &D);
   /// \p Begin is still open where the scope of \p Guard is left.
   void reportLeftOpen(const Expr *Begin, const Stmt *Site, PathId Guard);
+  /// \p Scope is popped at \p Site: an explicit end call ending the scope a
+  /// guard variable owns is a pairing mistake (the guard ends it again).
+  void noteGuardScopeEnded(const Expr *Scope, const Stmt *Site);
   /// Removes Stack[I] and kills its memory.
   void popScopeAt(unsigned I, const Stmt *Site, Disjunct &D);
   /// \p P is (re)initialized from \p Init: it holds a scope token when Init
@@ -341,6 +344,12 @@ private:
   llvm::SmallVector<std::pair<unsigned, unsigned>, 1> ArenaFills;
   llvm::SmallVector<unsigned, 1> ArenaFillConflicts;
   bool FixOffered = false; ///< One annotation fix-it per function.
+  /// Scope guards by the construction that begins their scope, the end call
+  /// being run now, and the guards whose scope such a call ended (their
+  /// destructor's end is then the same mistake, not a second one).
+  llvm::DenseMap<const Expr *, const VarDecl *> GuardOf;
+  const Stmt *ExplicitEnd = nullptr;
+  llvm::SmallPtrSet<const Expr *, 2> GuardEndsTaken;
 
   // From scanStructure().
   /// Loops whose body ends frames and begins none (unwinding loops), and the
