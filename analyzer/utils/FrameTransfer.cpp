@@ -197,7 +197,8 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
     Index.crossingParamsOfPointer(CE->getCallee(), Crossing);
     for (unsigned I : Crossing)
       if (I < CE->getNumArgs())
-        checkCrossing(nullptr, I, CE->getArg(I), D, spelling(CE->getCallee()));
+        checkCrossing(nullptr, I, CE->getArg(I), D, spelling(CE->getCallee()),
+                      CE);
   }
 
   // Operator calls of member functions pass the object as argument 0.
@@ -210,7 +211,9 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
     QualType ParamType;
     if (Callee && ParamIndex < Callee->getNumParams())
       ParamType = Callee->getParamDecl(ParamIndex)->getType();
+    CurrentCall = CE;
     handleArgument(Callee, ParamIndex, CE->getArg(I), ParamType, D);
+    CurrentCall = nullptr;
   }
   if (!Callee)
     return;
@@ -268,7 +271,7 @@ void FunctionAnalysis::handleArgument(const FunctionDecl *Callee,
                                       unsigned ArgIndex, const Expr *Arg,
                                       QualType ParamType, Disjunct &D) {
   if (Callee && Index.crossesThread(Callee, ArgIndex, Arg->getType()))
-    return checkCrossing(Callee, ArgIndex, Arg, D);
+    return checkCrossing(Callee, ArgIndex, Arg, D, {}, CurrentCall);
   if (Callee && Reporting)
     checkParamEffects(Callee, ArgIndex, Arg, D);
   // A retained slot is registered by the call (retainSlot).
@@ -362,9 +365,36 @@ void FunctionAnalysis::handleArgument(const FunctionDecl *Callee,
       [](const std::pair<PathId, OriginSet> &E) { return E.second.empty(); });
 }
 
+SourceLocation FunctionAnalysis::callLoc(const Expr *Call,
+                                         const Expr *Arg) const {
+  SourceLocation ArgLoc = loc(Arg);
+  if (!Call)
+    return ArgLoc;
+  SourceLocation Name;
+  if (const auto *CE = dyn_cast<CallExpr>(Call)) {
+    const Expr *Callee = CE->getCallee()->IgnoreParenImpCasts();
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(Callee))
+      Name = DRE->getLocation();
+    else if (const auto *ME = dyn_cast<MemberExpr>(Callee))
+      Name = ME->getMemberLoc();
+    else
+      Name = Callee->getExprLoc();
+  } else {
+    Name = Call->getBeginLoc();
+  }
+  Name = loc(Name);
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (Name.isInvalid() || ArgLoc.isInvalid() ||
+      SM.getFileID(Name) != SM.getFileID(ArgLoc) ||
+      SM.getSpellingLineNumber(Name) == SM.getSpellingLineNumber(ArgLoc))
+    return ArgLoc;
+  return Name;
+}
+
 void FunctionAnalysis::checkCrossing(const FunctionDecl *Callee,
                                      unsigned ArgIndex, const Expr *Arg,
-                                     Disjunct &D, std::string Target) {
+                                     Disjunct &D, std::string Target,
+                                     const Expr *Call) {
   if (!Reporting)
     return;
   PathId Carrier = NoPath;
@@ -376,7 +406,16 @@ void FunctionAnalysis::checkCrossing(const FunctionDecl *Callee,
     O = Reached.front();
 
   Finding F{FindingKind::ThreadCrossing, {}, {}};
-  F.Warning.Loc = loc(Arg);
+  // A call spanning several lines is reported on the callee's line, the
+  // argument in a note.
+  F.Warning.Loc = callLoc(Call, Arg);
+  if (F.Warning.Loc != loc(Arg)) {
+    Message N;
+    N.Loc = loc(Arg);
+    N.Format = "argument %0 passed here";
+    N.Args = {std::to_string(ArgIndex + 1)};
+    F.Notes.push_back(N);
+  }
   std::string Name = spelling(Arg);
   if (Target.empty() && Callee)
     Target = isa<CXXConstructorDecl>(Callee)
@@ -442,11 +481,11 @@ void FunctionAnalysis::handleConstruct(const CXXConstructExpr *CE,
   // thread, like pthread_create.
   if (isThreadClass(Ctor->getParent()))
     for (unsigned I = 0, N = CE->getNumArgs(); I < N; ++I)
-      checkCrossing(Ctor, I, CE->getArg(I), D);
+      checkCrossing(Ctor, I, CE->getArg(I), D, {}, CE);
   else if (Info.crossesThreads())
     for (unsigned I = 0, N = CE->getNumArgs(); I < N; ++I)
       if (Index.crossesThread(Ctor, I, CE->getArg(I)->getType()))
-        checkCrossing(Ctor, I, CE->getArg(I), D);
+        checkCrossing(Ctor, I, CE->getArg(I), D, {}, CE);
 }
 
 void FunctionAnalysis::applySummary(const CallExpr *CE,

@@ -154,7 +154,11 @@ private:
                            Disjunct &D);
   void checkDeref(const Expr *Ptr, Disjunct &D);
   void checkCrossing(const FunctionDecl *Callee, unsigned ArgIndex,
-                     const Expr *Arg, Disjunct &D, std::string Target = {});
+                     const Expr *Arg, Disjunct &D, std::string Target = {},
+                     const Expr *Call = nullptr);
+  /// Where a finding about an argument of \p Call goes: the argument, or
+  /// the callee's name when the argument is on another line.
+  SourceLocation callLoc(const Expr *Call, const Expr *Arg) const;
   void applySummary(const CallExpr *CE, const FunctionDecl *Callee,
                     Disjunct &D);
   void applyClears(const CallExpr *CE, const FunctionDecl *Callee,
@@ -349,6 +353,8 @@ private:
   /// destructor's end is then the same mistake, not a second one).
   llvm::DenseMap<const Expr *, const VarDecl *> GuardOf;
   const Stmt *ExplicitEnd = nullptr;
+  /// The call whose arguments are being handled (for callLoc).
+  const CallExpr *CurrentCall = nullptr;
   llvm::SmallPtrSet<const Expr *, 2> GuardEndsTaken;
 
   // From scanStructure().
