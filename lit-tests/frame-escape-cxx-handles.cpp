@@ -115,6 +115,33 @@ void bad_string_view_data(fa_alloc *fa, Cache *c) {
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: frame memory stored in long-lived 'c->label' outlives its frame [framealloc-frame-escape]
 }
 
+using FrameInts = std::vector<int, fa::frame_allocator<int>>;
+int *g_ints;
+
+void bad_frame_container_data(fa_alloc *fa) {
+  fa::FrameScope scope(fa);
+  FrameInts v{fa::frame_allocator<int>(fa)};
+  v.push_back(1);
+  g_ints = v.data();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: frame memory stored in global 'g_ints' outlives its frame [framealloc-frame-escape]
+}
+
+int bad_frame_container_after_end(fa_alloc *fa) {
+  fa_begin_frame(fa);
+  FrameInts v{fa::frame_allocator<int>(fa)};
+  v.push_back(1);
+  fa_end_frame(fa);
+  return v[0];
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'v[0]' used after its frame ended [framealloc-use-after-frame]
+}
+
+std::vector<int> ok_frame_container_copied_out(fa_alloc *fa) {
+  fa::FrameScope scope(fa);
+  FrameInts v{fa::frame_allocator<int>(fa)};
+  v.push_back(1);
+  return std::vector<int>(v.begin(), v.end());
+}
+
 // Negative cases.
 float ok_use_inside(fa_alloc *fa) {
   fa::FrameScope scope(fa);

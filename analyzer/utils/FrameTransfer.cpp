@@ -138,7 +138,8 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
   // it holds.
   if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(CE))
     if ((OC->getOperator() == OO_Star || OC->getOperator() == OO_Subscript) &&
-        handleAccessorObject(OC))
+        handleAccessorObject(
+            OC, [this](QualType T) { return isFrameContainer(T); }))
       checkDeref(OC, D);
 
   // Assignment to a class object (std::function = lambda, a handle's

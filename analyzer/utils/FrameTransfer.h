@@ -19,6 +19,7 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/Analysis/CFG.h"
 #include "llvm/ADT/FoldingSet.h"
+#include "llvm/ADT/STLExtras.h"
 #include <map>
 #include <set>
 #include <tuple>
@@ -61,7 +62,10 @@ bool isFrameView(QualType T);
 bool isMemoryHandle(QualType T);
 /// A member call on such an object returning a pointer, a reference or a
 /// view: the object expression, else null.
-const Expr *handleAccessorObject(const CallExpr *Call);
+/// \p IsFrameContainer: containers over a frame allocator count too.
+const Expr *handleAccessorObject(
+    const CallExpr *Call,
+    llvm::function_ref<bool(QualType)> IsFrameContainer = nullptr);
 /// A standard container's insertion; \p Elem is the element type.
 bool isContainerInsert(const CXXMemberCallExpr *MC, QualType &Elem);
 
@@ -233,6 +237,9 @@ private:
   const Expr *newestCheckpoint(const Expr *Scope, const Disjunct &D) const;
   OriginId newOrigin(const Expr *Site, const Disjunct &D);
   bool isFrameAlloc(const CallExpr *CE);
+  /// A container whose allocator (allocator_type) allocates frame memory
+  /// (its allocate() is FA_RETURNS_FRAME): its elements live in the frame.
+  bool isFrameContainer(QualType T);
 
   // --- Arena-keyed scopes (FrameScopes.cpp) --------------------------------
   /// The expression a keyed contract names in a call or construction: an
