@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 //===--- FrameEffects.cpp - framealloc-tidy -------------------------------===//
 //
-// Helper effects: what a same-file function does with its pointer parameters
-// that makes frame memory passed there outlive its frame (a store into a
-// global, a static or a long-lived object) or leave its thread. Callers get
-// the escape or crossing at the call, with notes down to the store.
+// Thread hand-offs of frame memory at a call, and helper effects: what a
+// same-file function does with its pointer parameters that makes frame memory
+// passed there outlive its frame (a store into a global, a static or a
+// long-lived object) or leave its thread. Callers get the escape or crossing
+// at the call, with notes down to the store.
 //
 // The scan is flow-insensitive over the helper's body, like the summaries of
 // filled parameters: a store counts unless a later top-level statement of the
@@ -379,6 +380,101 @@ void FunctionAnalysis::collectEffects(std::vector<ParamEffect> &Out) {
     E.Trail.push_back(std::move(M));
     Out.push_back(std::move(E));
   }
+}
+
+SourceLocation FunctionAnalysis::callLoc(const Expr *Call,
+                                         const Expr *Arg) const {
+  SourceLocation ArgLoc = loc(Arg);
+  if (!Call)
+    return ArgLoc;
+  SourceLocation Name;
+  if (const auto *CE = dyn_cast<CallExpr>(Call)) {
+    const Expr *Callee = CE->getCallee()->IgnoreParenImpCasts();
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(Callee))
+      Name = DRE->getLocation();
+    else if (const auto *ME = dyn_cast<MemberExpr>(Callee))
+      Name = ME->getMemberLoc();
+    else
+      Name = Callee->getExprLoc();
+  } else {
+    Name = Call->getBeginLoc();
+  }
+  Name = loc(Name);
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (Name.isInvalid() || ArgLoc.isInvalid() ||
+      SM.getFileID(Name) != SM.getFileID(ArgLoc) ||
+      SM.getSpellingLineNumber(Name) == SM.getSpellingLineNumber(ArgLoc))
+    return ArgLoc;
+  return Name;
+}
+
+void FunctionAnalysis::checkCrossing(const FunctionDecl *Callee,
+                                     unsigned ArgIndex, const Expr *Arg,
+                                     Disjunct &D, std::string Target,
+                                     const Expr *Call) {
+  if (!Reporting)
+    return;
+  PathId Carrier = NoPath;
+  OriginSet Reached = reachableFrom(Arg, D, &Carrier);
+  if (Reached.empty())
+    return;
+  OriginId O = firstLive(Reached);
+  if (O == NoOrigin)
+    O = Reached.front();
+
+  Finding F{FindingKind::ThreadCrossing, {}, {}};
+  // A call spanning several lines is reported on the callee's line, the
+  // argument in a note.
+  F.Warning.Loc = callLoc(Call, Arg);
+  if (F.Warning.Loc != loc(Arg)) {
+    Message N;
+    N.Loc = loc(Arg);
+    N.Format = "argument %0 passed here";
+    N.Args = {std::to_string(ArgIndex + 1)};
+    F.Notes.push_back(N);
+  }
+  std::string Name = spelling(Arg);
+  if (Target.empty() && Callee)
+    Target = isa<CXXConstructorDecl>(Callee)
+                 ? cast<CXXConstructorDecl>(Callee)->getParent()->getNameAsString()
+                 : Callee->getNameAsString();
+  if (Target.empty())
+    Target = "a function pointer";
+  std::string Position = std::to_string(ArgIndex + 1);
+  bool Direct = !valueOf(Arg, D).empty();
+  if (!Direct && Arg->isGLValue() && Arg->getType()->isPointerType()) {
+    PathId LP = lvaluePath(Arg);
+    Direct = LP != NoPath && !lookup(LP, D).empty();
+  }
+  if (Direct) {
+    F.Warning.Format = Name.empty()
+                           ? "frame memory handed to another thread through "
+                             "argument %1 of '%2'"
+                           : "frame memory '%0' handed to another thread "
+                             "through argument %1 of '%2'";
+  } else {
+    F.Warning.Format = "'%0' holds frame memory and is handed to another "
+                       "thread through argument %1 of '%2'";
+    if (Name.empty())
+      Name = "argument";
+  }
+  F.Warning.Args = {Name, Position, Target};
+  if (!Direct && Carrier != NoPath) {
+    if (const auto *Sites = D.Stores.find(Carrier)) {
+      Message N;
+      N.Loc = loc(Sites->front());
+      N.Format = "'%0' is set to frame memory here";
+      N.Args = {pathName(Carrier)};
+      F.Notes.push_back(N);
+    }
+  }
+  addOriginNotes(F, O, F.Warning.Loc, /*WithEnd=*/false);
+  Message Hint;
+  Hint.Loc = F.Warning.Loc;
+  Hint.Format = "frame memory belongs to the thread that allocated it; copy "
+                "the data into a transfer handle to hand it over";
+  F.Notes.push_back(Hint);
+  addFinding(std::move(F));
 }
 
 std::string FunctionAnalysis::slotDescription(PathId P) {

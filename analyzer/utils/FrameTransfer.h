@@ -157,6 +157,7 @@ private:
   void storeReturnedFields(PathId P, const Expr *Init, const Stmt *Site,
                            Disjunct &D);
   void checkDeref(const Expr *Ptr, Disjunct &D);
+  /// A thread hand-off of \p Arg (FrameEffects.cpp).
   void checkCrossing(const FunctionDecl *Callee, unsigned ArgIndex,
                      const Expr *Arg, Disjunct &D, std::string Target = {},
                      const Expr *Call = nullptr);
