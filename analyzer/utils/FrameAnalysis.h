@@ -56,6 +56,10 @@ struct FunctionSummary {
   /// (P, Q): the pointee of parameter P receives memory pushed into the arena
   /// of parameter Q (0-based), like a FilledParams entry keyed by Q's arena.
   llvm::SmallVector<std::pair<unsigned, unsigned>, 1> FilledArenaParams;
+  /// Fields of the returned object (paths below the returned pointer's
+  /// pointee, without dereferences) set to memory of the caller's frame
+  /// (`f->name = fa_frame_strdup(...); return f;`).
+  llvm::SmallVector<llvm::SmallVector<const FieldDecl *, 2>, 2> ReturnedFields;
 };
 
 /// What a same-file helper does with one of its pointer parameters that makes
@@ -68,6 +72,12 @@ struct ParamEffect {
   unsigned Param = 0;
   /// "global 'g_cache'", "long-lived 'w->meshes'", or the thread API.
   std::string Target;
+  /// A method's store into a member of its object (`last_ = p;`): the
+  /// fields below `*this` (Stores only). The caller stores into the
+  /// object it calls the method on, which decides whether that outlives
+  /// the frame.
+  bool IntoThis = false;
+  llvm::SmallVector<const FieldDecl *, 2> ThisPath;
   /// Where it happens: the calls passing the parameter on, then the store
   /// or hand-off in the innermost helper.
   llvm::SmallVector<Message, 2> Trail;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 //===--- FrameEffects.cpp - framealloc-tidy -------------------------------===//
 //
-// Helper effects: what a same-file function does with its pointer parameters
-// that makes frame memory passed there outlive its frame (a store into a
-// global, a static or a long-lived object) or leave its thread. Callers get
-// the escape or crossing at the call, with notes down to the store.
+// Thread hand-offs of frame memory at a call, and helper effects: what a
+// same-file function does with its pointer parameters that makes frame memory
+// passed there outlive its frame (a store into a global, a static or a
+// long-lived object) or leave its thread. Callers get the escape or crossing
+// at the call, with notes down to the store.
 //
 // The scan is flow-insensitive over the helper's body, like the summaries of
 // filled parameters: a store counts unless a later top-level statement of the
@@ -212,6 +213,13 @@ void FunctionAnalysis::collectEffects(std::vector<ParamEffect> &Out) {
     unsigned Top;
   };
   llvm::SmallVector<Candidate, 4> Stores;
+  // A method's stores into members of its object, which may outlive the
+  // frame depending on the object each caller names.
+  PathId ThisObj =
+      isa<CXXMethodDecl>(FD) && !cast<CXXMethodDecl>(FD)->isStatic()
+          ? Paths.child(Paths.root(FD), nullptr)
+          : NoPath;
+  llvm::SmallVector<Candidate, 2> ThisStores;
   llvm::SmallVector<std::pair<PathId, unsigned>, 8> Reassigned;
   auto StoreTo = [&](PathId Slot, const Expr *RHS, const Stmt *Site,
                      unsigned Top) {
@@ -221,6 +229,9 @@ void FunctionAnalysis::collectEffects(std::vector<ParamEffect> &Out) {
     SlotKind K = slotKind(Slot);
     if (K == SlotKind::Global || K == SlotKind::LongLived)
       Stores.push_back({static_cast<unsigned>(P), Slot, Site, Top});
+    else if (ThisObj != NoPath && Slot != ThisObj &&
+             Paths.isPrefix(ThisObj, Slot, /*ThroughDeref=*/false))
+      ThisStores.push_back({static_cast<unsigned>(P), Slot, Site, Top});
   };
 
   unsigned Top = 0;
@@ -255,6 +266,13 @@ void FunctionAnalysis::collectEffects(std::vector<ParamEffect> &Out) {
         bool MayFail = false;
         if (const Expr *Val = atomicMemberStore(MC, MayFail)) {
           StoreTo(lvaluePath(MC->getImplicitObjectArgument()), Val, MC, Top);
+          continue;
+        }
+        // `items_.push_back(p)`: the container keeps pointer elements.
+        QualType Elem;
+        if (isContainerInsert(MC, Elem) && keepsAddresses(Elem)) {
+          for (const Expr *Arg : MC->arguments())
+            StoreTo(lvaluePath(MC->getImplicitObjectArgument()), Arg, MC, Top);
           continue;
         }
       }
@@ -315,7 +333,8 @@ void FunctionAnalysis::collectEffects(std::vector<ParamEffect> &Out) {
         }
         // A helper of this file that stores or hands on its parameter.
         for (const ParamEffect &Inner : Analyzer.effects(Callee)) {
-          if (Inner.Param != I || Inner.Trail.size() >= MaxTrail)
+          if (Inner.Param != I || Inner.Trail.size() >= MaxTrail ||
+              Inner.IntoThis)
             continue;
           Message M;
           M.Loc = loc(CE->getArg(I));
@@ -340,6 +359,122 @@ void FunctionAnalysis::collectEffects(std::vector<ParamEffect> &Out) {
     M.Args = {functionName(), NameOf(C.Param), Target};
     Add(ParamEffect::Stores, C.Param, std::move(Target), std::move(M), {});
   }
+
+  for (const Candidate &C : ThisStores) {
+    bool TakenBack = llvm::any_of(Reassigned, [&C](const auto &R) {
+      return R.first == C.Slot && R.second > C.Top;
+    });
+    if (TakenBack)
+      continue;
+    ParamEffect E;
+    E.Kind = ParamEffect::Stores;
+    E.Param = C.Param;
+    E.IntoThis = true;
+    for (PathId Q = C.Slot; Q != ThisObj; Q = Paths[Q].Parent)
+      E.ThisPath.insert(E.ThisPath.begin(), Paths[Q].Field);
+    E.Target = "'" + pathName(C.Slot) + "'";
+    Message M;
+    M.Loc = loc(C.Site);
+    M.Format = "'%0' stores '%1' in %2 here";
+    M.Args = {functionName(), NameOf(C.Param), E.Target};
+    E.Trail.push_back(std::move(M));
+    Out.push_back(std::move(E));
+  }
+}
+
+SourceLocation FunctionAnalysis::callLoc(const Expr *Call,
+                                         const Expr *Arg) const {
+  SourceLocation ArgLoc = loc(Arg);
+  if (!Call)
+    return ArgLoc;
+  SourceLocation Name;
+  if (const auto *CE = dyn_cast<CallExpr>(Call)) {
+    const Expr *Callee = CE->getCallee()->IgnoreParenImpCasts();
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(Callee))
+      Name = DRE->getLocation();
+    else if (const auto *ME = dyn_cast<MemberExpr>(Callee))
+      Name = ME->getMemberLoc();
+    else
+      Name = Callee->getExprLoc();
+  } else {
+    Name = Call->getBeginLoc();
+  }
+  Name = loc(Name);
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (Name.isInvalid() || ArgLoc.isInvalid() ||
+      SM.getFileID(Name) != SM.getFileID(ArgLoc) ||
+      SM.getSpellingLineNumber(Name) == SM.getSpellingLineNumber(ArgLoc))
+    return ArgLoc;
+  return Name;
+}
+
+void FunctionAnalysis::checkCrossing(const FunctionDecl *Callee,
+                                     unsigned ArgIndex, const Expr *Arg,
+                                     Disjunct &D, std::string Target,
+                                     const Expr *Call) {
+  if (!Reporting)
+    return;
+  PathId Carrier = NoPath;
+  OriginSet Reached = reachableFrom(Arg, D, &Carrier);
+  if (Reached.empty())
+    return;
+  OriginId O = firstLive(Reached);
+  if (O == NoOrigin)
+    O = Reached.front();
+
+  Finding F{FindingKind::ThreadCrossing, {}, {}};
+  // A call spanning several lines is reported on the callee's line, the
+  // argument in a note.
+  F.Warning.Loc = callLoc(Call, Arg);
+  if (F.Warning.Loc != loc(Arg)) {
+    Message N;
+    N.Loc = loc(Arg);
+    N.Format = "argument %0 passed here";
+    N.Args = {std::to_string(ArgIndex + 1)};
+    F.Notes.push_back(N);
+  }
+  std::string Name = spelling(Arg);
+  if (Target.empty() && Callee)
+    Target = isa<CXXConstructorDecl>(Callee)
+                 ? cast<CXXConstructorDecl>(Callee)->getParent()->getNameAsString()
+                 : Callee->getNameAsString();
+  if (Target.empty())
+    Target = "a function pointer";
+  std::string Position = std::to_string(ArgIndex + 1);
+  bool Direct = !valueOf(Arg, D).empty();
+  if (!Direct && Arg->isGLValue() && Arg->getType()->isPointerType()) {
+    PathId LP = lvaluePath(Arg);
+    Direct = LP != NoPath && !lookup(LP, D).empty();
+  }
+  if (Direct) {
+    F.Warning.Format = Name.empty()
+                           ? "frame memory handed to another thread through "
+                             "argument %1 of '%2'"
+                           : "frame memory '%0' handed to another thread "
+                             "through argument %1 of '%2'";
+  } else {
+    F.Warning.Format = "'%0' holds frame memory and is handed to another "
+                       "thread through argument %1 of '%2'";
+    if (Name.empty())
+      Name = "argument";
+  }
+  F.Warning.Args = {Name, Position, Target};
+  if (!Direct && Carrier != NoPath) {
+    if (const auto *Sites = D.Stores.find(Carrier)) {
+      Message N;
+      N.Loc = loc(Sites->front());
+      N.Format = "'%0' is set to frame memory here";
+      N.Args = {pathName(Carrier)};
+      F.Notes.push_back(N);
+    }
+  }
+  addOriginNotes(F, O, F.Warning.Loc, /*WithEnd=*/false);
+  Message Hint;
+  Hint.Loc = F.Warning.Loc;
+  Hint.Format = "frame memory belongs to the thread that allocated it; copy "
+                "the data into a transfer handle to hand it over";
+  F.Notes.push_back(Hint);
+  addFinding(std::move(F));
 }
 
 std::string FunctionAnalysis::slotDescription(PathId P) {
@@ -371,7 +506,9 @@ void FunctionAnalysis::checkParamEffects(const FunctionDecl *Callee,
   std::string Name = spelling(Arg);
   std::string CalleeName = Callee->getNameAsString();
   for (const ParamEffect &E : Effects) {
-    if (E.Param != ArgIndex)
+    // Stores into the method's object are stores at the call
+    // (applyMemberStores).
+    if (E.Param != ArgIndex || E.IntoThis)
       continue;
     bool Stores = E.Kind == ParamEffect::Stores;
     Finding F{Stores ? FindingKind::Escape : FindingKind::ThreadCrossing,
@@ -403,6 +540,78 @@ void FunctionAnalysis::checkParamEffects(const FunctionDecl *Callee,
       F.Notes.push_back(Hint);
     }
     addFinding(std::move(F));
+  }
+}
+
+void FunctionAnalysis::noteReturnedFields(const Expr *E, const Disjunct &D) {
+  PathId Obj = pointeePath(E);
+  if (Obj == NoPath)
+    return;
+  auto &Out = Result.Summary.ReturnedFields;
+  for (const auto &Entry : D.Vals) {
+    if (Entry.first == Obj || !Paths.isPrefix(Obj, Entry.first, false))
+      continue;
+    // Only memory the caller sees as its own frame's: the helper's own
+    // scopes have ended by then.
+    if (llvm::none_of(Entry.second, [this](OriginId O) {
+          return !Origins.isDead(O) && !Origins[O].Scope;
+        }))
+      continue;
+    llvm::SmallVector<const FieldDecl *, 2> Chain;
+    for (PathId Q = Entry.first; Q != Obj; Q = Paths[Q].Parent)
+      Chain.insert(Chain.begin(), Paths[Q].Field);
+    if (!llvm::is_contained(Out, Chain))
+      Out.push_back(std::move(Chain));
+  }
+}
+
+void FunctionAnalysis::storeReturnedFields(PathId P, const Expr *Init,
+                                           const Stmt *Site, Disjunct &D) {
+  const auto *CE = dyn_cast<CallExpr>(stripCopies(Init)->IgnoreParenCasts());
+  const FunctionDecl *Callee = CE ? CE->getDirectCallee() : nullptr;
+  if (!Callee || isa<CXXOperatorCallExpr>(CE))
+    return;
+  const FunctionSummary *S = Analyzer.summary(Callee);
+  if (!S || S->ReturnedFields.empty())
+    return;
+  // The fields belong to the scope the returned object does.
+  OriginSet V = valueOf(CE, D);
+  if (V.empty())
+    V.push_back(newOrigin(CE, D));
+  PathId Obj = Paths.child(P, nullptr);
+  for (const auto &Chain : S->ReturnedFields) {
+    PathId Q = Obj;
+    for (const FieldDecl *F : Chain)
+      Q = Paths.child(Q, F);
+    store(Q, V, Site, Init, /*Weak=*/false, D);
+  }
+}
+
+void FunctionAnalysis::applyMemberStores(const CXXMemberCallExpr *MC,
+                                         const FunctionDecl *Callee,
+                                         Disjunct &D) {
+  if (D.Vals.empty())
+    return;
+  const Expr *Obj = MC->getImplicitObjectArgument();
+  if (!Obj)
+    return;
+  PathId Base = NoPath;
+  for (const ParamEffect &E : Analyzer.effects(Callee)) {
+    if (!E.IntoThis || E.Param >= MC->getNumArgs())
+      continue;
+    const Expr *Arg = MC->getArg(E.Param);
+    OriginSet V = valueOf(Arg, D);
+    if (V.empty())
+      continue;
+    if (Base == NoPath)
+      Base = Obj->getType()->isPointerType() ? pointeePath(Obj)
+                                             : lvaluePath(Obj);
+    if (Base == NoPath)
+      return;
+    PathId Q = Base;
+    for (const FieldDecl *F : E.ThisPath)
+      Q = Paths.child(Q, F);
+    store(Q, V, MC, Arg, /*Weak=*/true, D);
   }
 }
 

@@ -146,6 +146,11 @@ SourceLocation FunctionAnalysis::loc(const Stmt *S) const {
 
 std::string FunctionAnalysis::spelling(const Expr *E) const {
   const SourceManager &SM = Ctx.getSourceManager();
+  // `p->f` through a class's operator->: the source range of the call is
+  // `p->`; name the object.
+  if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(E->IgnoreImpCasts()))
+    if (OC->getOperator() == OO_Arrow && OC->getNumArgs() == 1)
+      return spelling(OC->getArg(0));
   SourceRange R = E->IgnoreImpCasts()->getSourceRange();
   if (R.isInvalid() || R.getBegin().isMacroID() || R.getEnd().isMacroID())
     return {};

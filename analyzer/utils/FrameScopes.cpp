@@ -61,6 +61,8 @@ void FunctionAnalysis::beginFrame(const Expr *Site, Disjunct &D) {
 void FunctionAnalysis::endFrame(const Stmt *Site, Disjunct &D) {
   if (!D.Stack.empty()) {
     const Expr *Scope = D.Stack.pop_back_val();
+    if (!D.Coarse)
+      noteGuardScopeEnded(Scope, Site);
     // The wrapper may have declined, and then this ends the caller's frame.
     if (Reporting && !D.Coarse && IgnoredBegins.count(Scope)) {
       const auto *Begin = cast<CallExpr>(Scope);
@@ -430,8 +432,33 @@ bool FunctionAnalysis::arenaScope(const Expr *ArenaArg, bool HasBase,
   return !HasBase;
 }
 
+void FunctionAnalysis::noteGuardScopeEnded(const Expr *Scope,
+                                           const Stmt *Site) {
+  if (!Site || Site != ExplicitEnd)
+    return;
+  auto It = GuardOf.find(Scope);
+  if (It == GuardOf.end())
+    return;
+  GuardEndsTaken.insert(Scope);
+  if (!Reporting)
+    return;
+  Finding F{FindingKind::Pairing, {}, {}};
+  F.Warning.Loc = loc(Site);
+  F.Warning.Format = "frame owned by the scope guard '%0' ended here; the "
+                     "guard ends it again when its scope is left";
+  F.Warning.Args = {It->second->getNameAsString()};
+  Message N;
+  N.Loc = loc(Scope);
+  N.Format = "scope of '%0' begun here";
+  N.Args = {It->second->getNameAsString()};
+  F.Notes.push_back(N);
+  addFinding(std::move(F));
+}
+
 void FunctionAnalysis::popScopeAt(unsigned I, const Stmt *Site, Disjunct &D) {
   const Expr *Scope = D.Stack[I];
+  if (!D.Coarse)
+    noteGuardScopeEnded(Scope, Site);
   D.Stack.erase(D.Stack.begin() + I);
   killScope(Scope, Site, D);
   D.LastEnds.assign(1, Site);
@@ -476,6 +503,9 @@ void FunctionAnalysis::leaveGuard(const Stmt *Site, const VarDecl *Guard,
   const Expr *Begin = Guard->getInit() ? stripCopies(Guard->getInit())
                                        : nullptr;
   auto *It = Begin ? llvm::find(D.Stack, Begin) : D.Stack.end();
+  // Its scope was ended by an explicit call, reported there.
+  if (It == D.Stack.end() && Begin && GuardEndsTaken.count(Begin))
+    return;
   if (It != D.Stack.end()) {
     // The guard's end is meant for its own frame: frames begun after it and
     // still open are left open by leaving its scope.
@@ -557,6 +587,10 @@ void FunctionAnalysis::endKeyed(const Stmt *Site, const Expr *Arg,
     TokenPath = pointeePath(Tok);
   else if (Tok->isGLValue())
     TokenPath = lvaluePath(Tok);
+  // Ending a guard's scope through its token (`scope.release()`) is what
+  // the guard's own API is for.
+  if (TokenPath != NoPath && D.Tokens.find(TokenPath))
+    ExplicitEnd = nullptr;
   if (TokenPath != NoPath && endToken(Site, TokenPath, D))
     return;
   PathId Key = arenaKey(Arg, D);

@@ -134,6 +134,14 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
     }
   }
 
+  // `*p`, `s[i]` of a handle (frame_ptr, span, iterator) read the memory
+  // it holds.
+  if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(CE))
+    if ((OC->getOperator() == OO_Star || OC->getOperator() == OO_Subscript) &&
+        handleAccessorObject(
+            OC, [this](QualType T) { return isFrameContainer(T); }))
+      checkDeref(OC, D);
+
   // Assignment to a class object (std::function = lambda, a handle's
   // operator=): the object now holds what the right-hand side holds.
   if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(CE))
@@ -190,7 +198,8 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
     Index.crossingParamsOfPointer(CE->getCallee(), Crossing);
     for (unsigned I : Crossing)
       if (I < CE->getNumArgs())
-        checkCrossing(nullptr, I, CE->getArg(I), D, spelling(CE->getCallee()));
+        checkCrossing(nullptr, I, CE->getArg(I), D, spelling(CE->getCallee()),
+                      CE);
   }
 
   // Operator calls of member functions pass the object as argument 0.
@@ -203,7 +212,9 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
     QualType ParamType;
     if (Callee && ParamIndex < Callee->getNumParams())
       ParamType = Callee->getParamDecl(ParamIndex)->getType();
+    CurrentCall = CE;
     handleArgument(Callee, ParamIndex, CE->getArg(I), ParamType, D);
+    CurrentCall = nullptr;
   }
   if (!Callee)
     return;
@@ -227,13 +238,18 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
     rollBack(CE, D);
   if (Info.Begins && !Info.Ends)
     beginFrame(CE, D);
-  else if (Info.Ends && !Info.Begins)
+  else if (Info.Ends && !Info.Begins) {
+    ExplicitEnd = CE;
     endCall(CE, Info, D);
+    ExplicitEnd = nullptr;
+  }
   // Helpers (annotated allocators included) may also fill caller objects,
   // or clear them.
   if (!Info.changesFrames()) {
     applySummary(CE, Callee, D);
     applyClears(CE, Callee, D);
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(CE))
+      applyMemberStores(MC, Callee, D);
   }
 }
 
@@ -256,7 +272,7 @@ void FunctionAnalysis::handleArgument(const FunctionDecl *Callee,
                                       unsigned ArgIndex, const Expr *Arg,
                                       QualType ParamType, Disjunct &D) {
   if (Callee && Index.crossesThread(Callee, ArgIndex, Arg->getType()))
-    return checkCrossing(Callee, ArgIndex, Arg, D);
+    return checkCrossing(Callee, ArgIndex, Arg, D, {}, CurrentCall);
   if (Callee && Reporting)
     checkParamEffects(Callee, ArgIndex, Arg, D);
   // A retained slot is registered by the call (retainSlot).
@@ -350,65 +366,6 @@ void FunctionAnalysis::handleArgument(const FunctionDecl *Callee,
       [](const std::pair<PathId, OriginSet> &E) { return E.second.empty(); });
 }
 
-void FunctionAnalysis::checkCrossing(const FunctionDecl *Callee,
-                                     unsigned ArgIndex, const Expr *Arg,
-                                     Disjunct &D, std::string Target) {
-  if (!Reporting)
-    return;
-  PathId Carrier = NoPath;
-  OriginSet Reached = reachableFrom(Arg, D, &Carrier);
-  if (Reached.empty())
-    return;
-  OriginId O = firstLive(Reached);
-  if (O == NoOrigin)
-    O = Reached.front();
-
-  Finding F{FindingKind::ThreadCrossing, {}, {}};
-  F.Warning.Loc = loc(Arg);
-  std::string Name = spelling(Arg);
-  if (Target.empty() && Callee)
-    Target = isa<CXXConstructorDecl>(Callee)
-                 ? cast<CXXConstructorDecl>(Callee)->getParent()->getNameAsString()
-                 : Callee->getNameAsString();
-  if (Target.empty())
-    Target = "a function pointer";
-  std::string Position = std::to_string(ArgIndex + 1);
-  bool Direct = !valueOf(Arg, D).empty();
-  if (!Direct && Arg->isGLValue() && Arg->getType()->isPointerType()) {
-    PathId LP = lvaluePath(Arg);
-    Direct = LP != NoPath && !lookup(LP, D).empty();
-  }
-  if (Direct) {
-    F.Warning.Format = Name.empty()
-                           ? "frame memory handed to another thread through "
-                             "argument %1 of '%2'"
-                           : "frame memory '%0' handed to another thread "
-                             "through argument %1 of '%2'";
-  } else {
-    F.Warning.Format = "'%0' holds frame memory and is handed to another "
-                       "thread through argument %1 of '%2'";
-    if (Name.empty())
-      Name = "argument";
-  }
-  F.Warning.Args = {Name, Position, Target};
-  if (!Direct && Carrier != NoPath) {
-    if (const auto *Sites = D.Stores.find(Carrier)) {
-      Message N;
-      N.Loc = loc(Sites->front());
-      N.Format = "'%0' is set to frame memory here";
-      N.Args = {pathName(Carrier)};
-      F.Notes.push_back(N);
-    }
-  }
-  addOriginNotes(F, O, F.Warning.Loc, /*WithEnd=*/false);
-  Message Hint;
-  Hint.Loc = F.Warning.Loc;
-  Hint.Format = "frame memory belongs to the thread that allocated it; copy "
-                "the data into a transfer handle to hand it over";
-  F.Notes.push_back(Hint);
-  addFinding(std::move(F));
-}
-
 void FunctionAnalysis::handleConstruct(const CXXConstructExpr *CE,
                                        Disjunct &D) {
   const CXXConstructorDecl *Ctor = CE->getConstructor();
@@ -430,11 +387,11 @@ void FunctionAnalysis::handleConstruct(const CXXConstructExpr *CE,
   // thread, like pthread_create.
   if (isThreadClass(Ctor->getParent()))
     for (unsigned I = 0, N = CE->getNumArgs(); I < N; ++I)
-      checkCrossing(Ctor, I, CE->getArg(I), D);
+      checkCrossing(Ctor, I, CE->getArg(I), D, {}, CE);
   else if (Info.crossesThreads())
     for (unsigned I = 0, N = CE->getNumArgs(); I < N; ++I)
       if (Index.crossesThread(Ctor, I, CE->getArg(I)->getType()))
-        checkCrossing(Ctor, I, CE->getArg(I), D);
+        checkCrossing(Ctor, I, CE->getArg(I), D, {}, CE);
 }
 
 void FunctionAnalysis::applySummary(const CallExpr *CE,
@@ -675,6 +632,8 @@ void FunctionAnalysis::handleAssign(const BinaryOperator *BO, Disjunct &D) {
       if (SnapshotVars.count(dyn_cast<VarDecl>(DRE->getDecl())))
         D.Snapshots[DRE->getDecl()] = D.Stack.size();
   store(P, valueOf(BO->getRHS(), D), BO, BO->getRHS(), /*Weak=*/Element, D);
+  if (LHS->getType()->isPointerType())
+    storeReturnedFields(P, BO->getRHS(), BO, D);
   // `opened = 1` decides a later `if (opened)`.
   if (CondTests.empty())
     return;
@@ -720,9 +679,14 @@ void FunctionAnalysis::handleVarInit(const VarDecl *VD, const Stmt *Site,
   QualType T = VD->getType();
   if (HasKeyed)
     bindToken(P, Init, D);
+  if (const auto *CC = dyn_cast<CXXConstructExpr>(stripCopies(Init)))
+    if (CC->getConstructor() && Index.callee(CC->getConstructor()).Begins)
+      GuardOf[CC] = VD;
   if (T->isRecordType() || T->isArrayType())
     return assignRecord(P, Init, Site, /*Weak=*/false, D);
   store(P, valueOf(Init, D), Site, Init, /*Weak=*/false, D);
+  if (T->isPointerType())
+    storeReturnedFields(P, Init, Site, D);
   if (!CondTests.empty() &&
       (T->isIntegralOrEnumerationType() || T->isPointerType()))
     recordConstantAssign(varCondKey(VD), Init, D);
@@ -734,6 +698,8 @@ void FunctionAnalysis::handleReturn(const ReturnStmt *RS, Disjunct &D) {
     return;
   if (Reporting && HasKeyed && !Self.isFrameRelevant())
     noteArenaReturn(E, D);
+  if (Reporting && E->getType()->isPointerType())
+    noteReturnedFields(E, D);
   OriginSet V = valueOf(E, D);
   if (E->getType()->isRecordType()) {
     PathId P = lvaluePath(stripCopies(E));

@@ -19,6 +19,7 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/Analysis/CFG.h"
 #include "llvm/ADT/FoldingSet.h"
+#include "llvm/ADT/STLExtras.h"
 #include <map>
 #include <set>
 #include <tuple>
@@ -55,6 +56,16 @@ bool isOwningClass(QualType T);
 /// A view: a trivially destructible class that keeps addresses (span,
 /// string_view), whose elements are the memory it points to.
 bool isFrameView(QualType T);
+/// A class object whose accessors (get(), data(), operator->, operator[],
+/// begin()) return the memory it holds: a view, or an owner of a single
+/// object (unique_ptr, shared_ptr). \p T may be a pointer to one.
+bool isMemoryHandle(QualType T);
+/// A member call on such an object returning a pointer, a reference or a
+/// view: the object expression, else null.
+/// \p IsFrameContainer: containers over a frame allocator count too.
+const Expr *handleAccessorObject(
+    const CallExpr *Call,
+    llvm::function_ref<bool(QualType)> IsFrameContainer = nullptr);
 /// A standard container's insertion; \p Elem is the element type.
 bool isContainerInsert(const CXXMemberCallExpr *MC, QualType &Elem);
 
@@ -138,9 +149,21 @@ private:
   void handleAtomic(const AtomicExpr *AE, Disjunct &D);
   void handleVarInit(const VarDecl *VD, const Stmt *Site, Disjunct &D);
   void handleReturn(const ReturnStmt *RS, Disjunct &D);
+  /// The summary: fields of the returned object holding the caller's frame
+  /// memory.
+  void noteReturnedFields(const Expr *E, const Disjunct &D);
+  /// \p P is set from \p Init: a call whose summary has ReturnedFields
+  /// makes those fields of \p P's pointee frame memory.
+  void storeReturnedFields(PathId P, const Expr *Init, const Stmt *Site,
+                           Disjunct &D);
   void checkDeref(const Expr *Ptr, Disjunct &D);
+  /// A thread hand-off of \p Arg (FrameEffects.cpp).
   void checkCrossing(const FunctionDecl *Callee, unsigned ArgIndex,
-                     const Expr *Arg, Disjunct &D, std::string Target = {});
+                     const Expr *Arg, Disjunct &D, std::string Target = {},
+                     const Expr *Call = nullptr);
+  /// Where a finding about an argument of \p Call goes: the argument, or
+  /// the callee's name when the argument is on another line.
+  SourceLocation callLoc(const Expr *Call, const Expr *Arg) const;
   void applySummary(const CallExpr *CE, const FunctionDecl *Callee,
                     Disjunct &D);
   void applyClears(const CallExpr *CE, const FunctionDecl *Callee,
@@ -182,12 +205,19 @@ private:
   /// or hands it to another thread.
   void checkParamEffects(const FunctionDecl *Callee, unsigned ArgIndex,
                          const Expr *Arg, const Disjunct &D);
+  /// A method of this file that stores an argument into a member of its
+  /// object: the call stores it into that member of \p MC's object.
+  void applyMemberStores(const CXXMemberCallExpr *MC,
+                         const FunctionDecl *Callee, Disjunct &D);
   /// "global 'g'", "static 's'", "long-lived 'w->f'" or "'p->f'".
   std::string slotDescription(PathId P);
 
   // --- Values and paths (FrameValues.cpp) -------------------------------
   OriginSet valueOf(const Expr *E, const Disjunct &D);
   OriginSet addressOf(const Expr *L, const Disjunct &D);
+  /// What an accessor call on a handle object (handleAccessorObject)
+  /// returns: the frame memory the object holds.
+  OriginSet heldThroughAccessor(const CallExpr *Call, const Disjunct &D);
   OriginSet lookup(PathId P, const Disjunct &D) const;
   /// Origins held anywhere inside the object at \p P (and, with
   /// \p ThroughDeref, in objects reachable from it).
@@ -208,6 +238,9 @@ private:
   const Expr *newestCheckpoint(const Expr *Scope, const Disjunct &D) const;
   OriginId newOrigin(const Expr *Site, const Disjunct &D);
   bool isFrameAlloc(const CallExpr *CE);
+  /// A container whose allocator (allocator_type) allocates frame memory
+  /// (its allocate() is FA_RETURNS_FRAME): its elements live in the frame.
+  bool isFrameContainer(QualType T);
 
   // --- Arena-keyed scopes (FrameScopes.cpp) --------------------------------
   /// The expression a keyed contract names in a call or construction: an
@@ -247,6 +280,9 @@ private:
   void leaveGuard(const Stmt *Site, const VarDecl *Guard, Disjunct &D);
   /// \p Begin is still open where the scope of \p Guard is left.
   void reportLeftOpen(const Expr *Begin, const Stmt *Site, PathId Guard);
+  /// \p Scope is popped at \p Site: an explicit end call ending the scope a
+  /// guard variable owns is a pairing mistake (the guard ends it again).
+  void noteGuardScopeEnded(const Expr *Scope, const Stmt *Site);
   /// Removes Stack[I] and kills its memory.
   void popScopeAt(unsigned I, const Stmt *Site, Disjunct &D);
   /// \p P is (re)initialized from \p Init: it holds a scope token when Init
@@ -320,6 +356,14 @@ private:
   llvm::SmallVector<std::pair<unsigned, unsigned>, 1> ArenaFills;
   llvm::SmallVector<unsigned, 1> ArenaFillConflicts;
   bool FixOffered = false; ///< One annotation fix-it per function.
+  /// Scope guards by the construction that begins their scope, the end call
+  /// being run now, and the guards whose scope such a call ended (their
+  /// destructor's end is then the same mistake, not a second one).
+  llvm::DenseMap<const Expr *, const VarDecl *> GuardOf;
+  const Stmt *ExplicitEnd = nullptr;
+  /// The call whose arguments are being handled (for callLoc).
+  const CallExpr *CurrentCall = nullptr;
+  llvm::SmallPtrSet<const Expr *, 2> GuardEndsTaken;
 
   // From scanStructure().
   /// Loops whose body ends frames and begins none (unwinding loops), and the

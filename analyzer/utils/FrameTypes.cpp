@@ -76,6 +76,21 @@ bool isFrameView(QualType T) {
          !RD->isLambda() && keepsAddresses(T);
 }
 
+bool isMemoryHandle(QualType T) {
+  T = T.getNonReferenceType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  const auto *RD = T.getCanonicalType()->getAsCXXRecordDecl();
+  if (!RD || !RD->hasDefinition() || RD->isLambda())
+    return false;
+  if (isFrameView(T))
+    return true;
+  // An owner of elements (std::vector<T *>) returns addresses into its own
+  // buffer; one without (a smart pointer) returns what it points to.
+  return !RD->hasTrivialDestructor() && ownedElementType(RD).isNull() &&
+         keepsAddresses(T);
+}
+
 /// A standard container's insertion: the argument is kept in the container.
 /// \p Elem: the container's element type.
 bool isContainerInsert(const CXXMemberCallExpr *MC, QualType &Elem) {

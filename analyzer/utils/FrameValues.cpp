@@ -81,6 +81,56 @@ static const Expr *containerElementBase(const Expr *E) {
   return nullptr;
 }
 
+const Expr *handleAccessorObject(
+    const CallExpr *Call,
+    llvm::function_ref<bool(QualType)> IsFrameContainer) {
+  const auto *MD = dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee());
+  if (!MD || MD->isStatic() || isa<CXXConstructorDecl>(MD) ||
+      isa<CXXDestructorDecl>(MD))
+    return nullptr;
+  const Expr *Obj = nullptr;
+  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Call)) {
+    Obj = MC->getImplicitObjectArgument();
+  } else if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(Call)) {
+    if (OC->isAssignmentOp() || OC->getNumArgs() == 0)
+      return nullptr;
+    Obj = OC->getArg(0);
+  }
+  if (!Obj)
+    return nullptr;
+  QualType R = MD->getReturnType();
+  if (!R->isPointerType() && !R->isReferenceType() && !isFrameView(R))
+    return nullptr;
+  if (isMemoryHandle(Obj->getType()))
+    return Obj;
+  // A container over a frame allocator: data(), begin(), v[i] are its
+  // frame buffer.
+  QualType OT = Obj->getType();
+  if (OT->isPointerType())
+    OT = OT->getPointeeType();
+  return IsFrameContainer && IsFrameContainer(OT) ? Obj : nullptr;
+}
+
+OriginSet FunctionAnalysis::heldThroughAccessor(const CallExpr *Call,
+                                                const Disjunct &D) {
+  const Expr *Obj = handleAccessorObject(
+      Call, [this](QualType T) { return isFrameContainer(T); });
+  if (!Obj)
+    return {};
+  if (Obj->getType()->isPointerType()) {
+    PathId P = pointeePath(Obj);
+    return P == NoPath ? OriginSet() : heldBy(P, D, /*ThroughDeref=*/false);
+  }
+  OriginSet S;
+  if (!Obj->isGLValue())
+    S = valueOf(Obj, D);
+  if (PathId P = lvaluePath(stripCopies(Obj)); P != NoPath)
+    setUnion(S, heldBy(P, D, /*ThroughDeref=*/false));
+  else if (Obj->isGLValue())
+    S = valueOf(stripCopies(Obj), D);
+  return S;
+}
+
 const Expr *FunctionAnalysis::currentScope(const Disjunct &D) const {
   return newestCheckpoint(frameScope(D), D);
 }
@@ -115,6 +165,24 @@ bool FunctionAnalysis::isFrameAlloc(const CallExpr *CE) {
     return false;
   const FunctionSummary *S = Analyzer.summary(Callee);
   return S && (S->ReturnsCallerFrame || S->ArenaParam != keyed::None);
+}
+
+bool FunctionAnalysis::isFrameContainer(QualType T) {
+  const auto *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
+  if (!RD || !RD->hasDefinition())
+    return false;
+  for (const NamedDecl *ND : RD->lookup(&Ctx.Idents.get("allocator_type"))) {
+    const auto *TD = dyn_cast<TypedefNameDecl>(ND);
+    const auto *AD =
+        TD ? TD->getUnderlyingType()->getAsCXXRecordDecl() : nullptr;
+    if (!AD || !AD->hasDefinition())
+      continue;
+    for (const NamedDecl *M : AD->lookup(&Ctx.Idents.get("allocate")))
+      if (const auto *MD = dyn_cast<CXXMethodDecl>(M))
+        if (Index.callee(MD).ReturnsFrame)
+          return true;
+  }
+  return false;
 }
 
 OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
@@ -160,8 +228,9 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
         PathId P = lvaluePath(Base);
         return P == NoPath ? OriginSet() : lookup(P, D);
       }
+    // `p.get()`, `s.data()`, `*it`: the memory a handle object holds.
     if (!isFrameAlloc(Call))
-      return {};
+      return heldThroughAccessor(Call, D);
     const Expr *Scope = nullptr;
     PathId Arena = NoPath;
     if (!allocScope(Call, D, Scope, Arena))
@@ -249,6 +318,20 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
                                   ? CC->getConstructor()->getParent()
                                   : nullptr;
     bool View = RD && RD->hasDefinition() && RD->hasTrivialDestructor();
+    // A container over a frame allocator: its buffer is frame memory of
+    // the scope open where it is built (a copy of one, of its source's).
+    if (!View && isFrameContainer(CC->getType())) {
+      const CXXConstructorDecl *Ctor = CC->getConstructor();
+      if ((Ctor->isCopyConstructor() || Ctor->isMoveConstructor()) &&
+          CC->getNumArgs() >= 1) {
+        PathId Src = lvaluePath(stripCopies(CC->getArg(0)));
+        if (Src != NoPath)
+          return heldBy(Src, D, /*ThroughDeref=*/false);
+      }
+      OriginSet S;
+      S.push_back(newOrigin(CC, D));
+      return S;
+    }
     // An owner whose elements keep no address (std::string from a
     // string_view, std::vector<int> from a range) copies everything.
     if (!View && !keepsAddresses(CC->getType()))
@@ -305,6 +388,10 @@ OriginSet FunctionAnalysis::addressOf(const Expr *L, const Disjunct &D) {
   if (const auto *ICE = dyn_cast<ImplicitCastExpr>(L))
     if (ICE->getCastKind() == CK_NoOp)
       return addressOf(ICE->getSubExpr(), D);
+  // `&s[i]`, `&*p`: a reference into the memory a handle holds.
+  if (const auto *Call = dyn_cast<CallExpr>(L))
+    if (Call->getType()->isReferenceType() || Call->isGLValue())
+      return heldThroughAccessor(Call, D);
   return {};
 }
 

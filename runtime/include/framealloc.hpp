@@ -333,7 +333,8 @@ using frame_ptr = std::unique_ptr<T, frame_destroy<T>>;
 /* Constructs a T in the innermost frame scope. Empty if the allocation fails (reported). The
  * holder must go before the scope ends. */
 template <class T, class... Args>
-inline frame_ptr<T> frame_new(fa_alloc *fa, Args &&...args) {
+inline frame_ptr<T> frame_new(fa_alloc *fa, Args &&...args)
+    FA_RETURNS_FRAME FA_RETURNS_FRAME_OF(fa) {
     static_assert(!std::is_array_v<T>, "frame_new makes single objects: see frame_array");
     void *mem = fa_frame_alloc(fa, sizeof(T), alignof(T));
     if (mem == nullptr) return frame_ptr<T>();
