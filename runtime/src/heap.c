@@ -26,7 +26,7 @@ typedef struct fai_heap_hdr {
     void *base;
     size_t size, align;
     fa_tag tag;
-    uint32_t mapped_pages; /* length of the OS mapping the block is, in pages; 0: not mapped */
+    uint32_t mapped_pages; /* length of the block's OS mapping in FAI_HEAP_MAP_UNITs; 0: none */
     const char *site;
     uint64_t thread;
     struct fai_heap_hdr *prev, *next;
@@ -42,12 +42,12 @@ static fai_tstate *my_tstate(fa_alloc *fa) { return fai_find_tstate(fa); }
  * mappings return 16-byte aligned memory; a configured backend promises no alignment, so 15
  * bytes of slack let the header and the block be aligned inside whatever it returns. */
 static size_t backing_size(const fa_alloc *fa, size_t size, size_t align) {
-    size_t slack = fa->cfg.heap_backend.alloc != NULL && align <= 16 ? 15 : 0;
+    size_t slack = fai_heap_custom_backend(fa) && align <= 16 ? 15 : 0;
     return size + sizeof(fai_heap_hdr) + (align > 16 ? align : 0) + slack + FAI_HEAP_CANARY;
 }
 
 static size_t mapped_of(const fai_heap_hdr *h) {
-    return (size_t)h->mapped_pages * fai_prim_page_size();
+    return (size_t)h->mapped_pages * FAI_HEAP_MAP_UNIT;
 }
 
 static void release_backing(fa_alloc *fa, fai_heap_hdr *h) {
@@ -103,7 +103,7 @@ static void *heap_alloc_once(fa_alloc *fa, size_t size, size_t align, size_t cre
         h = hdr_of((void *)user);
         *h = (fai_heap_hdr){.magic = HEAP_MAGIC, .fa = fa, .base = base, .size = size,
                             .align = align, .tag = tag,
-                            .mapped_pages = (uint32_t)(mapped / fai_prim_page_size()),
+                            .mapped_pages = (uint32_t)(mapped / FAI_HEAP_MAP_UNIT),
                             .site = site, .thread = fai_thread_id()};
         /* Fill and canary are written before the block is published: once it is in the set,
          * fa_validate on another thread may check (and unpoison) its canary. */

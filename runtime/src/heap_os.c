@@ -30,8 +30,6 @@
 #define HEAP_CACHE_BYTES ((size_t)8 << 20)
 #define HEAP_CACHE_MAX_BLOCK ((size_t)4 << 20)
 
-static bool custom_backend(const fa_alloc *fa) { return fa->cfg.heap_backend.alloc != NULL; }
-
 /* Takes the smallest cached mapping of at least len bytes that wastes at most a quarter. */
 static void *cache_take(fa_alloc *fa, size_t len, size_t *mapped) {
     if (atomic_load_explicit(&fa->heap_cache_bytes, memory_order_relaxed) < len) return NULL;
@@ -91,7 +89,8 @@ static bool cache_put(fa_alloc *fa, void *base, size_t len) {
 
 void *fai_heap_backing_alloc(fa_alloc *fa, size_t size, size_t *mapped) {
     *mapped = 0;
-    if (custom_backend(fa)) return fa->cfg.heap_backend.alloc(size, fa->cfg.heap_backend.ctx);
+    if (fai_heap_custom_backend(fa))
+        return fa->cfg.heap_backend.alloc(size, fa->cfg.heap_backend.ctx);
     if (size < HEAP_DIRECT_MIN) return malloc(size);
     size_t gran = fai_prim_alloc_granularity();
     if (size > SIZE_MAX - gran) return NULL;
@@ -104,7 +103,7 @@ void *fai_heap_backing_alloc(fa_alloc *fa, size_t size, size_t *mapped) {
 }
 
 void fai_heap_backing_free(fa_alloc *fa, void *base, size_t size, size_t mapped) {
-    if (custom_backend(fa)) {
+    if (fai_heap_custom_backend(fa)) {
         fa->cfg.heap_backend.free(base, size, fa->cfg.heap_backend.ctx);
     } else if (mapped == 0) {
         free(base);

@@ -553,6 +553,13 @@ bool fai_heap_owns(fa_alloc *fa, const void *p);
  * the OS mapping the block is (0: it came from malloc or the configured backend), to hand back
  * to fai_heap_backing_free with the same size. */
 void *fai_heap_backing_alloc(fa_alloc *fa, size_t size, size_t *mapped);
+/* The heap runs on a configured fa_heap_backend (else on heap_os.c's default). */
+FAI_INLINE bool fai_heap_custom_backend(const fa_alloc *fa) {
+    return fa->cfg.heap_backend.alloc != NULL;
+}
+/* Heap block headers record mapping lengths in these units: every OS page size we run on is a
+ * multiple of 4 KiB, so no page-size query is needed on the free path. */
+#define FAI_HEAP_MAP_UNIT ((size_t)4096)
 void fai_heap_backing_free(fa_alloc *fa, void *base, size_t size, size_t mapped);
 /* Unmaps every cached mapping (fa_destroy). */
 void fai_heap_cache_release(fa_alloc *fa);
