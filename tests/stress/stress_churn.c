@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define CHURN_SANITIZED 1
@@ -94,6 +97,12 @@ typedef struct churn_snapshot {
 } churn_snapshot;
 
 static churn_snapshot snapshot(fa_alloc *fa) {
+#ifdef __GLIBC__
+    /* glibc keeps freed chunks resident in per-thread arenas, more or fewer of them as the
+     * scheduler happens to interleave the waves; the process figure here is about what the
+     * allocator itself holds, so hand glibc's free memory back before reading it. */
+    malloc_trim(0);
+#endif
     fa_stats st;
     fa_get_stats(fa, &st);
     return (churn_snapshot){resident_bytes(), st.pool_reserved, st.frame_reserved, st.threads};
