@@ -351,3 +351,44 @@ HANDLES_TEST(pages_charge_the_tag_budget) {
     fa_get_tag_stats(fa, tag, &ts);
     cr_assert_eq(ts.heap_bytes, 0, "destroy returns the charge");
 }
+
+/* Asset memory is part of the allocator's own figures: two tables summed, defrag moves do
+ * not change the live bytes, frees and destroy return them to zero. */
+HANDLES_TEST(tables_appear_in_the_allocator_stats) {
+    fa_handles_config c = {.page_size = 64 << 10};
+    fa_handles *a = fa_handles_create(fa, &c), *b = fa_handles_create(fa, &c);
+    fa_handle ha[40], hb[3];
+    for (int i = 0; i < 40; i++) cr_assert_neq(ha[i] = fa_handle_create(a, 1000, 16, 0), 0);
+    for (int i = 0; i < 3; i++) cr_assert_neq(hb[i] = fa_handle_create(b, 5000, 64, 0), 0);
+    fa_stats st;
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.handle_count, 43);
+    cr_assert_eq(st.handle_bytes, 40 * 1000 + 3 * 5000);
+    fa_handles_stats sa, sb;
+    fa_handles_get_stats(a, &sa);
+    fa_handles_get_stats(b, &sb);
+    cr_assert_eq(st.handle_reserved, sa.reserved_bytes + sb.reserved_bytes);
+    cr_assert_geq(st.handle_reserved, 2 * (64u << 10));
+    for (int i = 0; i < 40; i += 2) cr_assert_eq(fa_handle_free(a, ha[i]), FA_OK);
+    while (fa_handles_defrag(a, 0, 0) != 0) {
+    }
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.handle_count, 23);
+    cr_assert_eq(st.handle_bytes, 20 * 1000 + 3 * 5000);
+    fa_handles_get_stats(a, &sa);
+    cr_assert_eq(st.handle_reserved, sa.reserved_bytes + sb.reserved_bytes);
+    cr_assert_eq(fa_handle_free(a, 12345), FA_ERR_INVALID_ARGUMENT, "a garbage handle");
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.handle_count, 23, "a refused free changes nothing");
+    fa_handles_destroy(a);
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.handle_count, 3, "destroy drops the table's live blocks");
+    cr_assert_eq(st.handle_bytes, 3 * 5000);
+    cr_assert_eq(st.handle_reserved, sb.reserved_bytes);
+    fa_handles_destroy(b);
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.handle_count, 0);
+    cr_assert_eq(st.handle_bytes, 0);
+    cr_assert_eq(st.handle_reserved, 0);
+    cr_assert_eq(tu_count(FA_ERR_INVALID_ARGUMENT), 1);
+}

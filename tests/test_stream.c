@@ -652,3 +652,48 @@ STREAM_TEST(cancel_races_with_the_loader, .timeout = 120) {
     cr_assert_eq(tu_total(), 0);
     fa_stream_destroy(s);
 }
+
+/* Asset memory is part of the allocator's own figures through every way an entry ends:
+ * release, eviction, cancel acknowledged by the loader, destroy. */
+STREAM_TEST(entries_appear_in_the_allocator_stats) {
+    fa_stream_config c = {.budget = 1 << 20};
+    fa_stream *s = fa_stream_create(fa, &c);
+    fa_stream_id a = load(s, 300000, 0), b = load(s, 100, 1);
+    cr_assert(a != 0 && b != 0);
+    fa_stats st;
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.stream_count, 2);
+    cr_assert_eq(st.stream_bytes, 300100);
+    /* mappings are whole OS pages (64 KiB at most, the Windows allocation granularity) */
+    cr_assert_geq(st.stream_reserved, 300100 + 4095);
+    cr_assert_leq(st.stream_reserved, 300100 + 2 * 65536);
+    fa_stream_id l = fa_stream_reserve(s, 200000, 2, NULL);
+    cr_assert_not_null(fa_stream_begin_load(s, l));
+    cr_assert_eq(fa_stream_cancel(s, l), FA_OK);
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.stream_count, 3, "a cancelled load holds its buffer until acknowledged");
+    cr_assert_eq(fa_stream_progress(s, l, 10), FA_ERR_INVALID_ARGUMENT);
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.stream_count, 2);
+    cr_assert_eq(st.stream_bytes, 300100);
+    /* 800000 bytes do not fit beside both: the priority-0 entry is evicted */
+    fa_stream_id big = fa_stream_reserve(s, 800000, 3, NULL);
+    cr_assert_neq(big, 0);
+    cr_assert_eq(fa_stream_get_state(s, a, NULL), FA_STREAM_NONE);
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.stream_count, 2);
+    cr_assert_eq(st.stream_bytes, 800100);
+    cr_assert_eq(fa_stream_release(s, b), FA_OK);
+    cr_assert_eq(fa_stream_release(s, b), FA_ERR_INVALID_ARGUMENT, "released twice");
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.stream_count, 1);
+    cr_assert_eq(st.stream_bytes, 800000);
+    cr_assert_geq(st.stream_reserved, 800000);
+    cr_assert_lt(st.stream_reserved, 800000 + 65536);
+    fa_stream_destroy(s);
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.stream_count, 0);
+    cr_assert_eq(st.stream_bytes, 0);
+    cr_assert_eq(st.stream_reserved, 0);
+    cr_assert_eq(tu_count(FA_ERR_INVALID_ARGUMENT), 1);
+}

@@ -609,6 +609,13 @@ typedef struct fa_stats {
     uint64_t retain_failures;     /* retentions that failed (slot set to NULL) */
     size_t kept_count;            /* live copies kept for frames (fa_frame_retain_for) */
     size_t kept_bytes;
+    /* Asset memory, all handle tables and streams of the allocator. */
+    size_t handle_bytes;          /* requested bytes of live relocatable blocks */
+    size_t handle_count;          /* live handles */
+    size_t handle_reserved;       /* bytes of handle-table pages mapped */
+    size_t stream_bytes;          /* requested bytes of live streaming entries */
+    size_t stream_count;          /* live entries (reserved, loading, ready or cancelled) */
+    size_t stream_reserved;       /* bytes of their mappings (page-rounded) */
 } fa_stats;
 
 typedef struct fa_tag_stats {

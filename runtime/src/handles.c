@@ -94,6 +94,15 @@ static hslot *live_slot(const fa_handles *t, fa_handle h) {
     return s->ptr != 0 && s->gen == gen ? s : NULL;
 }
 
+/* The allocator-wide asset figures (fa_stats.handle_*): deltas of this table's own. */
+static void account(fa_handles *t, ptrdiff_t count, ptrdiff_t bytes, ptrdiff_t reserved) {
+    fa_alloc *fa = t->fa;
+    if (count) atomic_fetch_add_explicit(&fa->handle_count, (size_t)count, memory_order_relaxed);
+    if (bytes) atomic_fetch_add_explicit(&fa->handle_bytes, (size_t)bytes, memory_order_relaxed);
+    if (reserved)
+        atomic_fetch_add_explicit(&fa->handle_reserved, (size_t)reserved, memory_order_relaxed);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Pages                                                                                      */
 /* ---------------------------------------------------------------------------------------- */
@@ -137,6 +146,7 @@ static uint32_t page_new(fa_handles *t, size_t size, bool dedicated) {
     pg->dedicated = dedicated;
     t->reserved_bytes += size;
     t->page_count++;
+    account(t, 0, 0, (ptrdiff_t)size);
     return i;
 }
 
@@ -145,6 +155,7 @@ static void page_release(fa_handles *t, uint32_t i) {
     t->used_bytes -= pg->bump;
     t->reserved_bytes -= pg->size;
     t->page_count--;
+    account(t, 0, 0, -(ptrdiff_t)pg->size);
     fai_prim_unmap((void *)pg->base, pg->size);
     fai_tag_heap_charge(t->fa, t->cfg.tag, -(int64_t)pg->size, NULL);
     pg->base = 0;
@@ -264,6 +275,7 @@ fa_handles *fa_handles_create(fa_alloc *fa, const fa_handles_config *cfg) {
 void fa_handles_destroy(fa_handles *t) {
     if (t == NULL) return;
     if (!owner_ok(t, "fa_handles_destroy")) return;
+    account(t, -(ptrdiff_t)t->live_count, -(ptrdiff_t)t->live_bytes, 0);
     for (uint32_t i = 0; i < t->npages_cap; i++)
         if (t->pages[i].base != 0) page_release(t, i);
     fai_prim_unmap(t->slots, t->slots_bytes);
@@ -323,6 +335,7 @@ fa_handle fa_handle_create(fa_handles *t, size_t size, size_t align, unsigned fl
     if (s->pins) t->pinned_count++;
     t->live_count++;
     t->live_bytes += size;
+    account(t, 1, (ptrdiff_t)size, 0);
     if (flags & FA_HANDLE_ZERO) memset((void *)p, 0, size);
     return ((uint64_t)s->gen << 32) | idx;
 }
@@ -361,6 +374,7 @@ fa_status fa_handle_free(fa_handles *t, fa_handle h) {
     if (s->pins) t->pinned_count--;
     t->live_count--;
     t->live_bytes -= s->size;
+    account(t, -1, -(ptrdiff_t)s->size, 0);
     s->ptr = 0;
     s->pins = 0;
     if (++s->gen != 0) { /* a wrapped generation retires the slot: no handle value recurs */

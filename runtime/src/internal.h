@@ -420,6 +420,11 @@ struct fa_alloc {
     _Atomic uint64_t recovery_attempts, recovery_retries, recovery_successes;
     _Atomic uint64_t retain_fallbacks, retain_failures;
     _Atomic size_t kept_count, kept_bytes;
+
+    /* asset memory (handles.c, stream.c): relaxed counters, changed under each table's or
+     * stream's own serialisation, summed by fa_get_stats */
+    _Atomic size_t handle_bytes, handle_count, handle_reserved;
+    _Atomic size_t stream_bytes, stream_count, stream_reserved;
 };
 
 /* ------------------------------------------------------------------------------------------ */

@@ -245,6 +245,10 @@ void fa_stats_print(fa_alloc *fa, fa_line_fn out, void *user) {
     line(out, user, "  transfer  %zu handles, %zu B", st.transfer_count, st.transfer_bytes);
     line(out, user, "  groups    %zu groups, %zu B allocated, %zu B reserved", st.group_count,
          st.group_bytes, st.group_reserved);
+    line(out, user, "  handles   %zu blocks, %zu B live, %zu B reserved", st.handle_count,
+         st.handle_bytes, st.handle_reserved);
+    line(out, user, "  streams   %zu entries, %zu B live, %zu B reserved", st.stream_count,
+         st.stream_bytes, st.stream_reserved);
     fa_thread_stats local[16];
     fa_thread_stats *ts = local;
     size_t n = fa_get_thread_stats(fa, local, 16), shown = n < 16 ? n : 16;

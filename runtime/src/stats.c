@@ -69,6 +69,12 @@ void fa_get_stats(fa_alloc *fa, fa_stats *out) {
     out->retain_failures = atomic_load(&fa->retain_failures);
     out->kept_count = atomic_load(&fa->kept_count);
     out->kept_bytes = atomic_load(&fa->kept_bytes);
+    out->handle_bytes = atomic_load_explicit(&fa->handle_bytes, memory_order_relaxed);
+    out->handle_count = atomic_load_explicit(&fa->handle_count, memory_order_relaxed);
+    out->handle_reserved = atomic_load_explicit(&fa->handle_reserved, memory_order_relaxed);
+    out->stream_bytes = atomic_load_explicit(&fa->stream_bytes, memory_order_relaxed);
+    out->stream_count = atomic_load_explicit(&fa->stream_count, memory_order_relaxed);
+    out->stream_reserved = atomic_load_explicit(&fa->stream_reserved, memory_order_relaxed);
 }
 
 size_t fa_get_thread_stats(fa_alloc *fa, fa_thread_stats *out, size_t max) {

@@ -120,9 +120,18 @@ static uint64_t clock_now(fa_stream *s) {
 }
 
 /* Retires an entry's slot (under the lock). The caller frees its memory after unlocking. */
+/* The allocator-wide asset figures (fa_stats.stream_*): deltas of this stream's own. */
+static void account(fa_stream *s, ptrdiff_t count, ptrdiff_t bytes, ptrdiff_t mapped) {
+    atomic_fetch_add_explicit(&s->fa->stream_count, (size_t)count, memory_order_relaxed);
+    atomic_fetch_add_explicit(&s->fa->stream_bytes, (size_t)bytes, memory_order_relaxed);
+    atomic_fetch_add_explicit(&s->fa->stream_reserved, (size_t)mapped, memory_order_relaxed);
+}
+
+/* Retires a live entry (under the lock); its mapping is the caller's to unmap. */
 static void entry_free(fa_stream *s, uint32_t idx) {
     sentry *en = &s->e[idx];
     s->used -= en->size;
+    account(s, -1, -(ptrdiff_t)en->size, -(ptrdiff_t)en->map_size);
     en->state = FA_STREAM_NONE;
     en->data = NULL;
     en->pins = 0;
@@ -177,8 +186,10 @@ void fa_stream_destroy(fa_stream *s) {
     if (s == NULL) return;
     if (!stream_ok(s, "fa_stream_destroy")) return;
     for (uint32_t i = 1; i < s->hwm; i++)
-        if (s->e[i].state != FA_STREAM_NONE && s->e[i].data != NULL)
+        if (s->e[i].state != FA_STREAM_NONE && s->e[i].data != NULL) {
+            account(s, -1, -(ptrdiff_t)s->e[i].size, -(ptrdiff_t)s->e[i].map_size);
             fai_prim_unmap(s->e[i].data, s->e[i].map_size);
+        }
     fai_tag_heap_charge(s->fa, s->cfg.tag, -(int64_t)s->used, NULL);
     fai_mutex_destroy(&s->lock);
     s->magic = 0;
@@ -291,6 +302,7 @@ fa_stream_id fa_stream_reserve(fa_stream *s, size_t size, int priority, fa_statu
     en->last_frame = clock_now(s);
     en->state = FA_STREAM_RESERVED;
     s->used += size;
+    account(s, 1, (ptrdiff_t)size, (ptrdiff_t)map_size);
     if (s->used > s->peak) s->peak = s->used;
     id = id_of(s, idx);
 out:
