@@ -15,7 +15,9 @@
  *     the page emptying reclaims. Each page links its live blocks (slot indices), so evacuating
  *     a page costs O(its blocks). Blocks above page_size / 4 get a dedicated page and never move.
  *   - A block with pins > 0 never moves; a page with pinned blocks is never a defrag source.
- *   - An empty page is returned to the OS at once, except one spare kept for reuse.
+ *   - An empty page is returned to the OS at once, except up to H_SPARES spares kept mapped
+ *     (and resident) for reuse: under churn, pages empty about as fast as new ones are
+ *     needed, and a fresh mapping costs a page fault per 4 KiB of blocks.
  *
  * Threading: one owning thread mutates the table (checked on every mutating call); resolve
  * reads only the slot array and may run on other threads while the owner does not mutate.
@@ -28,6 +30,7 @@
 #define H_NONE UINT32_MAX
 #define H_MAX_ALIGN ((size_t)4096)
 #define H_GRAIN ((size_t)16)
+#define H_SPARES 4u
 
 typedef struct hslot {
     uintptr_t ptr;     /* 0 = not live */
@@ -48,6 +51,7 @@ typedef struct hpage {
     uint32_t live, pinned;
     uint32_t head;     /* first live block (slot index) or 0 */
     bool dedicated;
+    bool spare;        /* empty and kept for reuse */
 } hpage;
 
 struct fa_handles {
@@ -63,7 +67,7 @@ struct fa_handles {
     uint32_t npages_cap;
     uint32_t fill;       /* page normal allocations try first, or H_NONE */
     uint32_t src;        /* page the defragmenter is evacuating, or H_NONE */
-    uint32_t spare;      /* the one empty page kept, or H_NONE */
+    uint32_t spares;     /* empty pages kept mapped (hpage.spare), at most H_SPARES */
     size_t live_count, live_bytes, used_bytes, reserved_bytes, page_count, pinned_count;
     uint64_t moves, moved_bytes, pages_released;
 };
@@ -161,20 +165,23 @@ static void page_release(fa_handles *t, uint32_t i) {
     pg->base = 0;
     if (t->fill == i) t->fill = H_NONE;
     if (t->src == i) t->src = H_NONE;
-    if (t->spare == i) t->spare = H_NONE;
+    if (pg->spare) t->spares--;
+    pg->spare = false;
 }
 
-/* A page lost its last block: dedicated pages and all but one spare go back to the OS. */
+/* A page lost its last block: dedicated pages and all but H_SPARES spares go back to the OS. */
 static void page_emptied(fa_handles *t, uint32_t i) {
     hpage *pg = &t->pages[i];
-    if (pg->dedicated || (t->spare != H_NONE && t->spare != i) || t->src == i) {
+    if (pg->spare) return;
+    if (pg->dedicated || t->spares >= H_SPARES || t->src == i) {
         page_release(t, i);
         t->pages_released++;
         return;
     }
     t->used_bytes -= pg->bump;
     pg->bump = 0;
-    t->spare = i;
+    pg->spare = true;
+    t->spares++;
 }
 
 static uintptr_t page_fit(const hpage *pg, size_t size, size_t align) {
@@ -198,7 +205,10 @@ static void link_block(fa_handles *t, uint32_t pi, uint32_t idx, uintptr_t p) {
     s->next = pg->head;
     if (pg->head) t->slots[pg->head].prev = idx;
     pg->head = idx;
-    if (t->spare == pi) t->spare = H_NONE;
+    if (pg->spare) {
+        pg->spare = false;
+        t->spares--;
+    }
 }
 
 static void unlink_block(fa_handles *t, uint32_t idx) {
@@ -268,7 +278,7 @@ fa_handles *fa_handles_create(fa_alloc *fa, const fa_handles_config *cfg) {
     t->slots = slots;
     t->slots_bytes = sb;
     t->hwm = 1;
-    t->fill = t->src = t->spare = H_NONE;
+    t->fill = t->src = H_NONE;
     return t;
 }
 
@@ -467,7 +477,10 @@ size_t fa_handles_defrag(fa_handles *t, size_t max_bytes, size_t max_moves) {
         bytes += s->size;
         t->moves++;
         t->moved_bytes += s->size;
-        if (t->pages[si].live == 0) page_emptied(t, si); /* the source is released */
+        if (t->pages[si].live == 0) { /* evacuated: the next call picks a new source */
+            t->src = H_NONE;
+            page_emptied(t, si);
+        }
     }
     return moves;
 }

@@ -202,6 +202,44 @@ void fa_stream_destroy(fa_stream *s) {
 /* Reservation and eviction                                                                   */
 /* ---------------------------------------------------------------------------------------- */
 
+static void sift_down(scand *h, size_t n, size_t i) {
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && cand_cmp(&h[l], &h[m]) < 0) m = l;
+        if (l + 1 < n && cand_cmp(&h[l + 1], &h[m]) < 0) m = l + 1;
+        if (m == i) return;
+        scand tmp = h[i];
+        h[i] = h[m];
+        h[m] = tmp;
+        i = m;
+    }
+}
+
+/* Orders the first victims of the nc candidates in s->cand (eviction order, until need bytes
+ * are freed) into s->cand[0, nv) and returns nv. A heap, not a sort: a reservation usually
+ * evicts a few entries out of thousands, O(nc + nv log nc). The caller checked that the
+ * candidates hold at least need bytes. */
+static size_t pick_victims(fa_stream *s, size_t nc, size_t need, size_t *freed) {
+    scand *h = s->cand;
+    for (size_t i = nc / 2; i-- > 0;) sift_down(h, nc, i);
+    size_t n = nc, nv = 0;
+    while (*freed < need) { /* pop the minimum to the end: victims gather at h[n, nc) */
+        scand top = h[0];
+        h[0] = h[--n];
+        h[n] = top;
+        sift_down(h, n, 0);
+        *freed += s->e[top.idx].size;
+        nv++;
+    }
+    /* h[nc - 1] is the first victim: reverse the tail into the front */
+    for (size_t k = 0; k < nv && k < nc - 1 - k; k++) {
+        scand tmp = h[k];
+        h[k] = h[nc - 1 - k];
+        h[nc - 1 - k] = tmp;
+    }
+    return nv;
+}
+
 fa_stream_id fa_stream_reserve(fa_stream *s, size_t size, int priority, fa_status *why) {
     if (why) *why = FA_OK;
     if (!stream_ok(s, "fa_stream_reserve")) {
@@ -245,8 +283,7 @@ fa_stream_id fa_stream_reserve(fa_stream *s, size_t size, int priority, fa_statu
                     "evictable (ready and unpinned); nothing was evicted", size, need, avail);
             goto out;
         }
-        qsort(s->cand, nc, sizeof *s->cand, cand_cmp);
-        while (freed < need) freed += s->e[s->cand[nv++].idx].size;
+        nv = pick_victims(s, nc, need, &freed);
         victims = malloc(nv * sizeof *victims);
         if (victims == NULL) {
             nv = 0;
