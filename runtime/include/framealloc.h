@@ -798,7 +798,8 @@ FA_API void fa_frame_rollback(fa_alloc *fa, fa_checkpoint cp);
 /* Frame vector (docs/intent.md)                                                               */
 /* ------------------------------------------------------------------------------------------ */
 
-/* A growable contiguous array in frame memory. data, len and cap may be read (data is NULL
+/* A growable contiguous array in frame memory. data, len and cap may be read, and len lowered
+ * to drop elements from the end (the memory stays until the scope ends) (data is NULL
  * until the first push or reserve, and may move on every push or reserve that grows it); the
  * other fields are internal. It belongs to the calling thread and to the innermost scope open at
  * fa_frame_vec_init, and is valid until that scope ends. It grows in place while it is the

@@ -14,6 +14,8 @@
  *   frame_new / frame_ptr    typed frame objects whose destructor runs when the holder goes;
  *                      the memory goes with the frame scope.
  *   frame_array / span       arrays of trivially destructible objects in frame memory.
+ *   frame_vector<T>    typed growable array over fa_frame_vec (trivially copyable T).
+ *   frame_map<V>       typed uint64_t -> V hash map over fa_frame_map (trivially copyable V).
  *
  * Failures: the typed helpers behave like the C API (null result; the allocator's error handler
  * has been told). The allocator and memory-resource interfaces throw std::bad_alloc, as the
@@ -34,6 +36,7 @@
 
 #include <cassert>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <iterator>
 #include <memory>
@@ -426,6 +429,131 @@ inline span<T> frame_array(fa_alloc *fa, std::size_t n)
     for (std::size_t i = 0; i < n; i++) ::new (static_cast<void *>(p + i)) T();
     return span<T>(p, n);
 }
+
+/* A growable contiguous array of T in frame memory (fa_frame_vec underneath): it belongs to the
+ * innermost frame scope open at construction and to the calling thread, grows in place while it
+ * is that scope's newest allocation, and is valid until the scope ends. T must be trivially
+ * copyable and destructible: growth moves bytes and the scope's end runs no destructors.
+ * Neither copyable nor movable (the C vector is used through the struct that was initialised).
+ * A push that fails (frame limit, out of memory, no open frame) returns false / nullptr and
+ * has been reported; the vector is unchanged. Pointers, references and iterators into it are
+ * valid until the next growth. */
+template <class T>
+class frame_vector {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>,
+                  "frame_vector holds trivially copyable, trivially destructible types");
+
+public:
+    using value_type = T;
+    using size_type = std::size_t;
+    using iterator = T *;
+    using const_iterator = const T *;
+
+    explicit frame_vector(fa_alloc *fa, std::size_t reserve_n = 0) noexcept {
+        fa_frame_vec_init(&v_, fa, sizeof(T), alignof(T));
+        if (reserve_n != 0) fa_frame_vec_reserve(&v_, reserve_n);
+    }
+    frame_vector(const frame_vector &) = delete;
+    frame_vector &operator=(const frame_vector &) = delete;
+
+    bool push_back(const T &value) noexcept { return emplace_back(value) != nullptr; }
+    /* The new element, or nullptr (reported). */
+    template <class... Args>
+    T *emplace_back(Args &&...args) noexcept(std::is_nothrow_constructible_v<T, Args...>)
+        FA_RETURNS_FRAME {
+        void *slot = fai_frame_vec_push_sized(&v_, sizeof(T));
+        if (slot == nullptr) return nullptr;
+        return ::new (slot) T(std::forward<Args>(args)...);
+    }
+    /* Room for n elements in total: FA_OK or the reported status. */
+    status reserve(std::size_t n) noexcept { return fa_frame_vec_reserve(&v_, n); }
+    /* Shrinking keeps the memory (frame memory is released by the scope's end only). */
+    void pop_back() noexcept {
+        assert(v_.len != 0);
+        v_.len--;
+    }
+    void clear() noexcept { v_.len = 0; }
+
+    T *data() noexcept FA_RETURNS_FRAME { return static_cast<T *>(v_.data); }
+    const T *data() const noexcept FA_RETURNS_FRAME { return static_cast<const T *>(v_.data); }
+    std::size_t size() const noexcept { return v_.len; }
+    std::size_t capacity() const noexcept { return v_.cap; }
+    bool empty() const noexcept { return v_.len == 0; }
+    T &operator[](std::size_t i) noexcept FA_RETURNS_FRAME {
+        assert(i < v_.len);
+        return data()[i];
+    }
+    const T &operator[](std::size_t i) const noexcept FA_RETURNS_FRAME {
+        assert(i < v_.len);
+        return data()[i];
+    }
+    T &back() noexcept FA_RETURNS_FRAME { return (*this)[v_.len - 1]; }
+    iterator begin() noexcept FA_RETURNS_FRAME { return data(); }
+    iterator end() noexcept FA_RETURNS_FRAME { return data() + v_.len; }
+    const_iterator begin() const noexcept FA_RETURNS_FRAME { return data(); }
+    const_iterator end() const noexcept FA_RETURNS_FRAME { return data() + v_.len; }
+    /* The elements as a span (valid until the next growth). */
+    span<T> view() noexcept FA_RETURNS_FRAME { return span<T>(data(), v_.len); }
+    fa_frame_vec *c_vec() noexcept { return &v_; }
+
+private:
+    fa_frame_vec v_;
+};
+
+/* A hash map from uint64_t keys (entity ids, hashes; every value is a valid key) to V in frame
+ * memory (fa_frame_map underneath), with the same scope and thread rules as frame_vector. V must
+ * be trivially copyable and destructible; a new entry starts zero-filled. Value pointers are
+ * valid until the next insertion. Failures return nullptr / false and have been reported. */
+template <class V>
+class frame_map {
+    static_assert(std::is_trivially_copyable_v<V> && std::is_trivially_destructible_v<V>,
+                  "frame_map holds trivially copyable, trivially destructible values");
+
+public:
+    explicit frame_map(fa_alloc *fa, std::size_t expected = 0) noexcept {
+        fa_frame_map_init(&m_, fa, sizeof(V), alignof(V), expected);
+    }
+    frame_map(const frame_map &) = delete;
+    frame_map &operator=(const frame_map &) = delete;
+
+    /* The value of key, inserted zero-filled if absent; nullptr on failure. */
+    V *try_emplace(std::uint64_t key) noexcept FA_RETURNS_FRAME {
+        return static_cast<V *>(fa_frame_map_put(&m_, key));
+    }
+    /* Inserts or overwrites. */
+    bool insert_or_assign(std::uint64_t key, const V &value) noexcept {
+        V *slot = try_emplace(key);
+        if (slot == nullptr) return false;
+        *slot = value;
+        return true;
+    }
+    V *find(std::uint64_t key) noexcept FA_RETURNS_FRAME {
+        return static_cast<V *>(fa_frame_map_get(&m_, key));
+    }
+    const V *find(std::uint64_t key) const noexcept FA_RETURNS_FRAME {
+        return static_cast<const V *>(fa_frame_map_get(&m_, key));
+    }
+    bool contains(std::uint64_t key) const noexcept { return find(key) != nullptr; }
+    /* 1 if key was there, 0 if not. */
+    std::size_t erase(std::uint64_t key) noexcept {
+        return static_cast<std::size_t>(fa_frame_map_remove(&m_, key));
+    }
+    std::size_t size() const noexcept { return fa_frame_map_len(&m_); }
+    bool empty() const noexcept { return size() == 0; }
+    /* Calls f(key, V &) for every entry, in unspecified order. f may erase entries (any of
+     * them); it must not insert. */
+    template <class F>
+    void for_each(F &&f) {
+        std::size_t pos = 0;
+        std::uint64_t key = 0;
+        void *value = nullptr;
+        while (fa_frame_map_next(&m_, &pos, &key, &value) != 0) f(key, *static_cast<V *>(value));
+    }
+    fa_frame_map *c_map() noexcept { return &m_; }
+
+private:
+    fa_frame_map m_;
+};
 
 } // namespace fa
 

@@ -565,6 +565,122 @@ TEST_F(Cpp, DebugBuildsReportUseAfterTheFrameScopeCloses) {
     EXPECT_EQ(rec.count(FA_ERR_USE_AFTER_FRAME), 2u);
 }
 
+// ---- frame_vector / frame_map -------------------------------------------------------------
+
+struct Contact {
+    std::uint32_t a, b;
+    float depth;
+};
+
+TEST_F(Cpp, FrameVectorGrowsKeepsElementsAndLivesInTheFrame) {
+    fa::FrameScope s(fa);
+    fa::frame_vector<Contact> contacts(fa);
+    fa::frame_vector<std::uint64_t> ids(fa, 8);
+    EXPECT_TRUE(contacts.empty());
+    EXPECT_GE(ids.capacity(), 8u);
+    for (std::uint32_t i = 0; i < 5000; i++) {
+        ASSERT_TRUE(contacts.push_back(Contact{i, i + 1, static_cast<float>(i) * 0.5f}));
+        ASSERT_NE(ids.emplace_back(std::uint64_t{i} << 32), nullptr); // interleaved growth
+    }
+    ASSERT_EQ(contacts.size(), 5000u);
+    ASSERT_EQ(ids.size(), 5000u);
+    std::uint64_t sum = 0;
+    for (const Contact &c : contacts) sum += c.b - c.a;
+    EXPECT_EQ(sum, 5000u);
+    EXPECT_EQ(contacts[4321].a, 4321u);
+    EXPECT_EQ(contacts.back().b, 5000u);
+    EXPECT_EQ(ids[17], std::uint64_t{17} << 32);
+    EXPECT_TRUE(aligned_to(ids.data(), alignof(std::uint64_t)));
+    EXPECT_GE(me().frame_bytes, 5000 * (sizeof(Contact) + sizeof(std::uint64_t)))
+        << "the elements are frame memory";
+    if (FA_DEBUG == 0) // debug builds pad every frame allocation with redzones
+        EXPECT_LE(me().frame_bytes, 2 * 5000 * (sizeof(Contact) + sizeof(std::uint64_t)) + 4096)
+            << "two vectors filled in turn stay within about twice their bytes";
+    fa::span<Contact> v = contacts.view();
+    EXPECT_EQ(v.size(), 5000u);
+    contacts.pop_back();
+    EXPECT_EQ(contacts.size(), 4999u);
+    ASSERT_TRUE(contacts.push_back(Contact{7, 7, 0.0f}));
+    EXPECT_EQ(contacts[4999].a, 7u);
+    contacts.clear();
+    EXPECT_TRUE(contacts.empty());
+    EXPECT_EQ(contacts.reserve(100), FA_OK);
+    EXPECT_TRUE(rec.seen.empty());
+}
+
+TEST_F(Cpp, FrameVectorWithoutAFrameRefusesAndReports) {
+    // A vector whose initialisation failed cannot name its allocator; pushes into it are
+    // reported to the process-wide handler.
+    Recorder global;
+    fa_set_global_error_handler(&Recorder::handler, &global);
+    {
+        fa::frame_vector<int> v(fa); // no frame open: reported, unusable
+        EXPECT_EQ(rec.count(FA_ERR_NO_FRAME), 1u);
+        EXPECT_FALSE(v.push_back(1));
+        EXPECT_EQ(v.emplace_back(2), nullptr);
+        EXPECT_EQ(v.size(), 0u);
+        EXPECT_EQ(v.data(), nullptr);
+    }
+    fa_set_global_error_handler(nullptr, nullptr);
+    EXPECT_EQ(global.count(FA_ERR_INVALID_ARGUMENT), 2u);
+}
+
+TEST_F(Cpp, FrameVectorOverTheFrameLimitFailsCleanly) {
+    fa_config cfg{};
+    cfg.error_handler = &Recorder::handler;
+    cfg.error_user = &rec;
+    cfg.frame_limit = 64 << 10;
+    fa_alloc *small = fa_create(&cfg);
+    ASSERT_NE(small, nullptr);
+    {
+        fa::FrameScope s(small);
+        fa::frame_vector<std::uint32_t> v(small);
+        std::size_t pushed = 0;
+        while (v.push_back(static_cast<std::uint32_t>(pushed))) pushed++;
+        EXPECT_GT(pushed, 1000u);
+        EXPECT_LT(pushed, (64u << 10) / sizeof(std::uint32_t));
+        EXPECT_EQ(v.size(), pushed) << "a refused push leaves the vector as it was";
+        for (std::size_t i = 0; i < v.size(); i++) ASSERT_EQ(v[i], i);
+        EXPECT_EQ(rec.count(FA_ERR_FRAME_LIMIT), 1u);
+    }
+    fa_destroy(small);
+}
+
+TEST_F(Cpp, FrameMapInsertsFindsErasesAndIterates) {
+    fa::FrameScope s(fa);
+    fa::frame_map<Contact> m(fa);
+    for (std::uint64_t e = 1; e <= 3000; e++)
+        ASSERT_TRUE(m.insert_or_assign(e * 0x9e3779b97f4a7c15ull,
+                                       Contact{static_cast<std::uint32_t>(e), 0, 1.0f}));
+    EXPECT_EQ(m.size(), 3000u);
+    Contact *c = m.find(42 * 0x9e3779b97f4a7c15ull);
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->a, 42u);
+    EXPECT_EQ(m.find(12345), nullptr);
+    EXPECT_FALSE(m.contains(0)) << "key 0 is an ordinary key, absent here";
+    Contact *zero = m.try_emplace(0);
+    ASSERT_NE(zero, nullptr);
+    EXPECT_EQ(zero->a, 0u);
+    EXPECT_EQ(zero->depth, 0.0f) << "new entries start zero-filled";
+    EXPECT_TRUE(m.contains(0));
+    EXPECT_EQ(m.erase(0), 1u);
+    EXPECT_EQ(m.erase(0), 0u);
+    // erase every odd entity while iterating; every entry is visited once
+    std::size_t visited = 0;
+    std::uint64_t keysum = 0;
+    m.for_each([&](std::uint64_t key, Contact &v) {
+        visited++;
+        keysum += v.a;
+        if (v.a % 2 == 1) m.erase(key);
+    });
+    EXPECT_EQ(visited, 3000u);
+    EXPECT_EQ(keysum, 3000u * 3001u / 2);
+    EXPECT_EQ(m.size(), 1500u);
+    EXPECT_EQ(m.find(41 * 0x9e3779b97f4a7c15ull), nullptr);
+    EXPECT_NE(m.find(40 * 0x9e3779b97f4a7c15ull), nullptr);
+    EXPECT_TRUE(rec.seen.empty());
+}
+
 using CppDeathTest = Cpp;
 
 TEST_F(CppDeathTest, DebugBuildsStopATouchOfAClosedScopesMemory) {
