@@ -7,6 +7,7 @@
 #include "fa_test.h"
 #include "test_util.h"
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -216,4 +217,133 @@ XFER_TEST(handles_of_a_destroyed_allocator) {
     cr_assert_eq(*(int *)fa_transfer_receive(mine), 5);
     fa_transfer_free(mine);
     cr_assert_eq(tu_total(), 1);
+}
+
+/* ---- zero-copy: fa_transfer_alloc + fill in place + fa_transfer_send ---------------------- */
+
+XFER_TEST(zero_copy_is_filled_in_place_and_received_elsewhere) {
+    void *payload = (void *)1;
+    fa_transfer *t = fa_transfer_alloc(fa, 10000, &payload);
+    cr_assert_not_null(t);
+    cr_assert_not_null(payload);
+    cr_assert_eq((uintptr_t)payload % 16, 0);
+    tu_fill(payload, 10000, 29);
+    fa_stats st;
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.transfer_count, 1);
+    cr_assert_eq(st.transfer_bytes, 10000);
+    cr_assert_eq(fa_transfer_size(t), 10000);
+    cr_assert_eq(fa_transfer_send(t), FA_OK);
+    recv_job j = {t, 10000, 29, 0, 0};
+    tu_run_threads(1, receive_and_check, &j, 0);
+    cr_assert(j.ok, "the bytes written in place arrive, at the address they were written to");
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.transfer_count, 0);
+    cr_assert_eq(st.transfer_bytes, 0);
+    cr_assert_eq(tu_total(), 0);
+}
+
+XFER_TEST(zero_copy_misuse_is_reported_and_loses_nothing) {
+    void *payload;
+    fa_transfer *t = fa_transfer_alloc(fa, 64, &payload);
+    cr_assert_not_null(t);
+    memset(payload, 7, 64);
+    cr_assert_null(fa_transfer_receive(t), "not sent yet: the producer may still write");
+    cr_assert_eq(tu_count(FA_ERR_TRANSFER_MISUSE), 1);
+    cr_assert_eq(fa_transfer_send(t), FA_OK);
+    cr_assert_eq(fa_transfer_send(t), FA_ERR_TRANSFER_MISUSE, "sent twice");
+    unsigned char *got = fa_transfer_receive(t);
+    cr_assert_eq(got, payload, "the refused calls left it receivable, once");
+    cr_assert_eq(got[63], 7);
+    fa_transfer_free(t);
+
+    char frame_like[16] = "copied";
+    fa_transfer *c = fa_transfer_create(fa, frame_like, sizeof frame_like);
+    cr_assert_eq(fa_transfer_send(c), FA_ERR_TRANSFER_MISUSE, "a copied handle is sent already");
+    fa_transfer_free(c);
+    cr_assert_eq(fa_transfer_send(NULL), FA_ERR_TRANSFER_MISUSE);
+    cr_assert_eq(fa_transfer_send((fa_transfer *)1), FA_ERR_TRANSFER_MISUSE, "garbage pointer");
+    cr_assert_eq(fa_transfer_send(t), FA_ERR_TRANSFER_MISUSE, "freed");
+    cr_assert_eq(tu_count(FA_ERR_TRANSFER_MISUSE), 6);
+
+    payload = (void *)1;
+    cr_assert_null(fa_transfer_alloc(fa, 0, &payload));
+    cr_assert_null(payload, "a refused allocation clears the payload pointer");
+    cr_assert_eq(tu_count(FA_ERR_ZERO_SIZE), 1);
+    cr_assert_null(fa_transfer_alloc(fa, (size_t)1 << 62, &payload));
+    cr_assert_eq(tu_count(FA_ERR_TOO_LARGE), 1);
+    cr_assert_null(fa_transfer_alloc(fa, 64, NULL));
+    cr_assert_null(fa_transfer_alloc(NULL, 64, &payload));
+    cr_assert_eq(tu_count(FA_ERR_INVALID_ARGUMENT), 2);
+
+    /* freeing an unsent handle cancels the send: not an error */
+    fa_transfer *cancel = fa_transfer_alloc(fa, 4096, &payload);
+    cr_assert_not_null(cancel);
+    fa_transfer_free(cancel);
+    fa_stats st;
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.transfer_count, 0);
+    cr_assert_eq(st.transfer_bytes, 0);
+    cr_assert_eq(tu_total(), 6 + 1 + 1 + 2);
+}
+
+/* A producer thread fills and sends while the consumer receives: the consumer sees every
+ * byte written before the send (the test that matters under ThreadSanitizer). */
+enum { ZC_N = 256 };
+typedef struct zc_pipe {
+    fa_alloc *fa;
+    fa_transfer *_Atomic slot[ZC_N];
+    atomic_uint bad;
+} zc_pipe;
+
+static void *zc_producer(void *arg) {
+    zc_pipe *z = arg;
+    for (uint32_t i = 0; i < ZC_N; i++) {
+        void *p;
+        size_t n = 16 + (i * 97) % 5000;
+        fa_transfer *t = fa_transfer_alloc(z->fa, n, &p);
+        if (t == NULL) {
+            atomic_fetch_add(&z->bad, 1);
+            continue;
+        }
+        tu_fill(p, n, i);
+        if (fa_transfer_send(t) != FA_OK) atomic_fetch_add(&z->bad, 1);
+        atomic_store_explicit(&z->slot[i], t, memory_order_relaxed); /* the send publishes */
+    }
+    return NULL;
+}
+
+static void *zc_consumer(void *arg) {
+    zc_pipe *z = arg;
+    for (uint32_t i = 0; i < ZC_N; i++) {
+        fa_transfer *t;
+        while ((t = atomic_load_explicit(&z->slot[i], memory_order_relaxed)) == NULL) {
+            if (atomic_load(&z->bad) != 0) return NULL;
+            sched_yield();
+        }
+        size_t n = 16 + (i * 97) % 5000;
+        unsigned char *p = fa_transfer_receive(t);
+        if (p == NULL || fa_transfer_size(t) != n || tu_check(p, n, i) != SIZE_MAX)
+            atomic_fetch_add(&z->bad, 1);
+        fa_transfer_free(t);
+    }
+    return NULL;
+}
+
+static void *zc_role(void *arg) {
+    void **a = arg;
+    return a[1] == NULL ? zc_producer(a[0]) : zc_consumer(a[0]);
+}
+
+XFER_TEST(zero_copy_between_running_threads) {
+    static zc_pipe z;
+    memset(&z, 0, sizeof z);
+    z.fa = fa;
+    void *roles[2][2] = {{&z, NULL}, {&z, &z}};
+    tu_run_threads(2, zc_role, roles, sizeof roles[0]);
+    cr_assert_eq(atomic_load(&z.bad), 0);
+    fa_stats st;
+    fa_get_stats(fa, &st);
+    cr_assert_eq(st.transfer_count, 0);
+    cr_assert_eq(tu_total(), 0, "%s", tu_cap.message);
 }

@@ -452,8 +452,17 @@ FA_API void *fa_promote_to_heap(fa_alloc *fa, const void *frame_ptr, size_t size
 /* Copies size bytes of frame_data into a new handle (payload aligned to 16). The producer may
  * end its frame right after. The handle may be passed to any thread. NULL + error on failure. */
 FA_API fa_transfer *fa_transfer_create(fa_alloc *fa, const void *frame_data, size_t size);
-/* Returns the payload on the receiving thread, valid until fa_transfer_free. A second receive
- * is misuse: FA_ERR_TRANSFER_MISUSE and NULL. */
+/* Zero-copy: a handle of size bytes (payload aligned to 16) that the producer fills in place
+ * through *payload, then seals with fa_transfer_send; nothing is copied. The payload is not
+ * frame memory: it lives until fa_transfer_free. NULL + error (and *payload NULL) on failure. */
+FA_API fa_transfer *fa_transfer_alloc(fa_alloc *fa, size_t size, void **payload);
+/* Makes a handle from fa_transfer_alloc receivable; the producer must not touch the payload
+ * afterwards. Its writes before the call are visible to the thread that receives it. Sending
+ * twice, or a handle from fa_transfer_create (sent at creation), is FA_ERR_TRANSFER_MISUSE. A
+ * handle freed unsent is a cancelled send, not an error. */
+FA_API fa_status fa_transfer_send(fa_transfer *t);
+/* Returns the payload on the receiving thread, valid until fa_transfer_free. A second receive,
+ * or a receive before fa_transfer_send, is misuse: FA_ERR_TRANSFER_MISUSE and NULL. */
 FA_API void *fa_transfer_receive(fa_transfer *t);
 /* Payload size; 0 for a handle that is not live. */
 FA_API size_t fa_transfer_size(const fa_transfer *t);
