@@ -593,9 +593,10 @@ TEST_F(Cpp, FrameVectorGrowsKeepsElementsAndLivesInTheFrame) {
     EXPECT_TRUE(aligned_to(ids.data(), alignof(std::uint64_t)));
     EXPECT_GE(me().frame_bytes, 5000 * (sizeof(Contact) + sizeof(std::uint64_t)))
         << "the elements are frame memory";
-    if (FA_DEBUG == 0) // debug builds pad every frame allocation with redzones
+    if (FA_DEBUG == 0) { // debug builds pad every frame allocation with redzones
         EXPECT_LE(me().frame_bytes, 2 * 5000 * (sizeof(Contact) + sizeof(std::uint64_t)) + 4096)
             << "two vectors filled in turn stay within about twice their bytes";
+    }
     fa::span<Contact> v = contacts.view();
     EXPECT_EQ(v.size(), 5000u);
     contacts.pop_back();
