@@ -6,8 +6,9 @@
  * Every thread (main and each worker) opens and closes its own frame each game frame; frame
  * memory belongs to the thread that allocated it. The main thread builds each job's input in
  * its frame and copies it into an fa_transfer handle (the one sanctioned way for frame data to
- * reach another thread); a worker receives it, computes in its own frame scratch, and sends the
- * result back the same way. All threads then meet at an fa_barrier, so frame N + 1 starts
+ * reach another thread); a worker receives it, computes in its own frame scratch, and writes
+ * its result straight into a zero-copy handle (fa_transfer_alloc, then fa_transfer_send), so
+ * nothing is copied on the way back. All threads then meet at an fa_barrier, so frame N + 1 starts
  * everywhere only after frame N ended everywhere.
  *
  * Checked: every result equals the value computed directly, each thread completed exactly the
@@ -84,13 +85,15 @@ static void *worker_main(void *arg) {
             double *sq = FA_FRAME_ARRAY(sh->fa, double, h->count);
             CHECK(sq != NULL);
             for (uint32_t i = 0; i < h->count; i++) sq[i] = (double)in[i] * in[i];
-            JobResult *r = FA_FRAME_NEW(sh->fa, JobResult);
-            CHECK(r != NULL);
+            /* the result is built where the consumer will read it: no frame copy to send */
+            void *slot = NULL;
+            fa_transfer *out = fa_transfer_alloc(sh->fa, sizeof(JobResult), &slot);
+            CHECK(out != NULL);
+            JobResult *r = slot;
             *r = (JobResult){h->job, w->index, 0.0};
             for (uint32_t i = 0; i < h->count; i++) r->sum_sq += sq[i];
             fa_transfer_free(t);
-            fa_transfer *out = fa_transfer_create(sh->fa, r, sizeof *r);
-            CHECK(out != NULL);
+            CHECK(fa_transfer_send(out) == FA_OK);
             queue_push(&sh->results, out);
             w->jobs_done++;
         }
