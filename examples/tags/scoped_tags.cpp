@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 //
 // tags/scoped_tags.cpp - the C++ layer: RAII frame scopes and tag scopes, frame-backed
-// std::pmr containers, typed pool objects.
+// std::pmr containers, typed frame vectors and maps, typed pool objects.
 //
 // fa::FrameScope opens the frame for the body of the loop, fa::TagScope charges a subsystem's
 // allocations to its tag until the end of its block (also when it leaves by return or by an
@@ -13,6 +13,7 @@
 // elements, and no pool object leaked.
 #include <framealloc.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -50,6 +51,20 @@ size_t cull(fa_alloc *fa, fa::frame_resource &frame_mem, const std::vector<Entit
     for (const Entity *e : world)
         if (e->x < limit) visible.push_back(e->id);
     for (size_t i = 1; i < visible.size(); ++i) CHECK(visible[i] > visible[i - 1]);
+    // Batching: the same ids bucketed by 16-unit cell, in a typed frame vector and map (the
+    // vector grows in place; both die with the frame like the pmr vector).
+    fa::frame_vector<unsigned> ids(fa, visible.size());
+    fa::frame_map<unsigned> per_cell(fa);
+    for (const Entity *e : world) {
+        if (e->x >= limit) continue;
+        CHECK(ids.push_back(e->id));
+        unsigned *count = per_cell.try_emplace(static_cast<std::uint64_t>(e->x) / 16);
+        CHECK(count != nullptr);
+        ++*count;
+    }
+    size_t bucketed = 0;
+    per_cell.for_each([&](std::uint64_t, unsigned &count) { bucketed += count; });
+    CHECK(ids.size() == visible.size() && bucketed == visible.size());
     return visible.size();
 }
 
