@@ -181,19 +181,19 @@ Test(recovery, try_allocation_calls_hook_quietly, .init = tu_setup) {
     fa_destroy(fa);
 }
 
-/* Pool pages over a tag's hard budget: the hook frees pool objects of another class and trims,
- * the page comes back and the retry takes it. */
+/* Pool bytes over a tag's hard budget: the hook frees pool objects of another class, the bytes
+ * come back and the retry takes them. */
 Test(recovery, pool_budget_trim_and_retry, .init = tu_setup) {
     rec c;
     fa_alloc *fa = make(&c, 0, 0);
     fa_tag tag = fa_tag_register(fa, "ui");
-    cr_assert_eq(fa_tag_set_budget(fa, tag, 0, 100 << 10), FA_OK); /* one 64 KiB page */
+    cr_assert_eq(fa_tag_set_budget(fa, tag, 0, (16 << 10) + 64), FA_OK); /* 8 x 2 KiB + 64 */
     fa_tag_push(fa, tag);
     for (int i = 0; i < 8; i++) c.cache[c.ncache++] = fa_pool_alloc(fa, 2048);
     cr_assert_not_null(c.cache[7]);
     c.evict = 1;
     c.trim = 1;
-    void *p = fa_pool_alloc(fa, 100); /* another class: needs a second page */
+    void *p = fa_pool_alloc(fa, 100); /* a 112-byte object: 48 bytes too many */
     cr_assert_not_null(p);
     cr_assert_eq(c.calls, 1);
     cr_assert_eq(c.last.status, FA_ERR_BUDGET);

@@ -231,40 +231,96 @@ TAG_TEST(hard_budget_fails_heap_allocations) {
     cr_assert_eq(tu_total(), 1);
 }
 
-/* Pool bytes are checked when a new 64 KiB page is needed. */
-TAG_TEST(hard_budget_fails_pool_page_acquisition) {
+/* Pool budgets count object bytes (size classes): an 8 KiB hard budget takes four 2 KiB
+ * objects, refuses the fifth, and takes it again once one is freed. */
+TAG_TEST(hard_budget_counts_pool_object_bytes) {
     fa_tag a = fa_tag_register(fa, "a");
-    cr_assert_eq(fa_tag_set_budget(fa, a, 0, 100 << 10), FA_OK);
+    cr_assert_eq(fa_tag_set_budget(fa, a, 0, 8 << 10), FA_OK);
     fa_tag_push(fa, a);
-    void *objs[64];
-    for (int i = 0; i < 64; i++) {
-        objs[i] = fa_pool_alloc(fa, 1024); /* one page holds 64 */
+    void *objs[4];
+    for (int i = 0; i < 4; i++) {
+        objs[i] = fa_pool_alloc(fa, 2048);
         cr_assert_not_null(objs[i], "object %d", i);
     }
-    cr_assert_null(fa_pool_alloc(fa, 1024), "a second page would exceed the budget");
-    cr_assert_eq(tu_count(FA_ERR_BUDGET), 1);
-    cr_assert_eq(tu_total(), 1);
+    cr_assert_null(fa_pool_alloc(fa, 2048), "a fifth object would exceed the budget");
+    cr_assert_null(fa_pool_alloc(fa, 1), "so would a 16-byte one");
+    cr_assert_eq(tu_count(FA_ERR_BUDGET), 2);
     fa_tag_stats s = tag_stats(a);
-    cr_assert_eq(s.pool_bytes, 64 * 1024);
-    cr_assert_eq(s.hard_exceeded, 1);
-    /* A slot freed in the existing page can be reused without a new page. */
+    cr_assert_eq(s.pool_bytes, 8 << 10);
+    cr_assert_eq(s.hard_exceeded, 2);
+    cr_assert_eq(s.peak_bytes, 8 << 10);
     fa_pool_free(fa, objs[0]);
-    objs[0] = fa_pool_alloc(fa, 1024);
-    cr_assert_not_null(objs[0]);
+    objs[0] = fa_pool_alloc(fa, 2000); /* the 2048 class: charged 2048 */
+    cr_assert_not_null(objs[0], "a free gives the bytes back");
+    cr_assert_eq(fa_pool_usable_size(fa, objs[0]), 2048);
     fa_tag_pop(fa);
-    void *u = fa_pool_alloc(fa, 1024);
+    void *u = fa_pool_alloc(fa, 2048);
     cr_assert_not_null(u, "untagged pools are not limited");
-    cr_assert_eq(tag_stats(0).pool_bytes, 1024);
-    for (int i = 0; i < 64; i++) fa_pool_free(fa, objs[i]);
+    cr_assert_eq(tag_stats(0).pool_bytes, 2048);
+    for (int i = 0; i < 4; i++) fa_pool_free(fa, objs[i]);
     fa_pool_free(fa, u);
     cr_assert_eq(tag_stats(a).pool_bytes, 0);
+    fa_budget_info bi;
+    cr_assert_eq(fa_get_budget(fa, a, &bi), FA_OK);
+    cr_assert_eq(bi.bytes, 0);
+    cr_assert_eq(bi.peak, 8 << 10);
+    cr_assert_eq(tu_total(), 2);
+}
+
+/* Heap and pool share a tag's budget, byte for byte. */
+TAG_TEST(heap_and_pool_share_the_budget) {
+    fa_tag a = fa_tag_register(fa, "a");
+    cr_assert_eq(fa_tag_set_budget(fa, a, 0, 4096), FA_OK);
+    fa_tag_push(fa, a);
+    void *h = fa_heap_alloc(fa, 3000, 16);
+    cr_assert_not_null(h);
+    void *p = fa_pool_alloc(fa, 1000); /* 1024: 4024 */
+    cr_assert_not_null(p);
+    cr_assert_null(fa_heap_alloc(fa, 73, 16), "4097 bytes");
+    void *q = fa_heap_alloc(fa, 72, 16);
+    cr_assert_not_null(q, "exactly 4096 bytes is within the budget");
+    cr_assert_eq(tu_count(FA_ERR_BUDGET), 1);
+    fa_heap_free(fa, q);
+    fa_heap_free(fa, h);
+    fa_pool_free(fa, p);
+    fa_tag_pop(fa);
+    cr_assert_eq(tag_stats(a).heap_bytes + tag_stats(a).pool_bytes, 0);
     cr_assert_eq(tu_total(), 1);
 }
 
-/* Frame bytes over a hard budget do not fail (frames are not checked per allocation); the
- * excess is reported when the frame ends. */
+/* A frame allocation that needs a new block is checked against the tag's hard budget and
+ * refused; bytes that fit the current block are not checked until the frame ends. */
+TAG_TEST(frame_budget_checked_at_refill) {
+    fa_tag a = fa_tag_register(fa, "a");
+    fa_begin_frame(fa);
+    cr_assert_not_null(fa_frame_alloc(fa, 16, 16)); /* the thread's first block */
+    fa_end_frame(fa);
+    fa_thread_stats ts;
+    fa_get_my_thread_stats(fa, &ts);
+    size_t block = ts.frame_reserved, budget = block + (64 << 10);
+    cr_assert_gt(block, 0);
+    cr_assert_eq(fa_tag_set_budget(fa, a, 0, budget), FA_OK);
+    fa_begin_frame(fa);
+    fa_tag_push(fa, a);
+    cr_assert_not_null(fa_frame_alloc(fa, block / 2, 16), "fits the first block: not checked");
+    cr_assert_null(fa_frame_alloc(fa, budget - block / 2 + 16, 16), "a new block, over it");
+    cr_assert_eq(tu_count(FA_ERR_BUDGET), 1);
+    cr_assert_not_null(fa_frame_alloc(fa, budget - block / 2, 16), "exactly at the budget");
+    fa_tag_pop(fa);
+    cr_assert_not_null(fa_frame_alloc(fa, 2 * budget, 16), "untagged frame bytes are not");
+    fa_end_frame(fa);
+    cr_assert_eq(tu_count(FA_ERR_BUDGET), 1, "the frame ended within the budget");
+    cr_assert_eq(tag_stats(a).hard_exceeded, 1);
+    cr_assert_eq(tu_total(), 1);
+}
+
+/* Frame bytes over a hard budget within the current block do not fail (frame allocations are
+ * checked at refills only); the excess is reported when the frame ends. */
 TAG_TEST(frame_budget_reported_at_frame_end) {
     fa_tag a = fa_tag_register(fa, "a");
+    fa_begin_frame(fa);
+    cr_assert_not_null(fa_frame_alloc(fa, 16, 16)); /* the thread's first block */
+    fa_end_frame(fa);
     cr_assert_eq(fa_tag_set_budget(fa, a, 0, 1000), FA_OK);
     fa_begin_frame(fa);
     fa_tag_push(fa, a);

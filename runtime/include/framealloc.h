@@ -476,12 +476,51 @@ FA_API void fa_transfer_free(fa_transfer *t);
 /* Registers (or finds) a tag by name. Returns 0 when FA_MAX_TAGS are in use. The name is
  * copied; only its first 31 characters are kept and compared. */
 FA_API fa_tag fa_tag_register(fa_alloc *fa, const char *name);
-/* Per-tag budgets in bytes (0 = none). Soft: FA_WARN_BUDGET once per crossing. Hard: pool and
- * heap allocations fail with FA_ERR_BUDGET; a thread's frame bytes charged to the tag are
- * checked (and reported, not failed) at the end of each outermost frame. Pool bytes count the
- * pages a tag holds and are checked when a thread takes a new pool page. */
+/* Budgets (docs/intent.md, "Budgets"). A scope is a registered tag other than 0, the whole
+ * allocator (FA_BUDGET_GLOBAL) or the calling thread (FA_BUDGET_THREAD). It counts bytes:
+ *   tag     heap bytes (requested sizes, incl. stream buffers and handle pages) + pool bytes
+ *           (size-class bytes of live objects) charged to the tag by any thread; separately,
+ *           each thread's frame bytes charged to the tag in its open outermost frame;
+ *   global  heap + pool bytes of every tag (frame memory has cfg.frame_limit);
+ *   thread  the thread's open-frame bytes + pool bytes of live objects in pool pages it owns
+ *           (freed by any thread); not heap blocks, which any thread may free.
+ * Pool and heap are checked on every allocation; frame bytes when a frame allocation takes a
+ * new block (so a frame may pass a failing level by what is left of its current block) and,
+ * reported only, at the end of the outermost frame. A scope has a warning level and a failing
+ * level (0 = none): crossing the warning level reports FA_WARN_BUDGET once (the allocation
+ * succeeds; going back to or under it re-arms the warning); the allocation that would pass the
+ * failing level fails with FA_ERR_BUDGET (reported). Levels are never exceeded by pool and heap
+ * memory; two threads racing for the last bytes may both be refused.
+ * Pool bytes count from the scope's first budget on: objects already live then are not
+ * charged (set budgets at start-up). Counted pool allocations take a slower path; tags without
+ * a budget (when no global or thread budget is set) keep the plain fast path. */
+typedef uint32_t fa_budget_scope;              /* a tag, or one of: */
+#define FA_BUDGET_GLOBAL ((fa_budget_scope)0x10000u)
+#define FA_BUDGET_THREAD ((fa_budget_scope)0x10001u)
+/* The largest level (2^48 bytes, the address space): larger ones are refused as mistakes. */
+#define FA_BUDGET_MAX (FAI_CAST(size_t, 1) << 48)
+typedef enum fa_budget_policy {
+    FA_BUDGET_NONE = 0, /* count only: removes both levels, the scope keeps counting */
+    FA_BUDGET_WARN,     /* sets the warning level */
+    FA_BUDGET_FAIL,     /* sets the failing level */
+} fa_budget_policy;
+/* Sets the level of policy to bytes (0 removes it; FA_BUDGET_NONE takes 0 and removes both).
+ * FA_ERR_INVALID_ARGUMENT (reported) for a NULL allocator, an unknown scope or tag 0, an
+ * unknown policy, or bytes above FA_BUDGET_MAX. */
+FA_API fa_status fa_set_budget(fa_alloc *fa, fa_budget_scope scope, size_t bytes,
+                               fa_budget_policy policy);
+/* Both levels of a tag at once: soft = warning level, hard = failing level (0 = none, at most
+ * FA_BUDGET_MAX); soft must not be above a non-zero hard. */
 FA_API fa_status fa_tag_set_budget(fa_alloc *fa, fa_tag tag, size_t soft_limit,
                                    size_t hard_limit);
+typedef struct fa_budget_info {
+    size_t bytes;                 /* counted now (a tag: heap + pool, not frame bytes) */
+    size_t peak;                  /* highest count an allocation reached */
+    size_t warn_limit, fail_limit;
+    uint64_t warnings, failures;  /* FA_WARN_BUDGET / FA_ERR_BUDGET reported for the scope */
+} fa_budget_info;
+/* A scope's figures (FA_BUDGET_THREAD: the calling thread's, exact). */
+FA_API fa_status fa_get_budget(fa_alloc *fa, fa_budget_scope scope, fa_budget_info *out);
 /* Makes tag current on the calling thread (a stack, 16 deep); allocations are charged to it. */
 FA_API void fa_tag_push(fa_alloc *fa, fa_tag tag);
 FA_API void fa_tag_pop(fa_alloc *fa);
@@ -625,6 +664,8 @@ typedef struct fa_stats {
     size_t stream_bytes;          /* requested bytes of live streaming entries */
     size_t stream_count;          /* live entries (reserved, loading, ready or cancelled) */
     size_t stream_reserved;       /* bytes of their mappings (page-rounded) */
+    uint64_t budget_warnings;     /* FA_WARN_BUDGET reported, every scope */
+    uint64_t budget_failures;     /* FA_ERR_BUDGET reported, every scope */
 } fa_stats;
 
 typedef struct fa_tag_stats {
@@ -633,8 +674,9 @@ typedef struct fa_tag_stats {
     size_t frame_bytes_peak;      /* largest per-thread per-frame charge */
     size_t pool_bytes;
     size_t heap_bytes;
-    size_t soft_limit, hard_limit;
-    uint64_t soft_exceeded, hard_exceeded;
+    size_t soft_limit, hard_limit;  /* warning and failing levels */
+    uint64_t soft_exceeded, hard_exceeded; /* FA_WARN_BUDGET / FA_ERR_BUDGET reported for it */
+    size_t peak_bytes;            /* highest heap + pool bytes (pool bytes once budgeted) */
 } fa_tag_stats;
 
 FA_API void fa_get_stats(fa_alloc *fa, fa_stats *out);

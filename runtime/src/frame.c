@@ -301,6 +301,8 @@ static FAI_NOINLINE void *frame_refill(fai_tstate *t, size_t size, size_t align,
                          size, fa->cfg.frame_limit, now);
         return NULL;
     }
+    /* Budgets see frame bytes here, at block granularity: the fast path stays one branch. */
+    if (!fai_budget_frame_check(t, counted, site)) return NULL;
     fai_block *next = t->cur_block != NULL ? t->cur_block->next : t->blocks;
     fai_block *nb = next;
     if (nb == NULL || !block_fits(nb, size, align)) {

@@ -177,6 +177,10 @@ typedef enum fai_page_state {
 } fai_page_state;
 
 typedef enum fai_page_where { FAI_ON_AVAIL = 0, FAI_ON_FULL, FAI_ON_EMPTY, FAI_ON_NONE } fai_page_where;
+/* Set in page->where on counted pages: their local frees fail the free fast path's one test
+ * (where != FAI_ON_AVAIL) and are uncharged on the way out, at no cost to other pages. */
+#define FAI_WHERE_COUNTED 4u
+#define FAI_WHERE_LIST 3u
 
 /* 128 bytes, so a descriptor's address is a shift away from its page index and two pages'
  * descriptors never share a cache line. */
@@ -188,8 +192,9 @@ typedef struct fai_page {
     uint32_t capacity;
     uint32_t block_size;
     uint32_t inv_size;          /* ceil(2^32 / block_size): index by multiply, not divide */
-    uint8_t cls, tag, where;
+    uint8_t cls, tag, where;    /* where: fai_page_where, | FAI_WHERE_COUNTED */
     _Atomic uint8_t state;      /* fai_page_state */
+    uint8_t counted;            /* objects are charged to budgets (fixed from page_init on) */
     uint32_t empty_epoch;       /* owner's pool epoch when the page last became empty */
     /* Remote frees, MPSC push / owner takes all. One word holds the list head (low 48 bits)
      * and how many objects are on it (high 16 bits), so publishing a free and counting it are
@@ -231,6 +236,14 @@ typedef struct fai_page_queue {
 typedef struct fai_pool_set {
     fai_page_queue q[FAI_POOL_CLASSES];
 } fai_pool_set;
+
+/* One scope's budget (budget.c): a warning level and a failing level, 0 = none. */
+typedef struct fai_budget {
+    _Atomic size_t warn, fail;
+    _Atomic int over;               /* above the warning level now (warn once per crossing) */
+    _Atomic uint64_t warnings, failures;
+    _Atomic size_t peak;            /* highest counted bytes seen */
+} fai_budget;
 
 /* Per-thread, per-tag frame charges (one writer: the thread). */
 typedef struct fai_tag_ctr {
@@ -298,8 +311,11 @@ typedef struct fai_tstate {
     uint64_t tag_charged, tag_charged_last; /* tags charged this / the last frame (bitmasks) */
 
     /* pools */
-    fai_pool_set *pool_cur;         /* set of the current tag */
-    fai_pool_set *pool_sets[FA_MAX_TAGS]; /* [0] is &pool_set0; others made on first use */
+    fai_pool_set *pool_cur;         /* set of the current tag; &fai_pool_counted_set when the
+                                       tag's pool allocations are counted (budget.c) */
+    /* [tag] plain pages, [FA_MAX_TAGS + tag] counted pages; [0] is &pool_set0; others are
+     * made on first use */
+    fai_pool_set *pool_sets[2 * FA_MAX_TAGS];
     uint32_t pool_epoch;            /* outermost frames ended (ages empty pages) */
     uint32_t pool_excess;           /* queues holding more than pool_keep_empty_pages */
     fai_pool_set pool_set0;
@@ -307,6 +323,12 @@ typedef struct fai_tstate {
 
     fai_pub pub;
     void *debug;                    /* debug.c per-thread state */
+
+    /* budgets (budget.c): the thread's own budget and what it counts */
+    fai_budget budget;              /* FA_BUDGET_THREAD (set and charged by the thread) */
+    size_t pool_counted;            /* bytes of live objects in counted pages it owns, remote
+                                       frees not yet collected included */
+    bool count_all;                 /* every pool allocation of this thread is counted */
 
     /* checkpoints (checkpoint.c): sequence numbers; (dead_lo, dead_hi] were released by the
      * last rollback that passed newer checkpoints */
@@ -338,11 +360,11 @@ typedef struct fai_thread {
 
 typedef struct fai_tag_info {
     char name[32];
-    _Atomic size_t soft_limit, hard_limit;
+    fai_budget budget;
+    _Atomic int counted;            /* pool allocations of the tag are counted (never reset) */
     _Atomic int64_t heap_bytes;
+    _Atomic int64_t pool_bytes;     /* size-class bytes of live objects in counted pages */
     _Atomic int64_t pool_reserved;  /* bytes of pool pages held for this tag */
-    _Atomic uint64_t soft_exceeded, hard_exceeded;
-    _Atomic int over_soft;          /* currently above the soft limit (report once per crossing) */
 } fai_tag_info;
 
 typedef struct fai_ptrset {        /* open-addressing set of pointers (ptrset.c) */
@@ -390,7 +412,12 @@ struct fa_alloc {
     _Atomic size_t retired_frame_peak;
     _Atomic uint64_t errors;
 
-    /* tags */
+    /* tags and budgets (budget.c) */
+    fai_budget budget;              /* the allocator's (FA_BUDGET_GLOBAL) */
+    _Atomic int count_all;          /* every pool allocation is counted (never reset) */
+    _Atomic int64_t pool_counted;   /* size-class bytes of live objects in counted pages */
+    _Atomic int64_t heap_counted;   /* heap charges of every tag (blocks, streams, handles) */
+    _Atomic uint64_t budget_warnings, budget_failures; /* every scope's, for fa_stats */
     fai_tag_info tags[FA_MAX_TAGS];
     _Atomic unsigned tag_count;     /* tags registered, including tag 0 */
 
@@ -577,12 +604,35 @@ size_t fai_transfer_leaks(fa_alloc *fa, char *buf, size_t cap, size_t *bytes);
 void fai_tags_init(fa_alloc *fa);
 void fai_tag_charge_frame(fai_tstate *t);     /* charge frame bytes since the last boundary */
 void fai_tag_frame_end(fai_tstate *t);        /* outermost end: publish per-tag frame charges */
+/* Charges (delta > 0, false when refused: reported, nothing charged) or uncharges heap bytes
+ * to tag and the allocator's budget. */
 bool fai_tag_heap_charge(fa_alloc *fa, fa_tag tag, int64_t delta, const char *site);
 /* Makes tag current on t without touching its tag stack, charging the frame bytes allocated
  * since the last boundary to the tag that was current (tagged.c switches there and back). */
 void fai_tag_switch(fai_tstate *t, fa_tag tag);
-/* A thread wants a new pool page for tag: false (reported) when the hard budget forbids it. */
-bool fai_tag_pool_page_check(fa_alloc *fa, fa_tag tag, const char *site);
+
+/* budget.c: budgets of tags, the allocator and threads (what each counts: framealloc.h). */
+extern fai_pool_set fai_pool_counted_set; /* all-empty: sends the pool fast path to counted_alloc */
+/* Pool allocations of tag on t are counted (a budget exists on the tag, allocator or thread). */
+FAI_INLINE bool fai_budget_counts(const fai_tstate *t, fa_tag tag) {
+    return t->count_all ||
+           atomic_load_explicit(&t->fa->count_all, memory_order_relaxed) ||
+           atomic_load_explicit(&t->fa->tags[tag].counted, memory_order_relaxed);
+}
+/* Charges bytes of a counted pool object of tag to the tag, the allocator and t; false
+ * (reported, nothing charged) when a failing budget refuses. */
+bool fai_budget_pool_charge(fai_tstate *t, fa_tag tag, size_t bytes, const char *site);
+/* Uncharges tag and allocator (any thread); owner: the page's owner when the caller is it
+ * (its pool_counted drops too), else NULL (the owner drops it when it collects the free). */
+void fai_budget_pool_uncharge(fa_alloc *fa, fa_tag tag, size_t bytes, fai_tstate *owner);
+/* A frame allocation of bytes on t (current tag) needs a new block: false (reported) when a
+ * failing tag or thread budget refuses it. */
+bool fai_budget_frame_check(fai_tstate *t, size_t bytes, const char *site);
+/* Outermost frame end: the thread's frame bytes charged to tag against its budget. */
+void fai_budget_frame_end(fai_tstate *t, fa_tag tag, size_t bytes);
+void fai_budget_thread_frame_end(fai_tstate *t);
+/* pool.c: collects remote frees on every counted page t owns (exact t->pool_counted). */
+void fai_pool_collect_counted(fai_tstate *t);
 
 /* intent.c: frame containers, scratch pools, groups (intent.h). The scope-end hook costs one
  * test for threads that never used them. */

@@ -204,8 +204,8 @@ static fa_status snapshot_take(fa_alloc *fa, snapshot *sn, const char *what) {
         memcpy(sn->names[i], fa->tags[i].name, sizeof sn->names[i]);
         fai_mutex_unlock(&fa->lock);
         sn->names[i][31] = '\0';
-        sn->soft[i] = atomic_load(&fa->tags[i].soft_limit);
-        sn->hard[i] = atomic_load(&fa->tags[i].hard_limit);
+        sn->soft[i] = atomic_load(&fa->tags[i].budget.warn);
+        sn->hard[i] = atomic_load(&fa->tags[i].budget.fail);
     }
     return FA_OK;
 }

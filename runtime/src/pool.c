@@ -169,8 +169,17 @@ static void list_remove(fai_page **head, fai_page *pg) {
     pg->next = pg->prev = NULL;
 }
 
+FAI_INLINE fai_page_where where_of(const fai_page *pg) {
+    return (fai_page_where)(pg->where & FAI_WHERE_LIST);
+}
+
+/* Keeps the counted bit (budget.c): only page_init sets it. */
+FAI_INLINE void set_where(fai_page *pg, fai_page_where where) {
+    pg->where = (uint8_t)((pg->where & FAI_WHERE_COUNTED) | (unsigned)where);
+}
+
 static fai_page **list_of(fai_page_queue *q, fai_page *pg) {
-    switch ((fai_page_where)pg->where) {
+    switch (where_of(pg)) {
     case FAI_ON_AVAIL: return &q->cur;
     case FAI_ON_FULL: return &q->full;
     case FAI_ON_EMPTY: return &q->empty;
@@ -185,8 +194,8 @@ static void move_to(fai_tstate *t, fai_page_queue *q, fai_page *pg, fai_page_whe
     uint32_t keep = t->fa->cfg.pool_keep_empty_pages;
     fai_page **from = list_of(q, pg);
     if (from != NULL) list_remove(from, pg);
-    if (pg->where == FAI_ON_EMPTY && q->empty_count-- == keep + 1) t->pool_excess--;
-    pg->where = (uint8_t)where;
+    if (where_of(pg) == FAI_ON_EMPTY && q->empty_count-- == keep + 1) t->pool_excess--;
+    set_where(pg, where);
     if (where == FAI_ON_EMPTY) {
         pg->empty_epoch = t->pool_epoch;
         if (++q->empty_count == keep + 1) t->pool_excess++;
@@ -195,8 +204,13 @@ static void move_to(fai_tstate *t, fai_page_queue *q, fai_page *pg, fai_page_whe
     if (to != NULL) list_push(to, pg);
 }
 
+/* The thread's set of a tag's plain or counted pages. */
+FAI_INLINE fai_pool_set **set_slot(fai_tstate *t, unsigned tag, bool counted) {
+    return &t->pool_sets[tag + (counted ? FA_MAX_TAGS : 0)];
+}
+
 static fai_page_queue *queue_of(fai_tstate *t, const fai_page *pg) {
-    return &t->pool_sets[pg->tag]->q[pg->cls];
+    return &(*set_slot(t, pg->tag, pg->counted))->q[pg->cls];
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -216,7 +230,8 @@ static uint32_t remote_pending(fai_page *pg) {
     return tfree_count(atomic_load_explicit(&pg->thread_free, memory_order_acquire));
 }
 
-/* Takes the remote frees of a page onto its local free list. Owner only. */
+/* Takes the remote frees of a page onto its local free list. Owner only (the owner's count of
+ * a counted page's bytes drops here; the tag's and allocator's dropped at each free). */
 static void collect_remote(fai_page *pg) {
     if (atomic_load_explicit(&pg->thread_free, memory_order_relaxed) == 0) return;
     uintptr_t w = atomic_exchange_explicit(&pg->thread_free, 0, memory_order_acquire);
@@ -228,9 +243,12 @@ static void collect_remote(fai_page *pg) {
     *(void **)last = pg->free;
     pg->free = list;
     FAI_STORE(pg->used, FAI_LOAD(pg->used) - n);
+    if (FA_UNLIKELY(pg->counted))
+        atomic_load_explicit(&pg->owner, memory_order_relaxed)->pool_counted -=
+            (size_t)n * pg->block_size;
 }
 
-static void page_init(fai_page *pg, unsigned cls, fa_tag tag, fai_tstate *owner) {
+static void page_init(fai_page *pg, unsigned cls, fa_tag tag, bool counted, fai_tstate *owner) {
     uint32_t size = class_size[cls];
     pg->block_size = size;
     pg->inv_size = (uint32_t)((((uint64_t)1 << 32) + size - 1) / size);
@@ -242,7 +260,8 @@ static void page_init(fai_page *pg, unsigned cls, fa_tag tag, fai_tstate *owner)
     atomic_store_explicit(&pg->thread_free, 0, memory_order_relaxed);
     pg->cls = (uint8_t)cls;
     pg->tag = (uint8_t)tag;
-    pg->where = FAI_ON_NONE;
+    pg->counted = counted;
+    pg->where = (uint8_t)(FAI_ON_NONE | (counted ? FAI_WHERE_COUNTED : 0));
     atomic_store_explicit(&pg->owner, owner, memory_order_relaxed);
     atomic_store_explicit(&pg->state, FAI_PAGE_OWNED, memory_order_relaxed);
     fai_debug_pool_page_init(pg);
@@ -275,19 +294,20 @@ static fai_page *page_take_locked(fa_alloc *fa) {
     return pg;
 }
 
-static fai_page *page_acquire(fai_tstate *t, unsigned cls, fa_tag tag, const char *site) {
+/* counted: a page of the thread's counted set (budget.c); the two kinds never mix. */
+static fai_page *page_acquire(fai_tstate *t, unsigned cls, fa_tag tag, bool counted,
+                              const char *site) {
     fa_alloc *fa = t->fa;
-    if (!fai_tag_pool_page_check(fa, tag, site)) return NULL;
     fai_mutex_lock(&fa->pool_lock);
     /* Adopt an abandoned page of the same class and tag first: it holds live objects and
      * its free slots would otherwise sit unused. */
     fai_page *pg = NULL;
     for (fai_page *a = fa->abandoned[cls]; a != NULL; a = a->next) {
-        if (a->tag == tag) {
+        if (a->tag == tag && a->counted == counted) {
             list_remove(&fa->abandoned[cls], a);
             atomic_store_explicit(&a->owner, t, memory_order_relaxed);
             atomic_store_explicit(&a->state, FAI_PAGE_OWNED, memory_order_relaxed);
-            a->where = FAI_ON_NONE;
+            set_where(a, FAI_ON_NONE);
             pg = a;
             break;
         }
@@ -296,7 +316,7 @@ static fai_page *page_acquire(fai_tstate *t, unsigned cls, fa_tag tag, const cha
     if (fresh) {
         pg = page_take_locked(fa);
         /* Initialised under the lock: statistics read tag and size of every page there. */
-        if (pg != NULL) page_init(pg, cls, tag, t);
+        if (pg != NULL) page_init(pg, cls, tag, counted, t);
     }
     fai_mutex_unlock(&fa->pool_lock);
     if (pg == NULL) {
@@ -308,6 +328,9 @@ static fai_page *page_acquire(fai_tstate *t, unsigned cls, fa_tag tag, const cha
         atomic_fetch_add(&fa->pool_pages_in_use, 1);
         atomic_fetch_add(&fa->tags[tag].pool_reserved, (int64_t)FAI_POOL_PAGE_SIZE);
     } else {
+        /* Its live objects (remote frees pending included, collected next) are the new
+         * owner's now. */
+        if (counted) t->pool_counted += (size_t)FAI_LOAD(pg->used) * pg->block_size;
         collect_remote(pg);
     }
     return pg;
@@ -316,7 +339,7 @@ static fai_page *page_acquire(fai_tstate *t, unsigned cls, fa_tag tag, const cha
 /* Returns an empty page to the allocator and its memory to the OS. */
 static void page_release(fa_alloc *fa, fai_page *pg) {
     fai_debug_pool_page_release(pg);
-    pg->where = FAI_ON_NONE;
+    set_where(pg, FAI_ON_NONE);
     pg->free = NULL;
     fai_prim_decommit((void *)pg->start, FAI_POOL_PAGE_SIZE);
     atomic_fetch_sub(&fa->pool_pages_in_use, 1);
@@ -351,7 +374,8 @@ FAI_INLINE void *page_pop(fai_page *pg) {
     return b;
 }
 
-static fai_page *find_page(fai_tstate *t, fai_page_queue *q, unsigned cls, const char *site) {
+static fai_page *find_page(fai_tstate *t, fai_page_queue *q, unsigned cls, bool counted,
+                           const char *site) {
     /* 1. the available list (cur first) */
     while (q->cur != NULL) {
         fai_page *pg = q->cur;
@@ -380,16 +404,47 @@ static fai_page *find_page(fai_tstate *t, fai_page_queue *q, unsigned cls, const
         if (q->cur != NULL) return q->cur;
     }
     /* 4. a new or adopted page */
-    fai_page *pg = page_acquire(t, cls, t->cur_tag, site);
+    fai_page *pg = page_acquire(t, cls, t->cur_tag, counted, site);
     if (pg == NULL) return NULL;
     move_to(t, q, pg, FAI_ON_AVAIL);
     return pg;
 }
 
+/* A budget counts the current tag's pool allocations (budget.c): they all come here, from the
+ * thread's counted page set, each charged before it is taken. */
+static FAI_NOINLINE void *counted_alloc(fai_tstate *t, unsigned cls, size_t size,
+                                        const char *site) {
+    fa_tag tag = t->cur_tag;
+    fai_pool_set **set = set_slot(t, tag, true);
+    if (*set == NULL && (*set = calloc(1, sizeof(fai_pool_set))) == NULL) {
+        fai_error(t->fa, FA_ERR_OUT_OF_MEMORY, NULL, sizeof(fai_pool_set), site,
+                  "no memory for the counted pool queues of tag %u", tag);
+        return NULL;
+    }
+    size_t bytes = class_size[cls];
+    if (!fai_budget_pool_charge(t, tag, bytes, site)) return NULL;
+    fai_page_queue *q = &(*set)->q[cls];
+    for (;;) {
+        fai_page *pg = find_page(t, q, cls, true, site);
+        if (pg == NULL) {
+            fai_budget_pool_uncharge(t->fa, tag, bytes, t);
+            return NULL;
+        }
+        void *p = page_pop(pg);
+        if (p != NULL) {
+            fai_debug_pool_alloc(pg, p, size, site);
+            return p;
+        }
+    }
+}
+
 static void *pool_alloc_refill(fai_tstate *t, unsigned cls, size_t size, const char *site) {
+    if (t->pool_cur != &fai_pool_counted_set && fai_budget_counts(t, t->cur_tag))
+        fai_pool_switch_tag(t, t->cur_tag); /* a budget was set since the tag became current */
+    if (t->pool_cur == &fai_pool_counted_set) return counted_alloc(t, cls, size, site);
     fai_page_queue *q = &t->pool_cur->q[cls];
     for (;;) {
-        fai_page *pg = find_page(t, q, cls, site);
+        fai_page *pg = find_page(t, q, cls, false, site);
         if (pg == NULL) return NULL;
         void *p = page_pop(pg);
         if (p != NULL) {
@@ -538,18 +593,20 @@ static void move_behind_cur(fai_tstate *t, fai_page_queue *q, fai_page *pg) {
         return;
     }
     move_to(t, q, pg, FAI_ON_NONE);
-    pg->where = FAI_ON_AVAIL;
+    set_where(pg, FAI_ON_AVAIL);
     pg->prev = cur;
     pg->next = cur->next;
     if (cur->next != NULL) cur->next->prev = pg;
     cur->next = pg;
 }
 
-/* A local free changed the page's standing: it left the full list or became empty. */
+/* A local free changed the page's standing (it left the full list or became empty), or freed
+ * a counted object. */
 static FAI_NOINLINE void page_after_local_free(fai_tstate *t, fai_page *pg) {
+    if (pg->counted) fai_budget_pool_uncharge(t->fa, pg->tag, pg->block_size, t);
     fai_page_queue *q = queue_of(t, pg);
     if (FAI_LOAD(pg->used) != 0) {
-        if (pg->where == FAI_ON_FULL) move_behind_cur(t, q, pg);
+        if (where_of(pg) == FAI_ON_FULL) move_behind_cur(t, q, pg);
         return;
     }
     if (pg == q->cur) return; /* the hot page stays, empty or not */
@@ -563,8 +620,8 @@ static FAI_NOINLINE void page_after_local_free(fai_tstate *t, fai_page *pg) {
 void fai_pool_age_empty(fai_tstate *t) {
     uint32_t now = t->pool_epoch;
     uint32_t keep = t->fa->cfg.pool_keep_empty_pages;
-    for (unsigned tag = 0; tag < FA_MAX_TAGS && t->pool_excess != 0; tag++) {
-        fai_pool_set *set = t->pool_sets[tag];
+    for (unsigned i = 0; i < 2 * FA_MAX_TAGS && t->pool_excess != 0; i++) {
+        fai_pool_set *set = t->pool_sets[i];
         if (set == NULL) continue;
         for (unsigned c = 0; c < FAI_POOL_CLASSES; c++) {
             fai_page_queue *q = &set->q[c];
@@ -584,7 +641,8 @@ void fai_pool_age_empty(fai_tstate *t) {
  * which may release and reinitialise the page at once: everything read from the descriptor
  * is read before it. */
 static FAI_NOINLINE void remote_free(fa_alloc *fa, fai_page *pg, void *p) {
-    unsigned cls = pg->cls;
+    unsigned cls = pg->cls, tag = pg->tag, size = pg->block_size;
+    bool counted = pg->counted;
     free_mark_set(p);
     uintptr_t w = atomic_load_explicit(&pg->thread_free, memory_order_relaxed);
     uintptr_t nw;
@@ -594,6 +652,7 @@ static FAI_NOINLINE void remote_free(fa_alloc *fa, fai_page *pg, void *p) {
     } while (!atomic_compare_exchange_weak_explicit(&pg->thread_free, &w, nw,
                                                     memory_order_acq_rel, memory_order_relaxed));
     FAI_TEST_HOOK(remote_published, p);
+    if (counted) fai_budget_pool_uncharge(fa, (fa_tag)tag, size, NULL);
     /* Tell owners scanning for pages with remote frees (they check this when they run dry). */
     if (tfree_count(w) == 0)
         atomic_fetch_add_explicit(&fa->remote_hint[cls], 1, memory_order_relaxed);
@@ -608,7 +667,8 @@ static FAI_NOINLINE FAI_COLD void bad_free(fa_alloc *fa, void *p, const char *si
 }
 
 /* The owner's free: push on the page's list; leaving the full list or running empty changes
- * the page's standing in its queue. */
+ * the page's standing in its queue, and a counted page (FAI_WHERE_COUNTED) is uncharged: all
+ * three fail the one test below. */
 FAI_INLINE void local_free(fai_tstate *t, fai_page *pg, void *p) {
     free_mark_set(p);
     *(void **)p = pg->free;
@@ -669,6 +729,10 @@ bool fai_pool_owns(fa_alloc *fa, const void *p) { return page_of(fa, p) != NULL;
 /* ---------------------------------------------------------------------------------------- */
 
 void fai_pool_switch_tag(fai_tstate *t, fa_tag tag) {
+    if (FA_UNLIKELY(fai_budget_counts(t, tag))) {
+        t->pool_cur = &fai_pool_counted_set;
+        return;
+    }
     if (tag == 0) {
         t->pool_cur = &t->pool_set0;
         return;
@@ -705,8 +769,8 @@ static void release_list(fai_tstate *t, fai_page_queue *q, fai_page **head, bool
 void fa_pool_trim(fa_alloc *fa) {
     fai_tstate *t = fai_find_tstate(fa);
     if (t != NULL) {
-        for (unsigned tag = 0; tag < FA_MAX_TAGS; tag++) {
-            fai_pool_set *set = t->pool_sets[tag];
+        for (unsigned i = 0; i < 2 * FA_MAX_TAGS; i++) {
+            fai_pool_set *set = t->pool_sets[i];
             if (set == NULL) continue;
             for (unsigned c = 0; c < FAI_POOL_CLASSES; c++) {
                 fai_page_queue *q = &set->q[c];
@@ -752,8 +816,8 @@ void fa_pool_trim(fa_alloc *fa) {
 
 void fai_pool_thread_release(fai_tstate *t) {
     fa_alloc *fa = t->fa;
-    for (unsigned tag = 0; tag < FA_MAX_TAGS; tag++) {
-        fai_pool_set *set = t->pool_sets[tag];
+    for (unsigned i = 0; i < 2 * FA_MAX_TAGS; i++) {
+        fai_pool_set *set = t->pool_sets[i];
         if (set == NULL) continue;
         for (unsigned c = 0; c < FAI_POOL_CLASSES; c++) {
             fai_page_queue *q = &set->q[c];
@@ -776,9 +840,26 @@ void fai_pool_thread_release(fai_tstate *t) {
             }
         }
         if (set != &t->pool_set0) free(set);
-        t->pool_sets[tag] = NULL;
+        t->pool_sets[i] = NULL;
     }
     t->pool_cur = NULL;
+}
+
+void fai_pool_collect_counted(fai_tstate *t) {
+    for (unsigned i = FA_MAX_TAGS; i < 2 * FA_MAX_TAGS; i++) {
+        fai_pool_set *set = t->pool_sets[i];
+        if (set == NULL) continue;
+        for (unsigned c = 0; c < FAI_POOL_CLASSES; c++) {
+            fai_page_queue *q = &set->q[c];
+            for (fai_page *pg = q->cur; pg != NULL; pg = pg->next) collect_remote(pg);
+            for (fai_page *pg = q->full; pg != NULL;) {
+                fai_page *next = pg->next;
+                collect_remote(pg);
+                if (pg->free != NULL) move_behind_cur(t, q, pg);
+                pg = next;
+            }
+        }
+    }
 }
 
 void fai_pool_destroy(fa_alloc *fa) {

@@ -75,6 +75,8 @@ void fa_get_stats(fa_alloc *fa, fa_stats *out) {
     out->stream_bytes = atomic_load_explicit(&fa->stream_bytes, memory_order_relaxed);
     out->stream_count = atomic_load_explicit(&fa->stream_count, memory_order_relaxed);
     out->stream_reserved = atomic_load_explicit(&fa->stream_reserved, memory_order_relaxed);
+    out->budget_warnings = atomic_load(&fa->budget_warnings);
+    out->budget_failures = atomic_load(&fa->budget_failures);
 }
 
 size_t fa_get_thread_stats(fa_alloc *fa, fa_thread_stats *out, size_t max) {

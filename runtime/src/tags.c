@@ -6,11 +6,10 @@
  * per allocation:
  *   frame  bytes are charged at tag boundaries (push, pop, end of a frame scope) as the growth
  *          of the frame since the previous boundary;
- *   pool   each tag has its own pages, so a pool object's tag is its page's; pool budgets are
- *          checked when a thread takes a new page (64 KiB granularity);
- *   heap   each block records its tag; budgets are checked on every heap allocation.
- * Soft budgets report FA_WARN_BUDGET once per crossing; hard budgets fail pool and heap
- * allocations (FA_ERR_BUDGET) and are reported for frames at the end of the frame.
+ *   pool   each tag has its own pages, so a pool object's tag is its page's;
+ *   heap   each block records its tag.
+ * Budgets and their checks are budget.c's; the end of an outermost frame hands it each tag's
+ * frame bytes.
  *
  * Threading: registration takes fa->lock; limits and per-tag totals are atomics; per-thread
  * charges have one writer (the thread) and are read with relaxed loads.
@@ -53,17 +52,6 @@ fa_tag fa_tag_register(fa_alloc *fa, const char *name) {
         fai_error(fa, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL,
                   "fa_tag_register(\"%s\"): all %d tags are in use", name, FA_MAX_TAGS);
     return tag;
-}
-
-fa_status fa_tag_set_budget(fa_alloc *fa, fa_tag tag, size_t soft_limit, size_t hard_limit) {
-    if (!valid_tag(fa, tag) || (hard_limit != 0 && soft_limit > hard_limit)) {
-        fai_error(fa, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL,
-                  "fa_tag_set_budget: unknown tag %u or soft limit above hard limit", tag);
-        return FA_ERR_INVALID_ARGUMENT;
-    }
-    atomic_store(&fa->tags[tag].soft_limit, soft_limit);
-    atomic_store(&fa->tags[tag].hard_limit, hard_limit);
-    return FA_OK;
 }
 
 const char *fa_tag_name(fa_alloc *fa, fa_tag tag) {
@@ -181,31 +169,6 @@ fa_tag fa_tag_current(fa_alloc *fa) {
     return t != NULL ? t->cur_tag : 0;
 }
 
-/* Soft/hard check of a total against a tag's limits; reports crossings. */
-static bool check_limits(fa_alloc *fa, fa_tag tag, size_t total, const char *what,
-                         const char *site, bool enforce) {
-    fai_tag_info *ti = &fa->tags[tag];
-    size_t hard = atomic_load(&ti->hard_limit), soft = atomic_load(&ti->soft_limit);
-    if (hard != 0 && total > hard) {
-        atomic_fetch_add(&ti->hard_exceeded, 1);
-        fai_report r = {.status = FA_ERR_BUDGET, .fa = fa, .size = total, .site = site};
-        fai_report_error(&r, "tag \"%s\": %s would reach %zu bytes, above its hard budget of %zu",
-                         ti->name, what, total, hard);
-        if (enforce) return false;
-    }
-    if (soft != 0 && total > soft) {
-        if (atomic_exchange(&ti->over_soft, 1) == 0) {
-            atomic_fetch_add(&ti->soft_exceeded, 1);
-            fai_report r = {.status = FA_WARN_BUDGET, .fa = fa, .size = total, .site = site};
-            fai_report_error(&r, "tag \"%s\": %s at %zu bytes, above its soft budget of %zu",
-                             ti->name, what, total, soft);
-        }
-    } else if (soft != 0) {
-        atomic_store(&ti->over_soft, 0);
-    }
-    return true;
-}
-
 /* Publishes the frame's charges. Only tags charged in this frame or the last one can have
  * changed, so the walk is over their bits, not over every registered tag. */
 void fai_tag_frame_end(fai_tstate *t) {
@@ -219,36 +182,9 @@ void fai_tag_frame_end(fai_tstate *t) {
         FAI_STORE(t->ctr[i].frame_last, bytes);
         if (bytes > FAI_LOAD(t->ctr[i].frame_peak)) FAI_STORE(t->ctr[i].frame_peak, bytes);
         t->tag_frame_bytes[i] = 0;
-        if (i != 0 && bytes != 0) check_limits(t->fa, (fa_tag)i, bytes, "frame usage", NULL, false);
+        if (i != 0 && bytes != 0) fai_budget_frame_end(t, (fa_tag)i, bytes);
     }
-}
-
-bool fai_tag_heap_charge(fa_alloc *fa, fa_tag tag, int64_t delta, const char *site) {
-    fai_tag_info *ti = &fa->tags[tag];
-    if (delta <= 0 || tag == 0) {
-        int64_t now = atomic_fetch_add(&ti->heap_bytes, delta) + delta;
-        if (delta < 0 && tag != 0) {
-            size_t soft = atomic_load(&ti->soft_limit);
-            int64_t pool = atomic_load(&ti->pool_reserved);
-            if (soft != 0 && (size_t)(now + pool) <= soft) atomic_store(&ti->over_soft, 0);
-        }
-        return true;
-    }
-    int64_t now = atomic_fetch_add(&ti->heap_bytes, delta) + delta;
-    size_t total = (size_t)(now + atomic_load(&ti->pool_reserved));
-    if (!check_limits(fa, tag, total, "heap + pool memory", site, true)) {
-        atomic_fetch_sub(&ti->heap_bytes, delta);
-        return false;
-    }
-    return true;
-}
-
-bool fai_tag_pool_page_check(fa_alloc *fa, fa_tag tag, const char *site) {
-    if (tag == 0) return true;
-    fai_tag_info *ti = &fa->tags[tag];
-    size_t total = (size_t)(atomic_load(&ti->heap_bytes) + atomic_load(&ti->pool_reserved)) +
-                   FAI_POOL_PAGE_SIZE;
-    return check_limits(fa, tag, total, "heap + pool memory", site, true);
+    fai_budget_thread_frame_end(t);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -265,13 +201,14 @@ fa_status fa_get_tag_stats(fa_alloc *fa, fa_tag tag, fa_tag_stats *out) {
     fai_tag_info *ti = &fa->tags[tag];
     memset(out, 0, sizeof *out);
     out->name = ti->name;
-    out->soft_limit = atomic_load(&ti->soft_limit);
-    out->hard_limit = atomic_load(&ti->hard_limit);
-    out->soft_exceeded = atomic_load(&ti->soft_exceeded);
-    out->hard_exceeded = atomic_load(&ti->hard_exceeded);
+    out->soft_limit = atomic_load(&ti->budget.warn);
+    out->hard_limit = atomic_load(&ti->budget.fail);
+    out->soft_exceeded = atomic_load(&ti->budget.warnings);
+    out->hard_exceeded = atomic_load(&ti->budget.failures);
     int64_t heap = atomic_load(&ti->heap_bytes);
     out->heap_bytes = heap > 0 ? (size_t)heap : 0;
     fai_pool_count(fa, NULL, (int)tag, NULL, &out->pool_bytes, NULL);
+    out->peak_bytes = FAI_MAX(atomic_load(&ti->budget.peak), out->heap_bytes + out->pool_bytes);
     fai_mutex_lock(&fa->lock);
     for (fai_tstate *t = fa->threads; t != NULL; t = t->next_in_fa) {
         size_t last = FAI_LOAD(t->ctr[tag].frame_last), peak = FAI_LOAD(t->ctr[tag].frame_peak);
