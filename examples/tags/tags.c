@@ -6,8 +6,9 @@
  * every way out of the block, break included), so its frame, pool and heap bytes are charged to
  * it. Budgets
  * are per tag: "particles" has a soft budget (a warning when a frame crosses it - the effect
- * still runs, the designer gets told) and "ai" a hard one on its pool and heap memory (the
- * allocation is refused; the AI falls back to a coarser plan).
+ * still runs, the designer gets told) and "ai" a hard one on its pool and heap memory, in
+ * bytes (the allocation is refused; the AI drops its oldest plan). The whole allocator has a
+ * count-only budget: its figures, no reports.
  *
  * Checked against fa_get_tag_stats: each tag was charged exactly the frame bytes its system
  * allocated, untagged work stayed untagged, the soft warning fired once per crossing (the
@@ -17,8 +18,9 @@
 #include "../common/example.h"
 
 #define PARTICLE_SOFT (48u << 10)
-/* pool charges are whole 64 KiB pages: one page of plans, the second is refused */
+/* pool charges are object bytes: 32 plans of 2 KiB fit, the 33rd is refused */
 #define AI_HARD (64u << 10)
+#define PLAN_BYTES 2048u
 
 typedef struct Tags { fa_tag physics, particles, ai, pathing; } Tags;
 
@@ -34,6 +36,7 @@ int main(int argc, char **argv) {
     CHECK(fa_tag_register(fa, "physics") == t.physics); /* registering again finds it */
     CHECK(fa_tag_set_budget(fa, t.particles, PARTICLE_SOFT, 0) == FA_OK);
     CHECK(fa_tag_set_budget(fa, t.ai, 0, AI_HARD) == FA_OK);
+    CHECK(fa_set_budget(fa, FA_BUDGET_GLOBAL, 0, FA_BUDGET_NONE) == FA_OK);
 
     void *plans[64] = {0};
     size_t nplans = 0;
@@ -62,14 +65,14 @@ int main(int argc, char **argv) {
             FA_TAG_SCOPE(fa, t.ai);
             /* long-lived plans in the pool under a hard budget: refuse, then fall back */
             fa_status why;
-            void *plan = fa_try_pool_alloc(fa, 2048, &why);
+            void *plan = fa_try_pool_alloc(fa, PLAN_BYTES, &why);
             if (plan) {
                 if (nplans == 64) { fa_pool_free(fa, plans[0]); memmove(plans, plans + 1, 63 * sizeof *plans); nplans--; }
                 plans[nplans++] = plan;
             } else {
                 CHECK(why == FA_ERR_BUDGET);
                 refused++;
-                CHECK(nplans > 0); /* refused only once the budget is really used */
+                CHECK(nplans == AI_HARD / PLAN_BYTES); /* refused only when it is all used */
                 fa_pool_free(fa, plans[0]); /* drop the oldest plan and go on */
                 memmove(plans, plans + 1, --nplans * sizeof *plans);
             }
@@ -92,14 +95,18 @@ int main(int argc, char **argv) {
         CHECK(ts.soft_exceeded == crossings);
         CHECK(fa_get_tag_stats(fa, t.pathing, &ts) == FA_OK && ts.frame_bytes_last == path);
         CHECK(fa_get_tag_stats(fa, t.ai, &ts) == FA_OK && ts.frame_bytes_last == 0);
-        CHECK(ts.pool_bytes <= AI_HARD);
+        CHECK(ts.pool_bytes == nplans * PLAN_BYTES && ts.pool_bytes <= AI_HARD);
         CHECK(fa_get_tag_stats(fa, 0, &ts) == FA_OK && ts.frame_bytes_last == untagged);
     }
     CHECK(refused > 0 && crossings > 0);
+    fa_budget_info all;
+    CHECK(fa_get_budget(fa, FA_BUDGET_GLOBAL, &all) == FA_OK);
+    CHECK(all.bytes == nplans * PLAN_BYTES && all.peak == AI_HARD && all.warnings == 0);
     /* the handler saw the soft-budget warnings and nothing else */
     CHECK(errors.by_status[FA_WARN_BUDGET] == crossings && errors.count == crossings);
-    printf("tags: %llu soft-budget crossings reported, %llu hard refusals handled\n",
-           (unsigned long long)crossings, (unsigned long long)refused);
+    printf("tags: %llu soft-budget crossings reported, %llu hard refusals handled, "
+           "pool + heap peak %zu bytes\n",
+           (unsigned long long)crossings, (unsigned long long)refused, all.peak);
     for (size_t i = 0; i < nplans; i++) fa_pool_free(fa, plans[i]);
     example_finish(fa);
     return 0;
