@@ -324,6 +324,16 @@ static bool heap_realloc_copies_nothing_on_failure(ctx *c, size_t size) {
       fa_tag_set_budget(c->fa, 999, 1, 2) == FA_ERR_INVALID_ARGUMENT)                             \
     X(tag_budget_null_alloc, 0, FA_ERR_INVALID_ARGUMENT,                                          \
       fa_tag_set_budget(NULL, 1, 1, 2) == FA_ERR_INVALID_ARGUMENT)                                \
+    X(budget_bad_scope, 0, FA_ERR_INVALID_ARGUMENT,                                               \
+      fa_set_budget(c->fa, 999, 1, FA_BUDGET_FAIL) == FA_ERR_INVALID_ARGUMENT)                    \
+    X(budget_bad_policy, 0, FA_ERR_INVALID_ARGUMENT,                                              \
+      fa_set_budget(c->fa, FA_BUDGET_GLOBAL, 1, (fa_budget_policy)9) == FA_ERR_INVALID_ARGUMENT)  \
+    X(budget_above_max, 0, FA_ERR_INVALID_ARGUMENT,                                               \
+      fa_set_budget(c->fa, FA_BUDGET_THREAD, SIZE_MAX, FA_BUDGET_WARN) == FA_ERR_INVALID_ARGUMENT) \
+    X(budget_null_alloc, 0, FA_ERR_INVALID_ARGUMENT,                                              \
+      fa_set_budget(NULL, FA_BUDGET_GLOBAL, 1, FA_BUDGET_FAIL) == FA_ERR_INVALID_ARGUMENT)        \
+    X(budget_get_null_out, 0, FA_ERR_INVALID_ARGUMENT,                                            \
+      fa_get_budget(c->fa, FA_BUDGET_GLOBAL, NULL) == FA_ERR_INVALID_ARGUMENT)                    \
     X(tag_push_bad_tag, 0, FA_ERR_INVALID_ARGUMENT,                                               \
       (fa_tag_push(c->fa, 999), fa_tag_current(c->fa) == 0))                                      \
     X(tag_push_null_alloc, 0, FA_ERR_INVALID_ARGUMENT, (fa_tag_push(NULL, 1), true))              \
