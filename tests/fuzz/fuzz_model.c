@@ -289,7 +289,7 @@ bool heap_may_fail(size_t size, size_t credit, bool *must) {
     unsigned ti = tag_index(cur_tag());
     if (ti != 0 && m.tag_hard[ti] != 0) {
         if (m.tag_heap[ti] + size > m.tag_hard[ti]) may = *must = true;
-        else if (m.tag_pool_used[ti]) may = true; /* pool pages count too; not modelled */
+        else if (m.tag_pool_used[ti]) may = true; /* pool bytes count too; not modelled */
     }
     return may;
 }

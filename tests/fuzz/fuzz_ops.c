@@ -77,9 +77,20 @@ static bool frame_limit_hit_ok(size_t size, size_t align) {
     return m.fsum + m.fpad + granule(size) + (max_sz(align, 16) - 16) > m.cfg.frame_limit;
 }
 
-/* Checks the outcome of a frame allocation expected to succeed unless the frame limit hits. */
+/* A frame allocation that takes a new block is checked against the current tag's hard budget
+ * (block granularity: not modelled). True when p == NULL was that refusal (reported once). */
+static bool frame_budget_refused(void) {
+    unsigned ti = tag_index(cur_tag());
+    if (ti == 0 || m.tag_hard[ti] == 0 || fa_last_error() != FA_ERR_BUDGET) return false;
+    EXPECT_ONLY(FA_ERR_BUDGET);
+    return true;
+}
+
+/* Checks the outcome of a frame allocation expected to succeed unless the frame limit or the
+ * tag's hard budget refuses. */
 static bool frame_outcome(void *p, size_t size, size_t align) {
     if (p == NULL) {
+        if (frame_budget_refused()) return false;
         EXPECT(0, BIT(FA_ERR_FRAME_LIMIT));
         if (!frame_limit_hit_ok(size, align)) {
             logf_(" [fsum %zu fpad %zu limit %zu]", m.fsum, m.fpad, m.cfg.frame_limit);
@@ -261,6 +272,10 @@ static void op_frame_realloc(uint8_t sel, uint8_t a, uint8_t b) {
     void *q = fa_frame_realloc(m.fa, old, osize, nsize, oalign);
     logf_(" %zu->%zu", osize, nsize);
     if (q == NULL) {
+        if (frame_budget_refused()) {
+            check_blk(ob);
+            return;
+        }
         EXPECT(0, BIT(FA_ERR_FRAME_LIMIT));
         /* An in-place attempt that does not fit moves: that needs the whole new size. */
         CHECK(frame_limit_hit_ok(nsize, oalign));
@@ -568,7 +583,7 @@ static void op_tag_budget(uint8_t sel, uint8_t lim) {
     fa_tag t = tag_of(sel);
     unsigned ti = tag_index(t);
     size_t soft = budget_table[lim & 7], hard = budget_table[(lim >> 3) & 7];
-    if (hard != 0 && soft > hard) {
+    if (t == 0 || (hard != 0 && soft > hard)) { /* untagged memory has FA_BUDGET_GLOBAL */
         if (!class_on[MC_BAD_ARGS]) return;
         CHECK(fa_tag_set_budget(m.fa, t, soft, hard) == FA_ERR_INVALID_ARGUMENT);
         EXPECT_ONLY(FA_ERR_INVALID_ARGUMENT);
