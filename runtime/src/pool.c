@@ -19,13 +19,19 @@
  * by the next thread that needs a page of that class and tag; empty ones are decommitted.
  *
  * Statistics cost nothing on the fast paths: live counts are read off the pages (`used` is a
- * relaxed atomic with one writer) when someone asks.
+ * relaxed atomic with one writer) when someone asks. Trimming, thread exit, destroy and the
+ * statistics walk are pool_release.c (pool.h: the page operations both use).
+ *
+ * Budgets (budget.c): a tag's pool allocations that a budget counts come through counted_alloc
+ * from the thread's counted page set; their pages carry FAI_WHERE_COUNTED so that frees of
+ * them leave local_free's fast test and are uncharged.
  *
  * Threading: queue operations run on the owning thread without locks; fa->pool_lock guards the
  * segment list, free pages and abandoned pages; page->thread_free (list head and count in one
  * word) and owner are atomics.
  */
 #include "internal.h"
+#include "pool.h"
 #include "track.h"
 
 #include <stdlib.h>
@@ -76,7 +82,7 @@ FAI_INLINE bool segmap_test(uintptr_t seg) {
     return (atomic_load_explicit(&map[bit / 64], memory_order_acquire) >> (bit % 64)) & 1;
 }
 
-static void segmap_set(uintptr_t seg, bool on) {
+void fai_segmap_set(uintptr_t seg, bool on) {
     size_t bit = seg >> FAI_SEGMENT_SHIFT;
     uint64_t mask = (uint64_t)1 << (bit % 64);
     if (on)
@@ -153,14 +159,14 @@ int fai_pool_object_state(fa_alloc *fa, const void *p) {
 /* Page lists                                                                                 */
 /* ---------------------------------------------------------------------------------------- */
 
-static void list_push(fai_page **head, fai_page *pg) {
+void fai_page_list_push(fai_page **head, fai_page *pg) {
     pg->prev = NULL;
     pg->next = *head;
     if (*head != NULL) (*head)->prev = pg;
     *head = pg;
 }
 
-static void list_remove(fai_page **head, fai_page *pg) {
+void fai_page_list_remove(fai_page **head, fai_page *pg) {
     if (pg->prev != NULL)
         pg->prev->next = pg->next;
     else
@@ -190,10 +196,10 @@ static fai_page **list_of(fai_page_queue *q, fai_page *pg) {
 
 /* Moves a page between a queue's lists, keeping the count of queues that hold more empty
  * pages than pool_keep_empty_pages (the frame-end aging walks only when there are some). */
-static void move_to(fai_tstate *t, fai_page_queue *q, fai_page *pg, fai_page_where where) {
+void fai_page_move_to(fai_tstate *t, fai_page_queue *q, fai_page *pg, fai_page_where where) {
     uint32_t keep = t->fa->cfg.pool_keep_empty_pages;
     fai_page **from = list_of(q, pg);
-    if (from != NULL) list_remove(from, pg);
+    if (from != NULL) fai_page_list_remove(from, pg);
     if (where_of(pg) == FAI_ON_EMPTY && q->empty_count-- == keep + 1) t->pool_excess--;
     set_where(pg, where);
     if (where == FAI_ON_EMPTY) {
@@ -201,7 +207,7 @@ static void move_to(fai_tstate *t, fai_page_queue *q, fai_page *pg, fai_page_whe
         if (++q->empty_count == keep + 1) t->pool_excess++;
     }
     fai_page **to = list_of(q, pg);
-    if (to != NULL) list_push(to, pg);
+    if (to != NULL) fai_page_list_push(to, pg);
 }
 
 /* The thread's set of a tag's plain or counted pages. */
@@ -226,13 +232,13 @@ FAI_INLINE uint32_t tfree_count(uintptr_t w) { return (uint32_t)(w >> TFREE_COUN
 FAI_INLINE void *tfree_head(uintptr_t w) { return (void *)(w & TFREE_PTR_MASK); }
 
 /* Objects freed by other threads and not yet collected by the owner. */
-static uint32_t remote_pending(fai_page *pg) {
+uint32_t fai_page_remote_pending(fai_page *pg) {
     return tfree_count(atomic_load_explicit(&pg->thread_free, memory_order_acquire));
 }
 
 /* Takes the remote frees of a page onto its local free list. Owner only (the owner's count of
  * a counted page's bytes drops here; the tag's and allocator's dropped at each free). */
-static void collect_remote(fai_page *pg) {
+void fai_page_collect_remote(fai_page *pg) {
     if (atomic_load_explicit(&pg->thread_free, memory_order_relaxed) == 0) return;
     uintptr_t w = atomic_exchange_explicit(&pg->thread_free, 0, memory_order_acquire);
     void *list = tfree_head(w);
@@ -286,7 +292,7 @@ static fai_page *page_take_locked(fa_alloc *fa) {
         seg->fa = fa;
         seg->next = fa->segments;
         fa->segments = seg;
-        segmap_set((uintptr_t)seg, true);
+        fai_segmap_set((uintptr_t)seg, true);
     }
     uint32_t idx = ++seg->pages_handed;
     pg = &seg->pages[idx];
@@ -304,7 +310,7 @@ static fai_page *page_acquire(fai_tstate *t, unsigned cls, fa_tag tag, bool coun
     fai_page *pg = NULL;
     for (fai_page *a = fa->abandoned[cls]; a != NULL; a = a->next) {
         if (a->tag == tag && a->counted == counted) {
-            list_remove(&fa->abandoned[cls], a);
+            fai_page_list_remove(&fa->abandoned[cls], a);
             atomic_store_explicit(&a->owner, t, memory_order_relaxed);
             atomic_store_explicit(&a->state, FAI_PAGE_OWNED, memory_order_relaxed);
             set_where(a, FAI_ON_NONE);
@@ -331,13 +337,13 @@ static fai_page *page_acquire(fai_tstate *t, unsigned cls, fa_tag tag, bool coun
         /* Its live objects (remote frees pending included, collected next) are the new
          * owner's now. */
         if (counted) t->pool_counted += (size_t)FAI_LOAD(pg->used) * pg->block_size;
-        collect_remote(pg);
+        fai_page_collect_remote(pg);
     }
     return pg;
 }
 
 /* Returns an empty page to the allocator and its memory to the OS. */
-static void page_release(fa_alloc *fa, fai_page *pg) {
+void fai_page_release(fa_alloc *fa, fai_page *pg) {
     fai_debug_pool_page_release(pg);
     set_where(pg, FAI_ON_NONE);
     pg->free = NULL;
@@ -380,14 +386,14 @@ static fai_page *find_page(fai_tstate *t, fai_page_queue *q, unsigned cls, bool 
     while (q->cur != NULL) {
         fai_page *pg = q->cur;
         if (pg->free != NULL || FAI_LOAD(pg->bump) < pg->bump_end) return pg;
-        collect_remote(pg);
+        fai_page_collect_remote(pg);
         if (pg->free != NULL) return pg;
-        move_to(t, q, pg, FAI_ON_FULL);
+        fai_page_move_to(t, q, pg, FAI_ON_FULL);
     }
     /* 2. a kept empty page */
     if (q->empty != NULL) {
         fai_page *pg = q->empty;
-        move_to(t, q, pg, FAI_ON_AVAIL);
+        fai_page_move_to(t, q, pg, FAI_ON_AVAIL);
         return pg;
     }
     /* 3. full pages that received remote frees since the last scan */
@@ -397,8 +403,8 @@ static fai_page *find_page(fai_tstate *t, fai_page_queue *q, unsigned cls, bool 
         fai_page *pg = q->full;
         while (pg != NULL) {
             fai_page *next = pg->next;
-            collect_remote(pg);
-            if (pg->free != NULL) move_to(t, q, pg, FAI_ON_AVAIL);
+            fai_page_collect_remote(pg);
+            if (pg->free != NULL) fai_page_move_to(t, q, pg, FAI_ON_AVAIL);
             pg = next;
         }
         if (q->cur != NULL) return q->cur;
@@ -406,7 +412,7 @@ static fai_page *find_page(fai_tstate *t, fai_page_queue *q, unsigned cls, bool 
     /* 4. a new or adopted page */
     fai_page *pg = page_acquire(t, cls, t->cur_tag, counted, site);
     if (pg == NULL) return NULL;
-    move_to(t, q, pg, FAI_ON_AVAIL);
+    fai_page_move_to(t, q, pg, FAI_ON_AVAIL);
     return pg;
 }
 
@@ -586,13 +592,13 @@ void *fa_pool_calloc(fa_alloc *fa, size_t n, size_t size) {
 /* Puts a page that left the full list behind the hot page (q->cur): pushed at the head it
  * would become the hot page, the one page exempt from release when it runs empty, and every
  * page freed in allocation order would stay mapped, empty, beyond pool_keep_empty_pages. */
-static void move_behind_cur(fai_tstate *t, fai_page_queue *q, fai_page *pg) {
+void fai_page_move_behind_cur(fai_tstate *t, fai_page_queue *q, fai_page *pg) {
     fai_page *cur = q->cur;
     if (cur == NULL) {
-        move_to(t, q, pg, FAI_ON_AVAIL);
+        fai_page_move_to(t, q, pg, FAI_ON_AVAIL);
         return;
     }
-    move_to(t, q, pg, FAI_ON_NONE);
+    fai_page_move_to(t, q, pg, FAI_ON_NONE);
     set_where(pg, FAI_ON_AVAIL);
     pg->prev = cur;
     pg->next = cur->next;
@@ -606,34 +612,14 @@ static FAI_NOINLINE void page_after_local_free(fai_tstate *t, fai_page *pg) {
     if (pg->counted) fai_budget_pool_uncharge(t->fa, pg->tag, pg->block_size, t);
     fai_page_queue *q = queue_of(t, pg);
     if (FAI_LOAD(pg->used) != 0) {
-        if (where_of(pg) == FAI_ON_FULL) move_behind_cur(t, q, pg);
+        if (where_of(pg) == FAI_ON_FULL) fai_page_move_behind_cur(t, q, pg);
         return;
     }
     if (pg == q->cur) return; /* the hot page stays, empty or not */
-    move_to(t, q, pg, FAI_ON_EMPTY);
+    fai_page_move_to(t, q, pg, FAI_ON_EMPTY);
     if (q->empty_count > FAI_EMPTY_HARD_CAP) {
-        move_to(t, q, pg, FAI_ON_NONE);
-        page_release(t->fa, pg);
-    }
-}
-
-void fai_pool_age_empty(fai_tstate *t) {
-    uint32_t now = t->pool_epoch;
-    uint32_t keep = t->fa->cfg.pool_keep_empty_pages;
-    for (unsigned i = 0; i < 2 * FA_MAX_TAGS && t->pool_excess != 0; i++) {
-        fai_pool_set *set = t->pool_sets[i];
-        if (set == NULL) continue;
-        for (unsigned c = 0; c < FAI_POOL_CLASSES; c++) {
-            fai_page_queue *q = &set->q[c];
-            for (fai_page *pg = q->empty; pg != NULL && q->empty_count > keep;) {
-                fai_page *next = pg->next;
-                if (now - pg->empty_epoch >= FAI_EMPTY_IDLE_FRAMES) {
-                    move_to(t, q, pg, FAI_ON_NONE);
-                    page_release(t->fa, pg);
-                }
-                pg = next;
-            }
-        }
+        fai_page_move_to(t, q, pg, FAI_ON_NONE);
+        fai_page_release(t->fa, pg);
     }
 }
 
@@ -750,155 +736,3 @@ void fai_pool_switch_tag(fai_tstate *t, fa_tag tag) {
     t->pool_cur = t->pool_sets[tag];
 }
 
-static void release_list(fai_tstate *t, fai_page_queue *q, fai_page **head, bool keep_live) {
-    fa_alloc *fa = t->fa;
-    while (*head != NULL) {
-        fai_page *pg = *head;
-        if (keep_live) {
-            collect_remote(pg);
-            if (FAI_LOAD(pg->used) != 0) {
-                /* Still in use: stop here (pages before it were released). */
-                return;
-            }
-        }
-        move_to(t, q, pg, FAI_ON_NONE);
-        page_release(fa, pg);
-    }
-}
-
-void fa_pool_trim(fa_alloc *fa) {
-    fai_tstate *t = fai_find_tstate(fa);
-    if (t != NULL) {
-        for (unsigned i = 0; i < 2 * FA_MAX_TAGS; i++) {
-            fai_pool_set *set = t->pool_sets[i];
-            if (set == NULL) continue;
-            for (unsigned c = 0; c < FAI_POOL_CLASSES; c++) {
-                fai_page_queue *q = &set->q[c];
-                release_list(t, q, &q->empty, false);
-                /* Every empty available page, the hot one included: trimming asks for the
-                 * memory back now, and the next allocation takes a fresh page if needed. */
-                for (fai_page *pg = q->cur; pg != NULL;) {
-                    fai_page *next = pg->next;
-                    collect_remote(pg);
-                    if (FAI_LOAD(pg->used) == 0) {
-                        move_to(t, q, pg, FAI_ON_NONE);
-                        page_release(fa, pg);
-                    }
-                    pg = next;
-                }
-            }
-        }
-    }
-    if (fa == NULL) return;
-    /* Abandoned pages whose objects have all been freed by now. */
-    for (unsigned c = 0; c < FAI_POOL_CLASSES; c++) {
-        fai_page *empty = NULL;
-        fai_mutex_lock(&fa->pool_lock);
-        for (fai_page *pg = fa->abandoned[c]; pg != NULL;) {
-            fai_page *next = pg->next;
-            if (FAI_LOAD(pg->used) == remote_pending(pg)) {
-                list_remove(&fa->abandoned[c], pg);
-                pg->next = empty;
-                empty = pg;
-            }
-            pg = next;
-        }
-        fai_mutex_unlock(&fa->pool_lock);
-        while (empty != NULL) {
-            fai_page *pg = empty;
-            empty = pg->next;
-            atomic_store(&pg->thread_free, 0);
-            FAI_STORE(pg->used, 0);
-            page_release(fa, pg);
-        }
-    }
-}
-
-void fai_pool_thread_release(fai_tstate *t) {
-    fa_alloc *fa = t->fa;
-    for (unsigned i = 0; i < 2 * FA_MAX_TAGS; i++) {
-        fai_pool_set *set = t->pool_sets[i];
-        if (set == NULL) continue;
-        for (unsigned c = 0; c < FAI_POOL_CLASSES; c++) {
-            fai_page_queue *q = &set->q[c];
-            fai_page **lists[3] = {&q->cur, &q->full, &q->empty};
-            for (int l = 0; l < 3; l++) {
-                while (*lists[l] != NULL) {
-                    fai_page *pg = *lists[l];
-                    collect_remote(pg);
-                    move_to(t, q, pg, FAI_ON_NONE);
-                    if (FAI_LOAD(pg->used) == 0) {
-                        page_release(fa, pg);
-                        continue;
-                    }
-                    fai_mutex_lock(&fa->pool_lock);
-                    atomic_store_explicit(&pg->owner, NULL, memory_order_relaxed);
-                    atomic_store_explicit(&pg->state, FAI_PAGE_ABANDONED, memory_order_relaxed);
-                    list_push(&fa->abandoned[c], pg);
-                    fai_mutex_unlock(&fa->pool_lock);
-                }
-            }
-        }
-        if (set != &t->pool_set0) free(set);
-        t->pool_sets[i] = NULL;
-    }
-    t->pool_cur = NULL;
-}
-
-void fai_pool_collect_counted(fai_tstate *t) {
-    for (unsigned i = FA_MAX_TAGS; i < 2 * FA_MAX_TAGS; i++) {
-        fai_pool_set *set = t->pool_sets[i];
-        if (set == NULL) continue;
-        for (unsigned c = 0; c < FAI_POOL_CLASSES; c++) {
-            fai_page_queue *q = &set->q[c];
-            for (fai_page *pg = q->cur; pg != NULL; pg = pg->next) collect_remote(pg);
-            for (fai_page *pg = q->full; pg != NULL;) {
-                fai_page *next = pg->next;
-                collect_remote(pg);
-                if (pg->free != NULL) move_behind_cur(t, q, pg);
-                pg = next;
-            }
-        }
-    }
-}
-
-void fai_pool_destroy(fa_alloc *fa) {
-    fai_segment *seg = fa->segments;
-    while (seg != NULL) {
-        fai_segment *next = seg->next;
-        for (uint32_t i = 1; i <= seg->pages_handed; i++)
-            if (atomic_load(&seg->pages[i].state) != FAI_PAGE_FREE)
-                fai_debug_pool_page_release(&seg->pages[i]);
-        segmap_set((uintptr_t)seg, false);
-        fai_prim_unmap(seg, FAI_SEGMENT_SIZE);
-        seg = next;
-    }
-    fa->segments = NULL;
-    fa->free_pages = NULL;
-    memset(fa->abandoned, 0, sizeof fa->abandoned);
-}
-
-void fai_pool_count(fa_alloc *fa, const fai_tstate *owner, int tag, size_t *count, size_t *bytes,
-                    size_t *pages) {
-    size_t n = 0, b = 0, np = 0;
-    fai_mutex_lock(&fa->pool_lock);
-    for (fai_segment *seg = fa->segments; seg != NULL; seg = seg->next) {
-        for (uint32_t i = 1; i <= seg->pages_handed; i++) {
-            fai_page *pg = &seg->pages[i];
-            if (atomic_load_explicit(&pg->state, memory_order_relaxed) == FAI_PAGE_FREE) continue;
-            if (owner != NULL && atomic_load_explicit(&pg->owner, memory_order_relaxed) != owner)
-                continue;
-            if (tag >= 0 && pg->tag != tag) continue;
-            uint32_t used = FAI_LOAD(pg->used);
-            uint32_t remote = remote_pending(pg);
-            size_t live = used > remote ? used - remote : 0;
-            n += live;
-            b += live * pg->block_size;
-            np++;
-        }
-    }
-    fai_mutex_unlock(&fa->pool_lock);
-    if (count != NULL) *count = n;
-    if (bytes != NULL) *bytes = b;
-    if (pages != NULL) *pages = np;
-}
