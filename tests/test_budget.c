@@ -201,6 +201,28 @@ BUDGET_TEST(none_policy_counts_only) {
     cr_assert_eq(tu_total(), 0);
 }
 
+/* Heap budgets count requested bytes exactly; a realloc is checked on its result (the old
+ * block is freed right after), for the tag and the allocator. */
+BUDGET_TEST(heap_realloc_is_checked_on_its_result) {
+    fa_tag t = fa_tag_register(fa, "assets");
+    cr_assert_eq(fa_set_budget(fa, t, 4096, FA_BUDGET_FAIL), FA_OK);
+    cr_assert_eq(fa_set_budget(fa, FA_BUDGET_GLOBAL, 4096, FA_BUDGET_FAIL), FA_OK);
+    fa_tag_push(fa, t);
+    void *p = fa_heap_alloc(fa, 3000, 16);
+    cr_assert_not_null(p);
+    void *q = fa_heap_realloc(fa, p, 4096);
+    cr_assert_not_null(q, "3000 -> 4096 fits even though both blocks are briefly live");
+    cr_assert_eq(info(t).bytes, 4096);
+    cr_assert_null(fa_heap_realloc(fa, q, 4097));
+    cr_assert_eq(tu_count(FA_ERR_BUDGET), 1);
+    cr_assert_eq(info(t).bytes, 4096, "a refused realloc keeps the block");
+    cr_assert_eq(info(t).peak, 4096);
+    fa_heap_free(fa, q);
+    fa_tag_pop(fa);
+    cr_assert_eq(info(t).bytes + info(FA_BUDGET_GLOBAL).bytes, 0);
+    cr_assert_eq(tu_total(), 1);
+}
+
 /* The global budget counts heap and pool bytes of every tag, untagged included. */
 BUDGET_TEST(global_budget_counts_every_tag) {
     fa_tag t = fa_tag_register(fa, "audio");

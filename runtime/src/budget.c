@@ -265,29 +265,37 @@ void fai_budget_pool_uncharge(fa_alloc *fa, fa_tag tag, size_t bytes, fai_tstate
     }
 }
 
+bool fai_budget_heap_charge(fa_alloc *fa, fa_tag tag, size_t bytes, size_t tag_credit,
+                            size_t all_credit, const char *site) {
+    fai_tag_info *ti = &fa->tags[tag];
+    int64_t d = (int64_t)bytes;
+    size_t in_tag = clamp(atomic_fetch_add(&ti->heap_bytes, d) + d +
+                          atomic_load(&ti->pool_bytes) - (int64_t)tag_credit);
+    size_t in_all = clamp(atomic_fetch_add(&fa->heap_counted, d) + d +
+                          atomic_load(&fa->pool_counted) - (int64_t)all_credit);
+    const char *what = "heap + pool memory";
+    if ((tag != 0 && refuse(fa, &ti->budget, in_tag, bytes, ti->name, what, site, true)) ||
+        refuse(fa, &fa->budget, in_all, bytes, "allocator", what, site, true)) {
+        atomic_fetch_sub(&ti->heap_bytes, d);
+        atomic_fetch_sub(&fa->heap_counted, d);
+        return false;
+    }
+    note_peak(&ti->budget, in_tag);
+    note_peak(&fa->budget, in_all);
+    if (tag != 0) settle(fa, &ti->budget, in_tag, bytes, ti->name, what, site);
+    settle(fa, &fa->budget, in_all, bytes, "allocator", what, site);
+    return true;
+}
+
 bool fai_tag_heap_charge(fa_alloc *fa, fa_tag tag, int64_t delta, const char *site) {
+    if (delta > 0) return fai_budget_heap_charge(fa, tag, (size_t)delta, 0, 0, site);
     fai_tag_info *ti = &fa->tags[tag];
     size_t in_tag = clamp(atomic_fetch_add(&ti->heap_bytes, delta) + delta +
                           atomic_load(&ti->pool_bytes));
     size_t in_all = clamp(atomic_fetch_add(&fa->heap_counted, delta) + delta +
                           atomic_load(&fa->pool_counted));
-    if (delta <= 0) {
-        rearm(&ti->budget, in_tag);
-        rearm(&fa->budget, in_all);
-        return true;
-    }
-    size_t n = (size_t)delta;
-    const char *what = "heap + pool memory";
-    if ((tag != 0 && refuse(fa, &ti->budget, in_tag, n, ti->name, what, site, true)) ||
-        refuse(fa, &fa->budget, in_all, n, "allocator", what, site, true)) {
-        atomic_fetch_sub(&ti->heap_bytes, delta);
-        atomic_fetch_sub(&fa->heap_counted, delta);
-        return false;
-    }
-    note_peak(&ti->budget, in_tag);
-    note_peak(&fa->budget, in_all);
-    if (tag != 0) settle(fa, &ti->budget, in_tag, n, ti->name, what, site);
-    settle(fa, &fa->budget, in_all, n, "allocator", what, site);
+    rearm(&ti->budget, in_tag);
+    rearm(&fa->budget, in_all);
     return true;
 }
 

@@ -78,8 +78,10 @@ static bool reserve_bytes(fa_alloc *fa, size_t size, size_t credit, const char *
     return true;
 }
 
+/* credit: bytes of a block of credit_tag freed right after (a realloc's old block); heap_limit
+ * and the budgets (the tag's only when it is the block's) do not count them. */
 static void *heap_alloc_once(fa_alloc *fa, size_t size, size_t align, size_t credit,
-                             const char *site) {
+                             fa_tag credit_tag, const char *site) {
     if (fa == NULL) {
         fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, size, site,
                   "heap allocation with a NULL allocator");
@@ -89,7 +91,8 @@ static void *heap_alloc_once(fa_alloc *fa, size_t size, size_t align, size_t cre
         return NULL;
     fai_tstate *t = fai_bind(fa);
     fa_tag tag = t != NULL ? t->cur_tag : 0;
-    if (!fai_tag_heap_charge(fa, tag, (int64_t)size, site)) return NULL;
+    if (!fai_budget_heap_charge(fa, tag, size, credit_tag == tag ? credit : 0, credit, site))
+        return NULL;
     if (!reserve_bytes(fa, size, credit, site)) {
         fai_tag_heap_charge(fa, tag, -(int64_t)size, site);
         return NULL;
@@ -140,24 +143,25 @@ static void *heap_alloc_once(fa_alloc *fa, size_t size, size_t align, size_t cre
 typedef struct heap_req {
     fa_alloc *fa;
     size_t size, align, credit;
+    fa_tag credit_tag;
     const char *site;
 } heap_req;
 
 static void *heap_attempt(void *ctx) {
     const heap_req *q = ctx;
-    return heap_alloc_once(q->fa, q->size, q->align, q->credit, q->site);
+    return heap_alloc_once(q->fa, q->size, q->align, q->credit, q->credit_tag, q->site);
 }
 
 static void *heap_alloc_credit(fa_alloc *fa, size_t size, size_t align, size_t credit,
-                               const char *site) {
+                               fa_tag credit_tag, const char *site) {
     if (FA_LIKELY(fa == NULL || !fai_recovery_armed(fa)))
-        return heap_alloc_once(fa, size, align, credit, site);
-    heap_req q = {fa, size, align, credit, site};
+        return heap_alloc_once(fa, size, align, credit, credit_tag, site);
+    heap_req q = {fa, size, align, credit, credit_tag, site};
     return fai_recovering(fa, FA_KIND_HEAP, size, align, heap_attempt, &q);
 }
 
 static void *heap_alloc(fa_alloc *fa, size_t size, size_t align, const char *site) {
-    return heap_alloc_credit(fa, size, align, 0, site);
+    return heap_alloc_credit(fa, size, align, 0, 0, site);
 }
 
 void *fa_heap_alloc_at(fa_alloc *fa, size_t size, size_t align, const char *site) {
@@ -242,12 +246,13 @@ void *fa_heap_realloc_at(fa_alloc *fa, void *p, size_t size, const char *site) {
     bool live = fai_ptrset_has(&fa->heap_set, (uintptr_t)p);
     size_t old_size = live ? hdr_of(p)->size : 0;
     size_t align = live ? hdr_of(p)->align : 0;
+    fa_tag old_tag = live ? hdr_of(p)->tag : 0;
     fai_mutex_unlock(&fa->heap_lock);
     if (!live) {
         fai_debug_report_bad_free(fa, p, "fa_heap_realloc", site);
         return NULL;
     }
-    void *q = heap_alloc_credit(fa, size, align, old_size,
+    void *q = heap_alloc_credit(fa, size, align, old_size, old_tag,
                                 site != NULL ? site : hdr_of(p)->site);
     if (q == NULL) return NULL;
     memcpy(q, p, FAI_MIN(old_size, size));

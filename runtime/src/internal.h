@@ -607,6 +607,10 @@ void fai_tag_frame_end(fai_tstate *t);        /* outermost end: publish per-tag 
 /* Charges (delta > 0, false when refused: reported, nothing charged) or uncharges heap bytes
  * to tag and the allocator's budget. */
 bool fai_tag_heap_charge(fa_alloc *fa, fa_tag tag, int64_t delta, const char *site);
+/* Charges a heap block of bytes; the checks leave out bytes freed right after (a realloc's old
+ * block): tag_credit of the tag's, all_credit of the allocator's. */
+bool fai_budget_heap_charge(fa_alloc *fa, fa_tag tag, size_t bytes, size_t tag_credit,
+                            size_t all_credit, const char *site);
 /* Makes tag current on t without touching its tag stack, charging the frame bytes allocated
  * since the last boundary to the tag that was current (tagged.c switches there and back). */
 void fai_tag_switch(fai_tstate *t, fa_tag tag);
