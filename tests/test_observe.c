@@ -305,6 +305,8 @@ OBS_TEST(stats_print_lines) {
     cr_assert(strstr(c.text, "tag ui") != NULL, "%s", c.text);
     cr_assert(strstr(c.text, "frame last 512 B") != NULL, "%s", c.text);
     cr_assert(strstr(c.text, "budget soft 1048576 B hard 2097152 B") != NULL, "%s", c.text);
+    cr_assert(strstr(c.text, "pool 64 B; heap 0 B; peak 64 B") != NULL, "%s", c.text);
+    cr_assert(strstr(c.text, "budgets   0 warnings, 0 failures") != NULL, "%s", c.text);
     fa_pool_free(fa, p);
 }
 

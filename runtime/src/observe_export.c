@@ -249,6 +249,11 @@ void fa_stats_print(fa_alloc *fa, fa_line_fn out, void *user) {
          st.handle_bytes, st.handle_reserved);
     line(out, user, "  streams   %zu entries, %zu B live, %zu B reserved", st.stream_count,
          st.stream_bytes, st.stream_reserved);
+    fa_budget_info g;
+    if (fa_get_budget(fa, FA_BUDGET_GLOBAL, &g) == FA_OK)
+        line(out, user, "  budgets   %" PRIu64 " warnings, %" PRIu64 " failures; allocator %zu B "
+             "(peak %zu B), warn at %zu B, fail at %zu B", st.budget_warnings,
+             st.budget_failures, g.bytes, g.peak, g.warn_limit, g.fail_limit);
     fa_thread_stats local[16];
     fa_thread_stats *ts = local;
     size_t n = fa_get_thread_stats(fa, local, 16), shown = n < 16 ? n : 16;
@@ -280,9 +285,11 @@ void fa_stats_print(fa_alloc *fa, fa_line_fn out, void *user) {
             snprintf(budget, sizeof budget, "budget soft %zu B hard %zu B, crossed %" PRIu64
                      "/%" PRIu64, tg.soft_limit, tg.hard_limit, tg.soft_exceeded,
                      tg.hard_exceeded);
-        line(out, user, "  tag %-16s frame last %zu B peak %zu B; pool %zu B; heap %zu B; %s",
+        line(out, user,
+             "  tag %-16s frame last %zu B peak %zu B; pool %zu B; heap %zu B; peak %zu B; %s",
              tg.name != NULL && tg.name[0] != '\0' ? tg.name : "(untagged)",
-             tg.frame_bytes_last, tg.frame_bytes_peak, tg.pool_bytes, tg.heap_bytes, budget);
+             tg.frame_bytes_last, tg.frame_bytes_peak, tg.pool_bytes, tg.heap_bytes,
+             tg.peak_bytes, budget);
     }
 }
 
