@@ -268,6 +268,37 @@ BUDGET_TEST(objects_from_before_the_budget_are_not_charged) {
     cr_assert_eq(tu_count(FA_ERR_BUDGET), 1);
 }
 
+/* A budget set by another thread while this one has the tag pushed takes effect for it at
+ * its next outermost frame end at the latest. */
+static fa_tag g_late_tag;
+static void *set_late_budget(void *arg) {
+    (void)arg;
+    fa_set_budget(fa, g_late_tag, 4096, FA_BUDGET_FAIL);
+    return NULL;
+}
+
+BUDGET_TEST(budget_set_elsewhere_applies_by_the_frame_end) {
+    g_late_tag = fa_tag_register(fa, "late");
+    fa_tag_push(fa, g_late_tag);
+    void *warm = fa_pool_alloc(fa, 2048); /* a plain page with free slots */
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, set_late_budget, NULL), 0);
+    pthread_join(th, NULL);
+    fa_begin_frame(fa);
+    fa_end_frame(fa);
+    void *a = fa_pool_alloc(fa, 2048), *b = fa_pool_alloc(fa, 2048);
+    cr_assert_not_null(b);
+    cr_assert_null(fa_pool_alloc(fa, 2048), "counted since the frame ended");
+    cr_assert_eq(info(g_late_tag).bytes, 4096);
+    fa_pool_free(fa, warm);
+    fa_pool_free(fa, a);
+    fa_pool_free(fa, b);
+    fa_tag_pop(fa);
+    cr_assert_eq(info(g_late_tag).bytes, 0);
+    cr_assert_eq(tu_count(FA_ERR_BUDGET), 1);
+    cr_assert_eq(tu_total(), 1);
+}
+
 /* A thread's budget: its frame bytes (checked when a frame allocation takes a new block) plus
  * the pool bytes in its pages; other threads are not limited by it. */
 static void *other_thread_job(void *arg) {

@@ -492,7 +492,8 @@ FA_API fa_tag fa_tag_register(fa_alloc *fa, const char *name);
  * failing level fails with FA_ERR_BUDGET (reported). Levels are never exceeded by pool and heap
  * memory; two threads racing for the last bytes may both be refused.
  * Pool bytes count from the scope's first budget on: objects already live then are not
- * charged (set budgets at start-up). Counted pool allocations take a slower path; tags without
+ * charged; other threads start counting at their next tag push/pop, pool refill or outermost
+ * frame end (set budgets at start-up). Counted pool allocations take a slower path; tags without
  * a budget (when no global or thread budget is set) keep the plain fast path. */
 typedef uint32_t fa_budget_scope;              /* a tag, or one of: */
 #define FA_BUDGET_GLOBAL ((fa_budget_scope)0x10000u)

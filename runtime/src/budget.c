@@ -107,7 +107,7 @@ static size_t thread_total_exact(fai_tstate *t, size_t extra) {
 /* ---------------------------------------------------------------------------------------- */
 
 /* Sends the calling thread's pool allocations of its current tag down the counted path at
- * once (other threads switch at their next tag change or pool refill). */
+ * once (other threads switch at their next tag change, pool refill or outermost frame end). */
 static void recount_current(fa_alloc *fa) {
     fai_tstate *t = fai_find_tstate(fa);
     if (t != NULL && t->pool_cur != NULL) fai_pool_switch_tag(t, t->cur_tag);
@@ -344,5 +344,10 @@ void fai_budget_frame_end(fai_tstate *t, fa_tag tag, size_t bytes) {
     rearm(b, FAI_MAX(mem, bytes));
 }
 
-/* The outermost frame ended: the thread's frame bytes are gone. */
-void fai_budget_thread_frame_end(fai_tstate *t) { rearm(&t->budget, t->pool_counted); }
+/* The outermost frame ended: the thread's frame bytes are gone, and a budget another thread
+ * set on its current tag (or the allocator) since its last tag switch takes effect now. */
+void fai_budget_thread_frame_end(fai_tstate *t) {
+    rearm(&t->budget, t->pool_counted);
+    if (t->pool_cur != &fai_pool_counted_set && fai_budget_counts(t, t->cur_tag))
+        fai_pool_switch_tag(t, t->cur_tag);
+}
