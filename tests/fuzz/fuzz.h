@@ -197,7 +197,7 @@ blk *model_pool_new(void *p, size_t size, size_t align, bool worker);
 void model_pool_gone(blk *b);
 blk *model_heap_new(void *p, size_t size, size_t align);
 void model_heap_gone(blk *b, bool by_main);
-bool heap_may_fail(size_t size, size_t credit, bool *must);
+bool heap_may_fail(size_t size, size_t credit, unsigned credit_ti, bool *must);
 bool pool_may_fail(void);
 unsigned alloc_noise(void);
 

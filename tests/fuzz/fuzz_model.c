@@ -279,16 +279,18 @@ void model_heap_gone(blk *b, bool by_main) {
     del_blk(b);
 }
 
-/* Whether a heap allocation of size (credit: bytes freed right after, realloc) may fail, and
- * whether it must: heap_limit and the current tag's hard budget. */
-bool heap_may_fail(size_t size, size_t credit, bool *must) {
+/* Whether a heap allocation of size (credit: bytes of a block of tag index credit_ti freed
+ * right after, realloc) may fail, and whether it must: heap_limit and the current tag's hard
+ * budget (which leaves the credit out only for a block of its own). */
+bool heap_may_fail(size_t size, size_t credit, unsigned credit_ti, bool *must) {
     bool may = false;
     *must = false;
     size_t now = m.heap_bytes + size;
     if (m.cfg.heap_limit != 0 && now - min_sz(credit, now) > m.cfg.heap_limit) may = *must = true;
     unsigned ti = tag_index(cur_tag());
     if (ti != 0 && m.tag_hard[ti] != 0) {
-        if (m.tag_heap[ti] + size > m.tag_hard[ti]) may = *must = true;
+        size_t own = credit_ti == ti ? min_sz(credit, m.tag_heap[ti]) : 0;
+        if (m.tag_heap[ti] - own + size > m.tag_hard[ti]) may = *must = true;
         else if (m.tag_pool_used[ti]) may = true; /* pool bytes count too; not modelled */
     }
     return may;

@@ -190,9 +190,9 @@ static void op_end(void) {
         if (v == NULL) {
             /* A pool retain the pool refuses falls back to the heap: NULL means both refused. */
             bool must;
-            bool may = pc[k].policy == FA_RETAIN_TO_HEAP ? heap_may_fail(pc[k].size, 0, &must)
+            bool may = pc[k].policy == FA_RETAIN_TO_HEAP ? heap_may_fail(pc[k].size, 0, 0, &must)
                                                          : pool_may_fail() &&
-                                                               heap_may_fail(pc[k].size, 0, &must);
+                                                               heap_may_fail(pc[k].size, 0, 0, &must);
             CHECK(may);
             failures++;
             continue;
@@ -347,7 +347,7 @@ static void op_promote(bool to_heap, uint8_t sel, uint8_t szsel, uint8_t c) {
     if (!to_heap && size > FA_POOL_MAX_SIZE) size = FA_POOL_MAX_SIZE;
     size_t align = to_heap ? dec_align(c) : 16;
     uint64_t seed = src->seed;
-    bool must = false, may = to_heap ? heap_may_fail(size, 0, &must) : pool_may_fail();
+    bool must = false, may = to_heap ? heap_may_fail(size, 0, 0, &must) : pool_may_fail();
     void *p = to_heap ? fa_promote_to_heap(m.fa, src->p, size, align)
                       : fa_promote_to_pool(m.fa, src->p, size);
     logf_(" %zu", size);
@@ -423,7 +423,7 @@ static void op_pool_usable(uint8_t sel) {
 static void op_heap_alloc(uint8_t a, uint8_t b, uint8_t c) {
     if (!room()) return;
     size_t size = heap_size(a, b), align = dec_align(c);
-    bool must, may = heap_may_fail(size, 0, &must);
+    bool must, may = heap_may_fail(size, 0, 0, &must);
     void *p = fa_heap_alloc(m.fa, size, align);
     logf_(" %zu@%zu", size, align);
     if (p == NULL) {
@@ -443,7 +443,7 @@ static void op_heap_realloc(uint8_t sel, uint8_t a, uint8_t b) {
     if (ob == NULL) return;
     size_t nsize = heap_size(a, b);
     check_blk(ob);
-    bool must, may = heap_may_fail(nsize, ob->size, &must);
+    bool must, may = heap_may_fail(nsize, ob->size, ob->tag, &must);
     size_t bytes_before = m.heap_bytes;
     void *q = fa_heap_realloc(m.fa, ob->p, nsize);
     logf_(" %zu->%zu", ob->size, nsize);
