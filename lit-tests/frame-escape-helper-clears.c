@@ -141,6 +141,17 @@ void ok_condition_known_to_caller(fa_alloc *fa, int c) {
   fa_end_frame(fa);
 }
 
+void ok_condition_split_by_caller(fa_alloc *fa, int c) {
+  fa_begin_frame(fa);
+  g_scratch = (float *)fa_frame_alloc(fa, 16, 8);
+  if (c)
+    g_scratch[0] = 1;
+  reset_if(c);
+  if (!c)
+    g_scratch = NULL;
+  fa_end_frame(fa);
+}
+
 /* --- Reported ------------------------------------------------------------ */
 
 void bad_condition_unknown_to_caller(fa_alloc *fa, int c) {

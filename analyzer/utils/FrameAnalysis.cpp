@@ -488,6 +488,9 @@ bool FunctionAnalysis::solve() {
     }
   }
   ChoiceKeys.assign(N, {});
+  // Keys of such arguments: paths that differ in them stay apart until the
+  // call, where the helper's clear depends on them.
+  llvm::SmallVector<unsigned, 1> ArgKeys;
   for (const CFGBlock *B : *Cfg) {
     if (const Stmt *T = B->getTerminatorStmt())
       if (RunsOnce.count(T))
@@ -515,11 +518,20 @@ bool FunctionAnalysis::solve() {
                 !Index.callee(Callee).changesFrames())
               for (const ClearedPath &C : Analyzer.clears(Callee))
                 for (const auto &U : C.Unless)
-                  if (U.first < CE->getNumArgs())
-                    countTests(CE->getArg(U.first), R);
+                  if (U.first < CE->getNumArgs()) {
+                    const Expr *Arg = CE->getArg(U.first);
+                    countTests(Arg, R);
+                    bool Negated = false;
+                    unsigned Key = condKey(Arg, Negated);
+                    if (Key != NoCond)
+                      ArgKeys.push_back(Key);
+                  }
     if (const auto *SS = dyn_cast_or_null<SwitchStmt>(B->getTerminatorStmt()))
       noteSwitchTested(SS, R);
   }
+  if (!ArgKeys.empty())
+    for (auto &Keys : ChoiceKeys)
+      Keys.append(ArgKeys.begin(), ArgKeys.end());
 
   using Item = std::pair<unsigned, const CFGBlock *>;
   std::priority_queue<Item, std::vector<Item>, std::greater<>> Queue;
