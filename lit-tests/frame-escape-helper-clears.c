@@ -62,6 +62,13 @@ static void reset_points(void) {
     g_points = NULL;
 }
 
+static float *g_slots[8];
+
+static void clear_slots(void) {
+  for (int i = 0; i < 8; ++i)
+    g_slots[i] = NULL;
+}
+
 static void flush_if_dirty(void) {
   if (g_dirty)
     reset_scratch();
@@ -112,6 +119,13 @@ void ok_called_in_both_branches(fa_alloc *fa, int c) {
     reset_scratch();
   else
     g_scratch = NULL;
+  fa_end_frame(fa);
+}
+
+void ok_helper_clears_array(fa_alloc *fa, int i) {
+  fa_begin_frame(fa);
+  g_slots[i & 7] = (float *)fa_frame_alloc(fa, 16, 8);
+  clear_slots();
   fa_end_frame(fa);
 }
 
@@ -208,6 +222,15 @@ struct Renderer {
 };
 
 static Renderer g_renderer;
+
+static void reset_cache_ref(cache &c) { c.data = nullptr; }
+
+void ok_reference_parameter_cleared(fa_alloc *fa) {
+  fa_begin_frame(fa);
+  g_cache.data = static_cast<float *>(fa_frame_alloc(fa, 16, 8));
+  reset_cache_ref(g_cache);
+  fa_end_frame(fa);
+}
 
 void ok_method_clears_member(fa_alloc *fa) {
   fa_begin_frame(fa);

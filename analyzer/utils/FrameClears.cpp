@@ -93,7 +93,7 @@ bool FunctionAnalysis::handleZeroing(const CallExpr *CE, Disjunct &D) {
   else if (E->getType()->isPointerType())
     T = E->getType()->getPointeeType();
   Expr::EvalResult R;
-  if (T.isNull() || T->isIncompleteType() || T->isVoidType() ||
+  if (T.isNull() || T->isIncompleteType() || !T->isConstantSizeType() ||
       Size->isValueDependent() || !Size->EvaluateAsInt(R, Ctx) ||
       R.Val.getInt().getZExtValue() <
           static_cast<uint64_t>(Ctx.getTypeSizeInChars(T).getQuantity()))
