@@ -208,11 +208,15 @@ void FunctionAnalysis::transferBlock(const CFGBlock &B, const FlowState &InS,
     if (Cond && I <= 1 && !assume(Edge, Cond, I == 0))
       return;
     // Entering a loop that runs at least once, not coming back around it.
-    Edge.FreshLoop = nullptr;
+    Edge.FreshLoop = Edge.DoneLoop = nullptr;
     if (!RunsOnceTests.empty()) {
       auto It = RunsOnceTests.find(Succ);
-      if (It != RunsOnceTests.end() && B.getLoopTarget() != It->second)
-        Edge.FreshLoop = It->second;
+      if (It != RunsOnceTests.end()) {
+        if (B.getLoopTarget() != It->second)
+          Edge.FreshLoop = It->second;
+        else if (RunsExactlyOnce.count(It->second))
+          Edge.DoneLoop = It->second;
+      }
     }
     // Facts no later branch tests only keep paths apart.
     if (!Edge.Conds.empty())
@@ -373,8 +377,11 @@ bool FunctionAnalysis::refineEdge(const CFGBlock &B, unsigned I,
   const Expr *Cond = branchCondition(B);
   if (!Cond)
     return true;
-  // The first test of a loop with constant bounds does not exit it.
+  // The first test of a loop with constant bounds does not exit it; the
+  // second test of one that runs once does.
   if (I == 1 && D.FreshLoop && D.FreshLoop == T)
+    return false;
+  if (I == 0 && D.DoneLoop && D.DoneLoop == T)
     return false;
   // `if (!w->items) { end(fa); return; }`: on the null edge the pointer holds
   // no frame memory, whatever was stored in it on other paths.

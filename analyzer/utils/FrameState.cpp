@@ -280,6 +280,8 @@ void FlowState::coarsen() {
     // A joined state no longer knows that it enters a loop.
     if (Joined.FreshLoop != D.FreshLoop)
       Joined.FreshLoop = D.FreshLoop = nullptr;
+    if (Joined.DoneLoop != D.DoneLoop)
+      Joined.DoneLoop = D.DoneLoop = nullptr;
     if (!Joined.sameFrames(D)) {
       size_t Common = 0;
       while (Common < Joined.Stack.size() && Common < D.Stack.size() &&

@@ -246,12 +246,15 @@ struct Disjunct {
   /// the loop. Paths entering the loop are kept apart from those coming
   /// back around it.
   const Stmt *FreshLoop = nullptr;
+  /// Set on the back edge of such a loop whose second test fails (`for
+  /// (int once = (begin, 0); once < 1; once = (end, 1))`): it exits.
+  const Stmt *DoneLoop = nullptr;
 
   bool sameFrames(const Disjunct &O) const {
     return Stack == O.Stack && OuterPops == O.OuterPops &&
            Snapshots == O.Snapshots && Coarse == O.Coarse &&
            Tokens == O.Tokens && Checkpoints == O.Checkpoints &&
-           FreshLoop == O.FreshLoop;
+           FreshLoop == O.FreshLoop && DoneLoop == O.DoneLoop;
   }
   /// Joins the facts of \p O (paths, stores, ends) into this disjunct; the
   /// conditions are the caller's business.

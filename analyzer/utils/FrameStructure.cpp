@@ -105,7 +105,9 @@ static bool evalWith(const Expr *E, const VarDecl *Var, int64_t Value,
 /// constant (`int i = 0`, `i = 0`) and the condition, evaluated with that
 /// value, is true (`i < 4`, `i < N`, `i < sizeof a / sizeof a[0]`)? A bound
 /// that is a variable is not a constant: such loops may run zero times.
-static bool runsOnce(const ForStmt *FS, const ASTContext &Ctx) {
+static bool runsOnce(const ForStmt *FS, const ASTContext &Ctx,
+                     bool &ExactlyOnce) {
+  ExactlyOnce = false;
   const Expr *Cond = FS->getCond();
   const Stmt *Init = FS->getInit();
   if (!Cond || !Init)
@@ -137,9 +139,66 @@ static bool runsOnce(const ForStmt *FS, const ASTContext &Ctx) {
   Expr::EvalResult R;
   if (Start->isValueDependent() || !Start->EvaluateAsInt(R, Ctx))
     return false;
+  int64_t Start0 = R.Val.getInt().getExtValue();
   int64_t Holds = 0;
-  return evalWith(Cond, Var, R.Val.getInt().getExtValue(), Ctx, Holds) &&
-         Holds != 0;
+  if (!evalWith(Cond, Var, Start0, Ctx, Holds) || Holds == 0)
+    return false;
+  // The value after the first pass: the body leaves the variable alone and
+  // the increment sets it (`once = (end, 1)`) or steps it (`++i`).
+  const Expr *Inc = FS->getInc() ? FS->getInc()->IgnoreParenImpCasts() : nullptr;
+  int64_t Next = 0;
+  bool Known = false;
+  auto IsVar = [Var](const Expr *E) {
+    const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts());
+    return DRE && DRE->getDecl() == Var;
+  };
+  if (const auto *UO = dyn_cast_or_null<UnaryOperator>(Inc)) {
+    if (UO->isIncrementDecrementOp() && IsVar(UO->getSubExpr())) {
+      Next = UO->isIncrementOp() ? Start0 + 1 : Start0 - 1;
+      Known = true;
+    }
+  } else if (const auto *BO = dyn_cast_or_null<BinaryOperator>(Inc)) {
+    const Expr *RHS = BO->getRHS()->IgnoreParenImpCasts();
+    while (const auto *C = dyn_cast<BinaryOperator>(RHS)) {
+      if (C->getOpcode() != BO_Comma)
+        break;
+      RHS = C->getRHS()->IgnoreParenImpCasts();
+    }
+    Expr::EvalResult V;
+    if (IsVar(BO->getLHS()) && !RHS->isValueDependent() &&
+        RHS->EvaluateAsInt(V, Ctx)) {
+      int64_t K = V.Val.getInt().getExtValue();
+      Known = true;
+      if (BO->getOpcode() == BO_Assign)
+        Next = K;
+      else if (BO->getOpcode() == BO_AddAssign)
+        Next = Start0 + K;
+      else if (BO->getOpcode() == BO_SubAssign)
+        Next = Start0 - K;
+      else
+        Known = false;
+    }
+  }
+  if (!Known)
+    return true;
+  llvm::SmallVector<const Stmt *, 16> Work{FS->getBody()};
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (!S)
+      continue;
+    if (const auto *BO = dyn_cast<BinaryOperator>(S))
+      if (BO->isAssignmentOp() && IsVar(BO->getLHS()))
+        return true;
+    if (const auto *UO = dyn_cast<UnaryOperator>(S))
+      if ((UO->isIncrementDecrementOp() || UO->getOpcode() == UO_AddrOf) &&
+          IsVar(UO->getSubExpr()))
+        return true;
+    for (const Stmt *C : S->children())
+      Work.push_back(C);
+  }
+  int64_t Again = 1;
+  ExactlyOnce = evalWith(Cond, Var, Next, Ctx, Again) && Again == 0;
+  return true;
 }
 
 void FunctionAnalysis::scanStructure() {
@@ -162,8 +221,11 @@ void FunctionAnalysis::scanStructure() {
       Loops.back().Loop = S;
       if (const auto *FS = dyn_cast<ForStmt>(S)) {
         Loops.back().Index = steppedVar(FS->getInc());
-        if (runsOnce(FS, Ctx))
+        bool ExactlyOnce = false;
+        if (runsOnce(FS, Ctx, ExactlyOnce))
           RunsOnce.insert(FS);
+        if (ExactlyOnce)
+          RunsExactlyOnce.insert(FS);
       }
     }
     if (const auto *CE = dyn_cast<CallExpr>(S)) {

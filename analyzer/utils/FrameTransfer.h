@@ -407,6 +407,9 @@ private:
   /// variable (constant bounds): they run at least once. Their condition
   /// blocks, found when the CFG is built.
   llvm::SmallPtrSet<const Stmt *, 2> RunsOnce;
+  /// Those of them whose second test fails: the variable is not changed in
+  /// the body, and the increment's value fails the condition.
+  llvm::SmallPtrSet<const Stmt *, 2> RunsExactlyOnce;
   llvm::DenseMap<const CFGBlock *, const Stmt *> RunsOnceTests;
   /// Per block id: keys of the conditions of conditional expressions the
   /// block evaluates (`p = use_frame ? frame : heap`), whose arms meet there.
