@@ -2,7 +2,9 @@
 // RUN: %check_framealloc_tidy %s 'framealloc-frame-escape,framealloc-use-after-frame' %t -- -- -std=c++17
 //
 // Objects that hold frame memory only while the frame is open: a
-// std::optional of a pointer or of a struct holding one, local to the frame;
+// std::optional of a pointer or of a struct holding one, local to the frame
+// (its value is stored inside it: reading the pointer after the end is no
+// use, dereferencing it is);
 // a reference bound to an element of a frame-backed container; a pmr
 // container over fa::frame_resource. A map's emplace builds the key and the
 // mapped value separately: a std::string key is an owning copy of frame
@@ -57,6 +59,16 @@ void ok_optional_reset_after_end(fa_alloc *fa) {
   m->verts[0] = 1;
   fa_end_frame(fa);
   m.reset();
+}
+
+void ok_optional_compared_after_end(fa_alloc *fa) {
+  fa_begin_frame(fa);
+  std::optional<float *> o = static_cast<float *>(fa_frame_alloc(fa, 64, 16));
+  std::optional<Mesh> m =
+      Mesh{static_cast<float *>(fa_frame_alloc(fa, 64, 16)), 16};
+  fa_end_frame(fa);
+  if (o && *o != nullptr && m && m->count > 0 && m->verts != nullptr)
+    g_kept = nullptr;
 }
 
 void ok_owning_key_long_lived_value(fa_alloc *fa, const char *name) {
@@ -136,6 +148,26 @@ void bad_pmr_data_kept(fa_alloc *fa) {
   std::pmr::vector<float> v(&res);
   v.push_back(1);
   g_kept = v.data();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: frame memory stored in global 'g_kept' outlives its frame [framealloc-frame-escape]
+  fa_end_frame(fa);
+}
+
+void bad_optional_dereferenced_after_end(fa_alloc *fa) {
+  fa_begin_frame(fa);
+  std::optional<Mesh> m =
+      Mesh{static_cast<float *>(fa_frame_alloc(fa, 64, 16)), 16};
+  std::optional<float *> o = static_cast<float *>(fa_frame_alloc(fa, 64, 16));
+  fa_end_frame(fa);
+  m->verts[0] = 1;
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'm->verts' used after its frame ended [framealloc-use-after-frame]
+  o.value()[0] = 2;
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'o.value()' used after its frame ended [framealloc-use-after-frame]
+}
+
+void bad_optional_value_kept(fa_alloc *fa) {
+  fa_begin_frame(fa);
+  std::optional<float *> o = static_cast<float *>(fa_frame_alloc(fa, 64, 16));
+  g_kept = *o;
   // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: frame memory stored in global 'g_kept' outlives its frame [framealloc-frame-escape]
   fa_end_frame(fa);
 }

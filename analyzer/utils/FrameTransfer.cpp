@@ -138,6 +138,7 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
   // it holds.
   if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(CE))
     if ((OC->getOperator() == OO_Star || OC->getOperator() == OO_Subscript) &&
+        !optionalObject(OC) &&
         handleAccessorObject(
             OC, [this](QualType T) { return isFrameContainer(T); }))
       checkDeref(OC, D);

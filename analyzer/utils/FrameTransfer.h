@@ -66,6 +66,9 @@ bool isMemoryHandle(QualType T);
 const Expr *handleAccessorObject(
     const CallExpr *Call,
     llvm::function_ref<bool(QualType)> IsFrameContainer = nullptr);
+/// `*o`, `o->`, `o.value()` of a std::optional: the optional, whose value
+/// is stored inside it (reading it is no dereference of frame memory).
+const Expr *optionalObject(const Expr *E);
 /// A standard container's insertion; \p Elem is the element type.
 bool isContainerInsert(const CXXMemberCallExpr *MC, QualType &Elem);
 

@@ -58,9 +58,31 @@ bool isStdClass(const CXXRecordDecl *RD) {
   return DC && DC->isStdNamespace();
 }
 
-/// A standard container's element access (`v[i]`, `m.at(k)`, `q.front()`):
-/// the container object, whose elements share its path.
+const Expr *optionalObject(const Expr *E) {
+  const auto *Call = dyn_cast<CallExpr>(E);
+  const auto *MD =
+      Call ? dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee()) : nullptr;
+  if (!MD || !isStdClass(MD->getParent()) ||
+      !MD->getParent()->getDeclName().isIdentifier() ||
+      MD->getParent()->getName() != "optional")
+    return nullptr;
+  if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(Call))
+    return (OC->getOperator() == OO_Star || OC->getOperator() == OO_Arrow) &&
+                   OC->getNumArgs() == 1
+               ? OC->getArg(0)
+               : nullptr;
+  const auto *MC = dyn_cast<CXXMemberCallExpr>(Call);
+  return MC && MD->getDeclName().isIdentifier() && MD->getName() == "value"
+             ? MC->getImplicitObjectArgument()
+             : nullptr;
+}
+
+/// A standard container's element access (`v[i]`, `m.at(k)`, `q.front()`,
+/// `*o` of a std::optional): the container object, whose elements share its
+/// path.
 static const Expr *containerElementBase(const Expr *E) {
+  if (const Expr *Obj = optionalObject(E))
+    return E->isGLValue() ? Obj : nullptr;
   if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(E)) {
     const auto *MD = dyn_cast_or_null<CXXMethodDecl>(OC->getDirectCallee());
     if (OC->getOperator() == OO_Subscript && MD && OC->getNumArgs() == 2 &&
@@ -272,6 +294,9 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
         PathId P = lvaluePath(Base);
         return P == NoPath ? OriginSet() : lookup(P, D);
       }
+    // `o->f` of a std::optional points into the optional itself.
+    if (optionalObject(Call))
+      return {};
     // `p.get()`, `s.data()`, `*it`: the memory a handle object holds.
     if (!isFrameAlloc(Call))
       return heldThroughAccessor(Call, D);
@@ -543,6 +568,10 @@ PathId FunctionAnalysis::pointeePath(const Expr *E) {
   // `this` is rooted at the method: the object outlives the call.
   if (isa<CXXThisExpr>(E))
     return Paths.child(Paths.root(FD), nullptr);
+  // `o->f` of a std::optional: the value stored in it.
+  if (const Expr *Obj = optionalObject(E))
+    return Obj->getType()->isPointerType() ? pointeePath(Obj)
+                                           : lvaluePath(stripCopies(Obj));
   if (const auto *CE = dyn_cast<CastExpr>(E)) {
     switch (CE->getCastKind()) {
     case CK_LValueToRValue: {
