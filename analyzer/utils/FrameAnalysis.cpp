@@ -67,6 +67,9 @@ static bool lvalueElems(const Expr *E, const ParmVarDecl *&P,
 static bool pointerElems(const Expr *E, const ParmVarDecl *&P,
                          llvm::SmallVectorImpl<const FieldDecl *> &Out) {
   E = E->IgnoreParenImpCasts();
+  // A method's object: `this` (P stays null, see ClearedPath::This).
+  if (isa<CXXThisExpr>(E))
+    return true;
   if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
     P = dyn_cast<ParmVarDecl>(DRE->getDecl());
     return P && P->getType()->isPointerType();
@@ -139,10 +142,14 @@ FrameAnalyzer::clears(const FunctionDecl *Callee) {
       continue;
     const ParmVarDecl *P = nullptr;
     ClearedPath C;
-    if (!lvalueElems(BO->getLHS(), P, C.Elems) || !P || C.Elems.empty() ||
+    if (!lvalueElems(BO->getLHS(), P, C.Elems) || C.Elems.empty() ||
         C.Elems.front() != nullptr)
       continue;
-    C.Param = P->getFunctionScopeIndex();
+    // No parameter: the path starts at `this` (a method clearing a member).
+    const auto *MD = dyn_cast<CXXMethodDecl>(Def);
+    if (!P && (!MD || MD->getParent()->isLambda()))
+      continue;
+    C.Param = P ? P->getFunctionScopeIndex() : ClearedPath::This;
     Out.push_back(std::move(C));
   }
   return Out;

@@ -42,6 +42,16 @@ struct Finding {
   llvm::SmallVector<Message, 3> Notes;
 };
 
+/// A field a helper sets to null on every path (or fills), as a path from
+/// its pointer parameter or a method's `this`: Elems[0] is the dereference of
+/// the parameter, then fields (null = another dereference).
+struct ClearedPath {
+  /// The object of a method (`void forget() { text_ = nullptr; }`).
+  static constexpr unsigned This = ~0u;
+  unsigned Param = 0;
+  llvm::SmallVector<const FieldDecl *, 3> Elems;
+};
+
 /// What callers learn about an unannotated function defined in the same
 /// translation unit.
 struct FunctionSummary {
@@ -50,6 +60,10 @@ struct FunctionSummary {
   /// Parameters (0-based) whose pointee receives memory of the caller's frame
   /// (scratch-filling helpers).
   llvm::SmallVector<unsigned, 2> FilledParams;
+  /// The fields of those pointees that receive it (`l->cmds = ...`), so
+  /// that a caller clearing the field (`r->list.cmds = NULL;`) clears what
+  /// the helper stored.
+  llvm::SmallVector<ClearedPath, 2> FilledFields;
   /// Returns memory pushed into the arena of this parameter (0-based), as if
   /// declared FA_RETURNS_FRAME_OF it; keyed::None when not known.
   unsigned ArenaParam = keyed::None;
@@ -83,13 +97,6 @@ struct ParamEffect {
   llvm::SmallVector<Message, 2> Trail;
 };
 
-/// A field a helper sets to null on every path, as a path from its pointer
-/// parameter: Elems[0] is the dereference of the parameter, then fields
-/// (null = another dereference).
-struct ClearedPath {
-  unsigned Param = 0;
-  llvm::SmallVector<const FieldDecl *, 3> Elems;
-};
 
 struct FunctionResult {
   bool Analyzed = false;

@@ -258,9 +258,18 @@ void FunctionAnalysis::applyClears(const CallExpr *CE,
   if (D.Vals.empty() || isa<CXXOperatorCallExpr>(CE))
     return;
   for (const ClearedPath &C : Analyzer.clears(Callee)) {
-    if (C.Param >= CE->getNumArgs())
-      continue;
-    PathId P = pointeePath(CE->getArg(C.Param));
+    PathId P = NoPath;
+    if (C.Param == ClearedPath::This) {
+      // The object the method is called on: a member, a reference or what a
+      // pointer points to (`tip_.forget()`, `w.tip_.forget()`, `t->forget()`).
+      const auto *MC = dyn_cast<CXXMemberCallExpr>(CE);
+      const Expr *Obj = MC ? MC->getImplicitObjectArgument() : nullptr;
+      if (Obj)
+        P = Obj->getType()->isPointerType() ? pointeePath(Obj)
+                                            : lvaluePath(Obj);
+    } else if (C.Param < CE->getNumArgs()) {
+      P = pointeePath(CE->getArg(C.Param));
+    }
     for (unsigned I = 1; P != NoPath && I < C.Elems.size(); ++I)
       P = Paths.child(P, C.Elems[I]);
     if (P != NoPath)
@@ -405,6 +414,22 @@ void FunctionAnalysis::applySummary(const CallExpr *CE,
   for (const auto &F : S->FilledArenaParams) {
     if (F.first >= CE->getNumArgs() || F.second >= CE->getNumArgs())
       continue;
+  // Into the fields the helper fills, so that clearing one of them in the
+  // caller clears what the helper put there.
+  auto Fill = [&](unsigned I, PathId P, const OriginSet &V) {
+    bool Stored = false;
+    for (const ClearedPath &F : S->FilledFields) {
+      if (F.Param != I || F.Elems.empty() || F.Elems.front())
+        continue;
+      PathId Q = P;
+      for (unsigned E = 1; E < F.Elems.size(); ++E)
+        Q = Paths.child(Q, F.Elems[E]);
+      store(Q, V, CE, CE, /*Weak=*/true, D);
+      Stored = true;
+    }
+    if (!Stored)
+      store(P, V, CE, CE, /*Weak=*/true, D);
+  };
     bool FrameOnly = llvm::is_contained(S->FilledParams, F.first);
     const Expr *Scope = nullptr;
     PathId Arena = NoPath;
@@ -418,7 +443,7 @@ void FunctionAnalysis::applySummary(const CallExpr *CE,
       continue;
     OriginSet V;
     V.push_back(Origins.get(CE, Scope, nullptr, Arena));
-    store(P, V, CE, CE, /*Weak=*/true, D);
+    Fill(F.first, P, V);
   }
   for (unsigned I : S->FilledParams) {
     if (I >= CE->getNumArgs())
@@ -435,7 +460,7 @@ void FunctionAnalysis::applySummary(const CallExpr *CE,
       continue;
     OriginSet V;
     V.push_back(newOrigin(CE, D));
-    store(P, V, CE, CE, /*Weak=*/true, D);
+    Fill(I, P, V);
   }
 }
 
