@@ -88,6 +88,10 @@ void FunctionAnalysis::checkExit(const CFGBlock &Pred, const Disjunct &D) {
   for (const auto &Entry : D.Vals) {
     if (!D.Retained.empty() && Pending(Entry.first))
       continue;
+    // A node no longer linked into anything outliving (or dying with the
+    // frame itself) keeps its fields to itself.
+    if (Paths[Entry.first].HasDeref && unlinkedNode(Entry.first, D))
+      continue;
     OriginId Live = firstLive(Entry.second);
     // A slot that outlives the frame and still points into it when the
     // function returns: the store was an escape. Clearing it after the end

@@ -85,8 +85,10 @@ void FunctionAnalysis::transferStmt(const Stmt *S, Disjunct &D) {
       checkDeref(UO->getSubExpr(), D);
     } else if (UO->isIncrementDecrementOp()) {
       PathId P = lvaluePath(UO->getSubExpr());
-      if (P != NoPath)
+      if (P != NoPath) {
         forgetConds(Paths[P].Base, D);
+        forgetCopies(P, D);
+      }
     }
     return;
   }
@@ -357,8 +359,10 @@ void FunctionAnalysis::handleArgument(const FunctionDecl *Callee,
   // `f(&c)` may change c; `f(cfg)` is assumed not to change what the
   // conditions read through cfg (calls are treated optimistically).
   const auto *AddrOf = dyn_cast<UnaryOperator>(Arg->IgnoreParenImpCasts());
-  if (!ReadOnly && AddrOf && AddrOf->getOpcode() == UO_AddrOf)
+  if (!ReadOnly && AddrOf && AddrOf->getOpcode() == UO_AddrOf) {
     forgetConds(Paths[Pointee].Base, D);
+    forgetCopies(Pointee, D);
+  }
   if (ReadOnly)
     return ReportDead(firstDead(heldBy(Pointee, D, /*ThroughDeref=*/false)));
   if (firstDead(heldBy(Pointee, D, /*ThroughDeref=*/false)) == NoOrigin)
@@ -410,10 +414,6 @@ void FunctionAnalysis::applySummary(const CallExpr *CE,
   const FunctionSummary *S = Analyzer.summary(Callee);
   if (!S)
     return;
-  // Memory of an argument's arena: the scope open on that arena, if any.
-  for (const auto &F : S->FilledArenaParams) {
-    if (F.first >= CE->getNumArgs() || F.second >= CE->getNumArgs())
-      continue;
   // Into the fields the helper fills, so that clearing one of them in the
   // caller clears what the helper put there.
   auto Fill = [&](unsigned I, PathId P, const OriginSet &V) {
@@ -430,6 +430,10 @@ void FunctionAnalysis::applySummary(const CallExpr *CE,
     if (!Stored)
       store(P, V, CE, CE, /*Weak=*/true, D);
   };
+  // Memory of an argument's arena: the scope open on that arena, if any.
+  for (const auto &F : S->FilledArenaParams) {
+    if (F.first >= CE->getNumArgs() || F.second >= CE->getNumArgs())
+      continue;
     bool FrameOnly = llvm::is_contained(S->FilledParams, F.first);
     const Expr *Scope = nullptr;
     PathId Arena = NoPath;
@@ -489,6 +493,7 @@ void FunctionAnalysis::reportEscape(PathId P, OriginId O, const Disjunct &D,
     F.Warning.Args = {pathName(P)};
     addOriginNotes(F, O, F.Warning.Loc, /*WithEnd=*/false);
     F.Notes.push_back(Why);
+    noteLinkedNode(F, P, D);
     PathId Root = Paths.pointerRoot(P);
     const auto *RootVar =
         Root != NoPath ? dyn_cast<VarDecl>(Paths[Root].Base) : nullptr;
@@ -518,6 +523,9 @@ void FunctionAnalysis::clearPath(PathId P, Disjunct &D) {
   D.Stores.eraseIf([&](const std::pair<PathId, SmallSet<const Stmt *>> &E) {
     return Under(E.first);
   });
+  if (!D.Links.empty())
+    D.Links.eraseIf([&](const auto &E) { return Under(E.first); });
+  forgetCopies(P, D);
   // A slot written (or found null) after its retain: the retention is not
   // trusted to cover the new value.
   if (!D.Retained.empty())
@@ -562,6 +570,8 @@ void FunctionAnalysis::store(PathId P, const OriginSet &V, const Stmt *Site,
   }
   if (!Weak)
     clearPath(P, D);
+  else
+    forgetCopies(P, D);
   if (V.empty())
     return;
   setUnion(D.Vals[P], V);
@@ -638,9 +648,9 @@ void FunctionAnalysis::handleAssign(const BinaryOperator *BO, Disjunct &D) {
   if (P == NoPath)
     return;
   forgetConds(Paths[P].Base, D);
-  // p += n keeps pointing into the same object.
+  // p += n keeps pointing into the same object (but no longer holds a copy).
   if (BO->isCompoundAssignmentOp())
-    return;
+    return forgetCopies(P, D);
   if (HasKeyed) {
     bindToken(P, BO->getRHS(), D);
     if (Reporting && !Self.isFrameRelevant() &&
@@ -657,6 +667,7 @@ void FunctionAnalysis::handleAssign(const BinaryOperator *BO, Disjunct &D) {
       if (SnapshotVars.count(dyn_cast<VarDecl>(DRE->getDecl())))
         D.Snapshots[DRE->getDecl()] = D.Stack.size();
   store(P, valueOf(BO->getRHS(), D), BO, BO->getRHS(), /*Weak=*/Element, D);
+  noteLinkAndCopy(P, BO->getRHS(), /*Weak=*/Element, D);
   if (LHS->getType()->isPointerType())
     storeReturnedFields(P, BO->getRHS(), BO, D);
   // `opened = 1` decides a later `if (opened)`.
@@ -710,6 +721,7 @@ void FunctionAnalysis::handleVarInit(const VarDecl *VD, const Stmt *Site,
   if (T->isRecordType() || T->isArrayType())
     return assignRecord(P, Init, Site, /*Weak=*/false, D);
   store(P, valueOf(Init, D), Site, Init, /*Weak=*/false, D);
+  noteLinkAndCopy(P, Init, /*Weak=*/false, D);
   if (T->isPointerType())
     storeReturnedFields(P, Init, Site, D);
   if (!CondTests.empty() &&
