@@ -74,6 +74,10 @@ struct FunctionSummary {
   /// pointee, without dereferences) set to memory of the caller's frame
   /// (`f->name = fa_frame_strdup(...); return f;`).
   llvm::SmallVector<llvm::SmallVector<const FieldDecl *, 2>, 2> ReturnedFields;
+  /// The same for a record returned by value, through its pointers: paths
+  /// below the returned object that cross a dereference (null), e.g. the
+  /// elements of `t.argv` for a tokenizer that fills them with frame strings.
+  llvm::SmallVector<llvm::SmallVector<const FieldDecl *, 2>, 1> ReturnedHeld;
 };
 
 /// What a same-file helper does with one of its pointer parameters that makes

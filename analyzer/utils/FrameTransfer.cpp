@@ -407,67 +407,6 @@ void FunctionAnalysis::handleConstruct(const CXXConstructExpr *CE,
         checkCrossing(Ctor, I, CE->getArg(I), D, {}, CE);
 }
 
-void FunctionAnalysis::applySummary(const CallExpr *CE,
-                                    const FunctionDecl *Callee, Disjunct &D) {
-  if (isa<CXXOperatorCallExpr>(CE))
-    return;
-  const FunctionSummary *S = Analyzer.summary(Callee);
-  if (!S)
-    return;
-  // Into the fields the helper fills, so that clearing one of them in the
-  // caller clears what the helper put there.
-  auto Fill = [&](unsigned I, PathId P, const OriginSet &V) {
-    bool Stored = false;
-    for (const ClearedPath &F : S->FilledFields) {
-      if (F.Param != I || F.Elems.empty() || F.Elems.front())
-        continue;
-      PathId Q = P;
-      for (unsigned E = 1; E < F.Elems.size(); ++E)
-        Q = Paths.child(Q, F.Elems[E]);
-      store(Q, V, CE, CE, /*Weak=*/true, D);
-      Stored = true;
-    }
-    if (!Stored)
-      store(P, V, CE, CE, /*Weak=*/true, D);
-  };
-  // Memory of an argument's arena: the scope open on that arena, if any.
-  for (const auto &F : S->FilledArenaParams) {
-    if (F.first >= CE->getNumArgs() || F.second >= CE->getNumArgs())
-      continue;
-    bool FrameOnly = llvm::is_contained(S->FilledParams, F.first);
-    const Expr *Scope = nullptr;
-    PathId Arena = NoPath;
-    if (!arenaScope(CE->getArg(F.second), !FrameOnly, D, Scope, Arena))
-      continue;
-    bool ByRef = F.first < Callee->getNumParams() &&
-                 Callee->getParamDecl(F.first)->getType()->isReferenceType();
-    PathId P = ByRef ? lvaluePath(CE->getArg(F.first))
-                     : pointeePath(CE->getArg(F.first));
-    if (P == NoPath)
-      continue;
-    OriginSet V;
-    V.push_back(Origins.get(CE, Scope, nullptr, Arena));
-    Fill(F.first, P, V);
-  }
-  for (unsigned I : S->FilledParams) {
-    if (I >= CE->getNumArgs())
-      continue;
-    if (llvm::any_of(S->FilledArenaParams,
-                     [I](const std::pair<unsigned, unsigned> &F) {
-                       return F.first == I;
-                     }))
-      continue;
-    bool ByRef = I < Callee->getNumParams() &&
-                 Callee->getParamDecl(I)->getType()->isReferenceType();
-    PathId P = ByRef ? lvaluePath(CE->getArg(I)) : pointeePath(CE->getArg(I));
-    if (P == NoPath)
-      continue;
-    OriginSet V;
-    V.push_back(newOrigin(CE, D));
-    Fill(I, P, V);
-  }
-}
-
 void FunctionAnalysis::reportEscape(PathId P, OriginId O, const Disjunct &D,
                                     const Message &Why) {
   const auto *Sites = D.Stores.find(P);
@@ -657,8 +596,10 @@ void FunctionAnalysis::handleAssign(const BinaryOperator *BO, Disjunct &D) {
         BO->getRHS()->getType()->isPointerType())
       noteArenaFill(P, BO->getRHS(), D);
   }
-  if (LHS->getType()->isRecordType())
-    return assignRecord(P, BO->getRHS(), BO, /*Weak=*/false, D);
+  if (LHS->getType()->isRecordType()) {
+    assignRecord(P, BO->getRHS(), BO, /*Weak=*/false, D);
+    return storeReturnedHeld(P, BO->getRHS(), BO, D);
+  }
   // `a[i] = NULL` for every i of a loop clears the whole (collapsed) array.
   bool Element = isa<ArraySubscriptExpr>(LHS->IgnoreParenImpCasts()) &&
                  !LoopClears.count(BO);
@@ -718,8 +659,12 @@ void FunctionAnalysis::handleVarInit(const VarDecl *VD, const Stmt *Site,
   if (const auto *CC = dyn_cast<CXXConstructExpr>(stripCopies(Init)))
     if (CC->getConstructor() && Index.callee(CC->getConstructor()).Begins)
       GuardOf[CC] = VD;
-  if (T->isRecordType() || T->isArrayType())
-    return assignRecord(P, Init, Site, /*Weak=*/false, D);
+  if (T->isRecordType() || T->isArrayType()) {
+    assignRecord(P, Init, Site, /*Weak=*/false, D);
+    if (T->isRecordType())
+      storeReturnedHeld(P, Init, Site, D);
+    return;
+  }
   store(P, valueOf(Init, D), Site, Init, /*Weak=*/false, D);
   noteLinkAndCopy(P, Init, /*Weak=*/false, D);
   if (T->isPointerType())
@@ -737,6 +682,8 @@ void FunctionAnalysis::handleReturn(const ReturnStmt *RS, Disjunct &D) {
     noteArenaReturn(E, D);
   if (Reporting && E->getType()->isPointerType())
     noteReturnedFields(E, D);
+  if (Reporting && E->getType()->isRecordType())
+    noteReturnedHeld(E, D);
   OriginSet V = valueOf(E, D);
   if (E->getType()->isRecordType()) {
     PathId P = lvaluePath(stripCopies(E));

@@ -156,6 +156,11 @@ private:
   /// makes those fields of \p P's pointee frame memory.
   void storeReturnedFields(PathId P, const Expr *Init, const Stmt *Site,
                            Disjunct &D);
+  /// The same for a record returned by value: what its pointers point to
+  /// (ReturnedHeld), noted at the return and stored at the caller's copy.
+  void noteReturnedHeld(const Expr *E, const Disjunct &D);
+  void storeReturnedHeld(PathId P, const Expr *Init, const Stmt *Site,
+                         Disjunct &D);
   void checkDeref(const Expr *Ptr, Disjunct &D);
   /// A thread hand-off of \p Arg (FrameEffects.cpp).
   void checkCrossing(const FunctionDecl *Callee, unsigned ArgIndex,
