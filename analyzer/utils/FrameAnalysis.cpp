@@ -60,101 +60,6 @@ const FunctionSummary *FrameAnalyzer::summary(const FunctionDecl *Callee) {
   return R.Analyzed ? &R.Summary : nullptr;
 }
 
-/// The pointer expression \p E as a parameter-rooted path (see ClearedPath).
-static bool lvalueElems(const Expr *E, const ParmVarDecl *&P,
-                        llvm::SmallVectorImpl<const FieldDecl *> &Out);
-
-static bool pointerElems(const Expr *E, const ParmVarDecl *&P,
-                         llvm::SmallVectorImpl<const FieldDecl *> &Out) {
-  E = E->IgnoreParenImpCasts();
-  // A method's object: `this` (P stays null, see ClearedPath::This).
-  if (isa<CXXThisExpr>(E))
-    return true;
-  if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
-    P = dyn_cast<ParmVarDecl>(DRE->getDecl());
-    return P && P->getType()->isPointerType();
-  }
-  if (!lvalueElems(E, P, Out))
-    return false;
-  return true;
-}
-
-static bool lvalueElems(const Expr *E, const ParmVarDecl *&P,
-                        llvm::SmallVectorImpl<const FieldDecl *> &Out) {
-  E = E->IgnoreParens();
-  if (const auto *ME = dyn_cast<MemberExpr>(E)) {
-    const auto *F = dyn_cast<FieldDecl>(ME->getMemberDecl());
-    if (!F)
-      return false;
-    if (ME->isArrow()) {
-      if (!pointerElems(ME->getBase(), P, Out))
-        return false;
-      Out.push_back(nullptr);
-    } else if (!lvalueElems(ME->getBase(), P, Out)) {
-      return false;
-    }
-    Out.push_back(F);
-    return true;
-  }
-  if (const auto *UO = dyn_cast<UnaryOperator>(E)) {
-    if (UO->getOpcode() != UO_Deref || !pointerElems(UO->getSubExpr(), P, Out))
-      return false;
-    Out.push_back(nullptr);
-    return true;
-  }
-  return false;
-}
-
-static bool containsReturn(const Stmt *S) {
-  if (!S)
-    return false;
-  if (isa<ReturnStmt>(S))
-    return true;
-  for (const Stmt *C : S->children())
-    if (containsReturn(C))
-      return true;
-  return false;
-}
-
-const std::vector<ClearedPath> &
-FrameAnalyzer::clears(const FunctionDecl *Callee) {
-  const FunctionDecl *Def = nullptr;
-  static const std::vector<ClearedPath> None;
-  if (!Callee->hasBody(Def) || !Def)
-    return None;
-  auto It = Clears.find(Def);
-  if (It != Clears.end())
-    return It->second;
-  std::vector<ClearedPath> &Out = Clears[Def];
-  const auto *Body = dyn_cast_or_null<CompoundStmt>(Def->getBody());
-  if (!Body || Ctx.getSourceManager().isInSystemHeader(Def->getLocation()))
-    return Out;
-  // Only statements every call runs: top-level ones before the first that
-  // may return.
-  for (const Stmt *S : Body->body()) {
-    if (containsReturn(S))
-      break;
-    const auto *BO = dyn_cast<BinaryOperator>(S);
-    if (!BO || BO->getOpcode() != BO_Assign ||
-        !BO->getLHS()->getType()->isPointerType() ||
-        BO->getRHS()->isNullPointerConstant(
-            Ctx, Expr::NPC_ValueDependentIsNotNull) == Expr::NPCK_NotNull)
-      continue;
-    const ParmVarDecl *P = nullptr;
-    ClearedPath C;
-    if (!lvalueElems(BO->getLHS(), P, C.Elems) || C.Elems.empty() ||
-        C.Elems.front() != nullptr)
-      continue;
-    // No parameter: the path starts at `this` (a method clearing a member).
-    const auto *MD = dyn_cast<CXXMethodDecl>(Def);
-    if (!P && (!MD || MD->getParent()->isLambda()))
-      continue;
-    C.Param = P ? P->getFunctionScopeIndex() : ClearedPath::This;
-    Out.push_back(std::move(C));
-  }
-  return Out;
-}
-
 //===----------------------------------------------------------------------===//
 // Setup
 //===----------------------------------------------------------------------===//
@@ -302,12 +207,24 @@ void FunctionAnalysis::transferBlock(const CFGBlock &B, const FlowState &InS,
       return;
     if (Cond && I <= 1 && !assume(Edge, Cond, I == 0))
       return;
+    // Entering a loop that runs at least once, not coming back around it.
+    Edge.FreshLoop = Edge.DoneLoop = nullptr;
+    if (!RunsOnceTests.empty()) {
+      auto It = RunsOnceTests.find(Succ);
+      if (It != RunsOnceTests.end()) {
+        if (B.getLoopTarget() != It->second)
+          Edge.FreshLoop = It->second;
+        else if (RunsExactlyOnce.count(It->second))
+          Edge.DoneLoop = It->second;
+      }
+    }
     // Facts no later branch tests only keep paths apart.
     if (!Edge.Conds.empty())
       Edge.Conds.eraseIf([&](const std::pair<unsigned, bool> &C) {
-        return !condLiveAt(C.first, Succ);
+        return !condLiveAt(C.first, Succ) &&
+               !(ClearsMode && ParamKeys.count(C.first));
       });
-    Out[I].add(std::move(Edge));
+    Out[I].add(std::move(Edge), ChoiceKeys[Succ->getBlockID()]);
   };
   for (const Disjunct &Start : InS.Disjuncts) {
     Disjunct D = Start;
@@ -460,6 +377,12 @@ bool FunctionAnalysis::refineEdge(const CFGBlock &B, unsigned I,
   const Expr *Cond = branchCondition(B);
   if (!Cond)
     return true;
+  // The first test of a loop with constant bounds does not exit it; the
+  // second test of one that runs once does.
+  if (I == 1 && D.FreshLoop && D.FreshLoop == T)
+    return false;
+  if (I == 0 && D.DoneLoop && D.DoneLoop == T)
+    return false;
   // `if (!w->items) { end(fa); return; }`: on the null edge the pointer holds
   // no frame memory, whatever was stored in it on other paths.
   if (!D.Vals.empty()) {
@@ -571,15 +494,51 @@ bool FunctionAnalysis::solve() {
           }
     }
   }
+  ChoiceKeys.assign(N, {});
+  // Keys of such arguments: paths that differ in them stay apart until the
+  // call, where the helper's clear depends on them.
+  llvm::SmallVector<unsigned, 1> ArgKeys;
   for (const CFGBlock *B : *Cfg) {
+    if (const Stmt *T = B->getTerminatorStmt())
+      if (RunsOnce.count(T))
+        RunsOnceTests[B] = T;
+    for (const CFGElement &E : *B)
+      if (auto S = E.getAs<CFGStmt>())
+        if (const auto *CO = dyn_cast<AbstractConditionalOperator>(S->getStmt())) {
+          bool Negated = false;
+          unsigned Key = condKey(CO->getCond(), Negated);
+          if (Key != NoCond)
+            ChoiceKeys[B->getBlockID()].push_back(Key);
+        }
     unsigned R = Rank[B->getBlockID()];
     if (R == ~0u)
       continue;
     if (const Expr *Cond = branchCondition(*B))
       countTests(Cond, R);
+    // A helper that clears a slot unless a parameter says otherwise tests
+    // the argument (FrameClears.cpp).
+    for (const CFGElement &E : *B)
+      if (auto S = E.getAs<CFGStmt>())
+        if (const auto *CE = dyn_cast<CallExpr>(S->getStmt()))
+          if (const FunctionDecl *Callee = CE->getDirectCallee())
+            if (!isa<CXXOperatorCallExpr>(CE) && Callee->hasBody() &&
+                !Index.callee(Callee).changesFrames())
+              for (const ClearedPath &C : Analyzer.clears(Callee))
+                for (const auto &U : C.Unless)
+                  if (U.first < CE->getNumArgs()) {
+                    const Expr *Arg = CE->getArg(U.first);
+                    countTests(Arg, R);
+                    bool Negated = false;
+                    unsigned Key = condKey(Arg, Negated);
+                    if (Key != NoCond)
+                      ArgKeys.push_back(Key);
+                  }
     if (const auto *SS = dyn_cast_or_null<SwitchStmt>(B->getTerminatorStmt()))
       noteSwitchTested(SS, R);
   }
+  if (!ArgKeys.empty())
+    for (auto &Keys : ChoiceKeys)
+      Keys.append(ArgKeys.begin(), ArgKeys.end());
 
   using Item = std::pair<unsigned, const CFGBlock *>;
   std::priority_queue<Item, std::vector<Item>, std::greater<>> Queue;
@@ -592,7 +551,10 @@ bool FunctionAnalysis::solve() {
   };
 
   const CFGBlock &Entry = Cfg->getEntry();
-  In[Entry.getBlockID()].Disjuncts.emplace_back().Paths = &Paths;
+  Disjunct &Start = In[Entry.getBlockID()].Disjuncts.emplace_back();
+  Start.Paths = &Paths;
+  for (const auto &Seed : Seeds)
+    setInsert(Start.Vals[Seed.first], Seed.second);
   Enqueue(&Entry);
   // Steps are disjuncts carried through a block. Past the budget every state
   // is joined into one (coarse) disjunct, which converges quickly; past four
@@ -627,7 +589,7 @@ bool FunctionAnalysis::solve() {
       if (!Succ || Out[I].empty())
         continue;
       FlowState &Target = In[Succ->getBlockID()];
-      if (!Target.join(std::move(Out[I])))
+      if (!Target.join(std::move(Out[I]), ChoiceKeys[Succ->getBlockID()]))
         continue;
       if (Coarse ? Target.Disjuncts.size() > 1
                  : Target.Disjuncts.size() > MaxDisjuncts) {

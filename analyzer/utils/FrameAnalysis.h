@@ -42,14 +42,21 @@ struct Finding {
   llvm::SmallVector<Message, 3> Notes;
 };
 
-/// A field a helper sets to null on every path (or fills), as a path from
-/// its pointer parameter or a method's `this`: Elems[0] is the dereference of
-/// the parameter, then fields (null = another dereference).
+/// A slot a helper sets to null (or zeroes) on every path it returns by:
+/// below a pointer (or reference) parameter, below `this`, or a global.
+/// Elems: for a parameter and `this`, Elems[0] is the dereference, then
+/// fields (null = another dereference); for a global, the elements below
+/// the variable (none: the variable itself).
 struct ClearedPath {
-  /// The object of a method (`void forget() { text_ = nullptr; }`).
-  static constexpr unsigned This = ~0u;
+  enum RootKind { ParamRoot, ThisRoot, GlobalRoot } Root = ParamRoot;
   unsigned Param = 0;
+  const VarDecl *Global = nullptr;
   llvm::SmallVector<const FieldDecl *, 3> Elems;
+  /// The helper's paths that leave the slot set, each known by the truth
+  /// value of a parameter (`if (c) g = NULL;`: (c, false)). The clear holds
+  /// at a call whose caller knows every such parameter has the other value;
+  /// empty: it always holds.
+  llvm::SmallVector<std::pair<unsigned, bool>, 1> Unless;
 };
 
 /// What callers learn about an unannotated function defined in the same
@@ -60,7 +67,8 @@ struct FunctionSummary {
   /// Parameters (0-based) whose pointee receives memory of the caller's frame
   /// (scratch-filling helpers).
   llvm::SmallVector<unsigned, 2> FilledParams;
-  /// The fields of those pointees that receive it (`l->cmds = ...`), so
+  /// The fields of those pointees that receive it (`l->cmds = ...`, as
+  /// parameter paths), so
   /// that a caller clearing the field (`r->list.cmds = NULL;`) clears what
   /// the helper stored.
   llvm::SmallVector<ClearedPath, 2> FilledFields;
@@ -127,8 +135,9 @@ public:
   /// being analyzed (recursion) or it is in a system header.
   const FunctionSummary *summary(const FunctionDecl *Callee);
 
-  /// Fields a same-file helper clears unconditionally (`s->p = NULL;`);
-  /// computed from the body's top-level statements, cached.
+  /// Slots a same-file helper clears on every path (`s->p = NULL;`,
+  /// `if (g.p) g.p = NULL;`, memset, helpers it calls), computed by running
+  /// the analysis over its body (FrameClears.cpp), cached.
   const std::vector<ClearedPath> &clears(const FunctionDecl *Callee);
 
   /// What a same-file helper does with its pointer parameters (see
@@ -148,6 +157,7 @@ private:
   llvm::DenseMap<const FunctionDecl *, std::unique_ptr<FunctionResult>> Results;
   llvm::SmallPtrSet<const FunctionDecl *, 8> InProgress;
   llvm::DenseMap<const FunctionDecl *, std::vector<ClearedPath>> Clears;
+  llvm::SmallPtrSet<const FunctionDecl *, 4> ClearsInProgress;
   std::map<const FunctionDecl *, std::vector<ParamEffect>> Effects;
   llvm::SmallPtrSet<const FunctionDecl *, 4> EffectsInProgress;
   unsigned NestingDepth = 0;

@@ -227,9 +227,11 @@ bool FunctionAnalysis::assume(Disjunct &D, const Expr *Cond, bool Value) {
   bool Fact = Value != Negated;
   if (const bool *Known = D.Conds.find(Key))
     return *Known == Fact;
-  // A fact no later branch tests again would only split paths for nothing.
+  // A fact no later branch tests again would only split paths for nothing;
+  // a helper's parameters are tested again by its callers (FrameClears.cpp).
   auto Tests = CondTests.find(Key);
-  if (Tests != CondTests.end() && Tests->second > 1)
+  if ((Tests != CondTests.end() && Tests->second > 1) ||
+      (ClearsMode && ParamKeys.count(Key)))
     D.Conds[Key] = Fact;
   return true;
 }

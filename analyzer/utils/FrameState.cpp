@@ -221,7 +221,7 @@ static CondRelation relate(const VecMap<unsigned, bool> &A,
   return CondRelation::Unrelated;
 }
 
-bool FlowState::add(Disjunct D) {
+bool FlowState::add(Disjunct D, llvm::ArrayRef<unsigned> KeepApart) {
   bool Changed = false;
   for (bool Merged = true; Merged;) {
     Merged = false;
@@ -244,7 +244,7 @@ bool FlowState::add(Disjunct D) {
         // c and !c together cover both branches, but only equal data can
         // forget c: a flag that chose frame or heap memory is tested again
         // after the end (`if (!use_frame) free(buf);`).
-        if (Mine.Vals != D.Vals)
+        if (Mine.Vals != D.Vals || llvm::is_contained(KeepApart, Key))
           continue;
         D.mergeData(Mine);
         D.Conds.erase(Key);
@@ -262,10 +262,10 @@ bool FlowState::add(Disjunct D) {
   return true;
 }
 
-bool FlowState::join(FlowState &&O) {
+bool FlowState::join(FlowState &&O, llvm::ArrayRef<unsigned> KeepApart) {
   bool Changed = false;
   for (Disjunct &D : O.Disjuncts)
-    Changed |= add(std::move(D));
+    Changed |= add(std::move(D), KeepApart);
   return Changed;
 }
 
@@ -293,6 +293,11 @@ void FlowState::coarsen() {
   Disjunct Joined = std::move(Disjuncts.front());
   for (size_t I = 1; I < Disjuncts.size(); ++I) {
     Disjunct &D = Disjuncts[I];
+    // A joined state no longer knows that it enters a loop.
+    if (Joined.FreshLoop != D.FreshLoop)
+      Joined.FreshLoop = D.FreshLoop = nullptr;
+    if (Joined.DoneLoop != D.DoneLoop)
+      Joined.DoneLoop = D.DoneLoop = nullptr;
     if (!Joined.sameFrames(D)) {
       size_t Common = 0;
       while (Common < Joined.Stack.size() && Common < D.Stack.size() &&

@@ -179,6 +179,11 @@ public:
                PathId Arena = NoPath);
   const OriginInfo &operator[](OriginId O) const { return Origins[O]; }
   bool isDead(OriginId O) const { return Origins[O].EndedAt != nullptr; }
+  /// A new origin of its own, never returned by get() (a marker).
+  OriginId unique(const Expr *Site, const Expr *Scope) {
+    Origins.push_back(OriginInfo{Site, Scope, nullptr, NoPath});
+    return Origins.size() - 1;
+  }
 
 private:
   std::vector<OriginInfo> Origins;
@@ -242,11 +247,20 @@ struct Disjunct {
   /// Joined from paths with different frames: Stack is what they share, more
   /// frames may be open above it. Such a disjunct reports no pairing mistake.
   bool Coarse = false;
+  /// Set on the edge entering a `for` loop whose condition holds for its
+  /// initial value (`for (i = 0; i < 4; ++i)`): that first test cannot exit
+  /// the loop. Paths entering the loop are kept apart from those coming
+  /// back around it.
+  const Stmt *FreshLoop = nullptr;
+  /// Set on the back edge of such a loop whose second test fails (`for
+  /// (int once = (begin, 0); once < 1; once = (end, 1))`): it exits.
+  const Stmt *DoneLoop = nullptr;
 
   bool sameFrames(const Disjunct &O) const {
     return Stack == O.Stack && OuterPops == O.OuterPops &&
            Snapshots == O.Snapshots && Coarse == O.Coarse &&
-           Tokens == O.Tokens && Checkpoints == O.Checkpoints;
+           Tokens == O.Tokens && Checkpoints == O.Checkpoints &&
+           FreshLoop == O.FreshLoop && DoneLoop == O.DoneLoop;
   }
   /// Joins the facts of \p O (paths, stores, ends) into this disjunct; the
   /// conditions are the caller's business.
@@ -274,9 +288,11 @@ struct Disjunct {
 struct FlowState {
   llvm::SmallVector<Disjunct, 2> Disjuncts;
 
-  /// Adds \p D; returns whether the state changed.
-  bool add(Disjunct D);
-  bool join(FlowState &&O);
+  /// Adds \p D; returns whether the state changed. Disjuncts that differ in
+  /// a key of \p KeepApart only are not merged (a conditional expression
+  /// evaluated next chooses its value by that key).
+  bool add(Disjunct D, llvm::ArrayRef<unsigned> KeepApart = {});
+  bool join(FlowState &&O, llvm::ArrayRef<unsigned> KeepApart = {});
   /// Over-approximates when there are too many disjuncts: disjuncts with the
   /// same frames are merged and keep only the conditions they agree on.
   void widen();

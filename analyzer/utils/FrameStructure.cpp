@@ -46,6 +46,161 @@ static const VarDecl *steppedVar(const Expr *Inc) {
   return DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
 }
 
+/// The value of \p E when \p Var holds \p Value and everything else in it
+/// is a constant (literals, enumerators, macros, sizeof).
+static bool evalWith(const Expr *E, const VarDecl *Var, int64_t Value,
+                     const ASTContext &Ctx, int64_t &Out) {
+  E = E->IgnoreParens();
+  if (E->isValueDependent())
+    return false;
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts()))
+    if (DRE->getDecl() == Var) {
+      Out = Value;
+      return true;
+    }
+  Expr::EvalResult R;
+  if (E->EvaluateAsInt(R, Ctx)) {
+    Out = R.Val.getInt().getExtValue();
+    return true;
+  }
+  if (const auto *CE = dyn_cast<CastExpr>(E))
+    return CE->getSubExpr()->getType()->isIntegralOrEnumerationType() &&
+           evalWith(CE->getSubExpr(), Var, Value, Ctx, Out);
+  if (const auto *UO = dyn_cast<UnaryOperator>(E)) {
+    int64_t V;
+    if (!evalWith(UO->getSubExpr(), Var, Value, Ctx, V))
+      return false;
+    if (UO->getOpcode() == UO_LNot)
+      Out = !V;
+    else if (UO->getOpcode() == UO_Minus)
+      Out = -V;
+    else if (UO->getOpcode() == UO_Plus)
+      Out = V;
+    else
+      return false;
+    return true;
+  }
+  const auto *BO = dyn_cast<BinaryOperator>(E);
+  int64_t L, Rv;
+  if (!BO || !evalWith(BO->getLHS(), Var, Value, Ctx, L) ||
+      !evalWith(BO->getRHS(), Var, Value, Ctx, Rv))
+    return false;
+  switch (BO->getOpcode()) {
+  case BO_LT: Out = L < Rv; return true;
+  case BO_LE: Out = L <= Rv; return true;
+  case BO_GT: Out = L > Rv; return true;
+  case BO_GE: Out = L >= Rv; return true;
+  case BO_EQ: Out = L == Rv; return true;
+  case BO_NE: Out = L != Rv; return true;
+  case BO_Add: Out = L + Rv; return true;
+  case BO_Sub: Out = L - Rv; return true;
+  case BO_Mul: Out = L * Rv; return true;
+  case BO_LAnd: Out = L && Rv; return true;
+  case BO_LOr: Out = L || Rv; return true;
+  default: return false;
+  }
+}
+
+/// Does the first test of \p FS hold: its init sets a variable to a
+/// constant (`int i = 0`, `i = 0`) and the condition, evaluated with that
+/// value, is true (`i < 4`, `i < N`, `i < sizeof a / sizeof a[0]`)? A bound
+/// that is a variable is not a constant: such loops may run zero times.
+static bool runsOnce(const ForStmt *FS, const ASTContext &Ctx,
+                     bool &ExactlyOnce) {
+  ExactlyOnce = false;
+  const Expr *Cond = FS->getCond();
+  const Stmt *Init = FS->getInit();
+  if (!Cond || !Init)
+    return false;
+  const VarDecl *Var = nullptr;
+  const Expr *Start = nullptr;
+  if (const auto *DS = dyn_cast<DeclStmt>(Init)) {
+    if (!DS->isSingleDecl())
+      return false;
+    Var = dyn_cast<VarDecl>(DS->getSingleDecl());
+    Start = Var ? Var->getInit() : nullptr;
+  } else if (const auto *BO = dyn_cast<BinaryOperator>(Init)) {
+    const auto *DRE =
+        BO->getOpcode() == BO_Assign
+            ? dyn_cast<DeclRefExpr>(BO->getLHS()->IgnoreParenImpCasts())
+            : nullptr;
+    Var = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+    Start = BO->getRHS();
+  }
+  if (!Var || !Start || !Var->getType()->isIntegralOrEnumerationType())
+    return false;
+  // `(begin(fa), 0)` in scope macros starts at 0.
+  Start = Start->IgnoreParenImpCasts();
+  while (const auto *BO = dyn_cast<BinaryOperator>(Start)) {
+    if (BO->getOpcode() != BO_Comma)
+      break;
+    Start = BO->getRHS()->IgnoreParenImpCasts();
+  }
+  Expr::EvalResult R;
+  if (Start->isValueDependent() || !Start->EvaluateAsInt(R, Ctx))
+    return false;
+  int64_t Start0 = R.Val.getInt().getExtValue();
+  int64_t Holds = 0;
+  if (!evalWith(Cond, Var, Start0, Ctx, Holds) || Holds == 0)
+    return false;
+  // The value after the first pass: the body leaves the variable alone and
+  // the increment sets it (`once = (end, 1)`) or steps it (`++i`).
+  const Expr *Inc = FS->getInc() ? FS->getInc()->IgnoreParenImpCasts() : nullptr;
+  int64_t Next = 0;
+  bool Known = false;
+  auto IsVar = [Var](const Expr *E) {
+    const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts());
+    return DRE && DRE->getDecl() == Var;
+  };
+  if (const auto *UO = dyn_cast_or_null<UnaryOperator>(Inc)) {
+    if (UO->isIncrementDecrementOp() && IsVar(UO->getSubExpr())) {
+      Next = UO->isIncrementOp() ? Start0 + 1 : Start0 - 1;
+      Known = true;
+    }
+  } else if (const auto *BO = dyn_cast_or_null<BinaryOperator>(Inc)) {
+    const Expr *RHS = BO->getRHS()->IgnoreParenImpCasts();
+    while (const auto *C = dyn_cast<BinaryOperator>(RHS)) {
+      if (C->getOpcode() != BO_Comma)
+        break;
+      RHS = C->getRHS()->IgnoreParenImpCasts();
+    }
+    Expr::EvalResult V;
+    if (IsVar(BO->getLHS()) && !RHS->isValueDependent() &&
+        RHS->EvaluateAsInt(V, Ctx)) {
+      int64_t K = V.Val.getInt().getExtValue();
+      Known = true;
+      if (BO->getOpcode() == BO_Assign)
+        Next = K;
+      else if (BO->getOpcode() == BO_AddAssign)
+        Next = Start0 + K;
+      else if (BO->getOpcode() == BO_SubAssign)
+        Next = Start0 - K;
+      else
+        Known = false;
+    }
+  }
+  if (!Known)
+    return true;
+  llvm::SmallVector<const Stmt *, 16> Work{FS->getBody()};
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (!S)
+      continue;
+    if (const auto *BO = dyn_cast<BinaryOperator>(S))
+      if (BO->isAssignmentOp() && IsVar(BO->getLHS()))
+        return true;
+    if (const auto *UO = dyn_cast<UnaryOperator>(S))
+      if ((UO->isIncrementDecrementOp() || UO->getOpcode() == UO_AddrOf) &&
+          IsVar(UO->getSubExpr()))
+        return true;
+    for (const Stmt *C : S->children())
+      Work.push_back(C);
+  }
+  int64_t Again = 1;
+  ExactlyOnce = evalWith(Cond, Var, Next, Ctx, Again) && Again == 0;
+  return true;
+}
+
 void FunctionAnalysis::scanStructure() {
   llvm::SmallVector<LoopScan, 4> Loops;
   llvm::SmallVector<LoopScan, 2> Candidates;
@@ -64,8 +219,14 @@ void FunctionAnalysis::scanStructure() {
     if (IsLoop) {
       Loops.emplace_back();
       Loops.back().Loop = S;
-      if (const auto *FS = dyn_cast<ForStmt>(S))
+      if (const auto *FS = dyn_cast<ForStmt>(S)) {
         Loops.back().Index = steppedVar(FS->getInc());
+        bool ExactlyOnce = false;
+        if (runsOnce(FS, Ctx, ExactlyOnce))
+          RunsOnce.insert(FS);
+        if (ExactlyOnce)
+          RunsExactlyOnce.insert(FS);
+      }
     }
     if (const auto *CE = dyn_cast<CallExpr>(S)) {
       if (const FunctionDecl *Callee = CE->getDirectCallee()) {

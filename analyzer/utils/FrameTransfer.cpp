@@ -140,6 +140,7 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
   // it holds.
   if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(CE))
     if ((OC->getOperator() == OO_Star || OC->getOperator() == OO_Subscript) &&
+        !optionalObject(OC) &&
         handleAccessorObject(
             OC, [this](QualType T) { return isFrameContainer(T); }))
       checkDeref(OC, D);
@@ -218,7 +219,7 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
     handleArgument(Callee, ParamIndex, CE->getArg(I), ParamType, D);
     CurrentCall = nullptr;
   }
-  if (!Callee)
+  if (!Callee || handleZeroing(CE, D))
     return;
 
   const CalleeInfo &Info = Index.callee(Callee);
@@ -252,30 +253,6 @@ void FunctionAnalysis::handleCall(const CallExpr *CE, Disjunct &D) {
     applyClears(CE, Callee, D);
     if (const auto *MC = dyn_cast<CXXMemberCallExpr>(CE))
       applyMemberStores(MC, Callee, D);
-  }
-}
-
-void FunctionAnalysis::applyClears(const CallExpr *CE,
-                                   const FunctionDecl *Callee, Disjunct &D) {
-  if (D.Vals.empty() || isa<CXXOperatorCallExpr>(CE))
-    return;
-  for (const ClearedPath &C : Analyzer.clears(Callee)) {
-    PathId P = NoPath;
-    if (C.Param == ClearedPath::This) {
-      // The object the method is called on: a member, a reference or what a
-      // pointer points to (`tip_.forget()`, `w.tip_.forget()`, `t->forget()`).
-      const auto *MC = dyn_cast<CXXMemberCallExpr>(CE);
-      const Expr *Obj = MC ? MC->getImplicitObjectArgument() : nullptr;
-      if (Obj)
-        P = Obj->getType()->isPointerType() ? pointeePath(Obj)
-                                            : lvaluePath(Obj);
-    } else if (C.Param < CE->getNumArgs()) {
-      P = pointeePath(CE->getArg(C.Param));
-    }
-    for (unsigned I = 1; P != NoPath && I < C.Elems.size(); ++I)
-      P = Paths.child(P, C.Elems[I]);
-    if (P != NoPath)
-      clearPath(P, D);
   }
 }
 

@@ -66,6 +66,9 @@ bool isMemoryHandle(QualType T);
 const Expr *handleAccessorObject(
     const CallExpr *Call,
     llvm::function_ref<bool(QualType)> IsFrameContainer = nullptr);
+/// `*o`, `o->`, `o.value()` of a std::optional: the optional, whose value
+/// is stored inside it (reading it is no dereference of frame memory).
+const Expr *optionalObject(const Expr *E);
 /// A standard container's insertion; \p Elem is the element type.
 bool isContainerInsert(const CXXMemberCallExpr *MC, QualType &Elem);
 
@@ -199,6 +202,31 @@ private:
                     Disjunct &D);
   void reportEscape(PathId P, OriginId O, const Disjunct &D,
                     const Message &Why);
+
+  // --- Helper clears (FrameClears.cpp) -----------------------------------
+public:
+  /// The slots this function clears on every path (see ClearedPath).
+  void collectClears(std::vector<ClearedPath> &Out);
+
+private:
+  /// The caller's path of a slot \p Callee clears, or NoPath.
+  PathId clearedSlot(const CallExpr *CE, const FunctionDecl *Callee,
+                     const ClearedPath &C);
+  /// Describes a path of this function as a ClearedPath; false when the
+  /// slot is not visible to callers.
+  bool describeSlot(PathId P, ClearedPath &C);
+  /// Does this path know the truth value of \p Arg (a constant, or a
+  /// condition fact)?
+  bool knownTruth(const Expr *Arg, const Disjunct &D, bool &Truth);
+  /// memset(p, 0, sizeof *p) and bzero: the object is zeroed, its pointers
+  /// cleared. False if \p CE is not one.
+  bool handleZeroing(const CallExpr *CE, Disjunct &D);
+  /// collectClears: every slot starts out holding its own marker origin;
+  /// those still held at the exit were not cleared there.
+  bool ClearsMode = false;
+  std::vector<std::pair<PathId, OriginId>> Seeds;
+  /// Condition keys of the parameters (collectClears), by parameter.
+  llvm::DenseMap<unsigned, unsigned> ParamKeys;
 
   // --- Helper effects (FrameEffects.cpp) ---------------------------------
 public:
@@ -403,6 +431,17 @@ private:
   /// The same per loop: the exit edge of the loop clears the arrays (the
   /// loop's trip count is not modelled, so zero iterations stay possible).
   llvm::DenseMap<const Stmt *, llvm::SmallVector<const Expr *, 1>> ClearingLoops;
+  /// `for` loops whose condition holds for the initial value of their
+  /// variable (constant bounds): they run at least once. Their condition
+  /// blocks, found when the CFG is built.
+  llvm::SmallPtrSet<const Stmt *, 2> RunsOnce;
+  /// Those of them whose second test fails: the variable is not changed in
+  /// the body, and the increment's value fails the condition.
+  llvm::SmallPtrSet<const Stmt *, 2> RunsExactlyOnce;
+  llvm::DenseMap<const CFGBlock *, const Stmt *> RunsOnceTests;
+  /// Per block id: keys of the conditions of conditional expressions the
+  /// block evaluates (`p = use_frame ? frame : heap`), whose arms meet there.
+  std::vector<llvm::SmallVector<unsigned, 1>> ChoiceKeys;
   /// Integer variables set from a call (`base = depth(fa)`), with the callee:
   /// the frame depth is snapshotted there for unwinding loops.
   llvm::DenseMap<const VarDecl *, const FunctionDecl *> SnapshotVars;

@@ -118,24 +118,85 @@ static bool pointsToElements(const Expr *Arg, QualType Elem) {
          Elem.getCanonicalType().getUnqualifiedType();
 }
 
+/// A member type of a container (key_type, mapped_type, iterator), or null.
+static QualType memberType(const CXXRecordDecl *RD, llvm::StringRef Name) {
+  ASTContext &Ctx = RD->getASTContext();
+  for (const NamedDecl *ND : RD->lookup(&Ctx.Idents.get(Name)))
+    if (const auto *TD = dyn_cast<TypedefNameDecl>(ND))
+      return TD->getUnderlyingType();
+  return QualType();
+}
+
+/// The part of the element argument \p I of an in-place insertion builds:
+/// a map's try_emplace(k, m...) and insert_or_assign(k, m) build the key,
+/// then the mapped value; emplace(a, b) into a pair or an aggregate builds
+/// its fields in order (a std::string key from frame characters is a copy,
+/// whatever the mapped pointer keeps). Otherwise the whole element. A
+/// leading position (an iterator) is part of no element.
+static QualType insertedPart(const CXXMemberCallExpr *MC, QualType Elem,
+                             unsigned I) {
+  const CXXMethodDecl *MD = MC->getMethodDecl();
+  const CXXRecordDecl *Cont = MD->getParent();
+  llvm::StringRef Name = MD->getName();
+  unsigned N = MC->getNumArgs();
+  auto SameType = [](QualType A, QualType B) {
+    return !A.isNull() && !B.isNull() &&
+           A.getCanonicalType().getUnqualifiedType() ==
+               B.getCanonicalType().getUnqualifiedType();
+  };
+  unsigned Off = 0;
+  if (N > 0) {
+    QualType First = MC->getArg(0)->getType();
+    if (SameType(First, memberType(Cont, "iterator")) ||
+        SameType(First, memberType(Cont, "const_iterator")))
+      Off = 1;
+  }
+  if (I < Off)
+    return Elem;
+  if (Name == "try_emplace" || Name == "insert_or_assign") {
+    QualType Key = memberType(Cont, "key_type");
+    QualType Mapped = memberType(Cont, "mapped_type");
+    if (Key.isNull() || Mapped.isNull())
+      return Elem;
+    return I == Off ? Key : Mapped;
+  }
+  if (!Name.startswith("emplace") || N - Off < 2)
+    return Elem;
+  const auto *RD = Elem->getAsCXXRecordDecl();
+  if (!RD || !RD->hasDefinition() || RD->isUnion() ||
+      !(RD->isAggregate() || isStdClass(RD)))
+    return Elem;
+  llvm::SmallVector<const FieldDecl *, 4> Fields(RD->fields());
+  return Fields.size() == N - Off ? Fields[I - Off]->getType() : Elem;
+}
+
 bool FunctionAnalysis::handleContainerInsert(const CXXMemberCallExpr *MC,
                                              Disjunct &D) {
   QualType Elem;
   if (!isContainerInsert(MC, Elem))
     return false;
-  // Elements that keep no address (numbers, std::string, plain structs) are
-  // copies of what the arguments point to: reading it after the end is a
-  // use, and nothing is kept.
-  if (!keepsAddresses(Elem)) {
-    for (const Expr *Arg : MC->arguments()) {
+  PathId P = NoPath;
+  if (keepsAddresses(Elem)) {
+    P = lvaluePath(MC->getImplicitObjectArgument());
+    if (P == NoPath)
+      return false;
+  }
+  OriginSet V;
+  const Expr *Last = nullptr;
+  for (unsigned I = 0, N = MC->getNumArgs(); I < N; ++I) {
+    const Expr *Arg = MC->getArg(I);
+    // A part that keeps no address (a number, a std::string, a plain
+    // struct) is a copy of what the argument points to: reading it after
+    // the end is a use, and nothing is kept.
+    if (!keepsAddresses(insertedPart(MC, Elem, I))) {
       if (!Arg->getType()->isPointerType() || !Reporting)
         continue;
       // Arguments bind to references (`emplace_back(Args &&...)`).
-      OriginSet V = valueOf(Arg, D);
+      OriginSet Read = valueOf(Arg, D);
       if (PathId LP = Arg->isGLValue() ? lvaluePath(Arg) : NoPath;
           LP != NoPath)
-        setUnion(V, lookup(LP, D));
-      OriginId Dead = firstDead(V);
+        setUnion(Read, lookup(LP, D));
+      OriginId Dead = firstDead(Read);
       if (Dead == NoOrigin)
         continue;
       Finding F{FindingKind::UseAfterFrame, {}, {}};
@@ -146,15 +207,8 @@ bool FunctionAnalysis::handleContainerInsert(const CXXMemberCallExpr *MC,
                         MC->getMethodDecl()->getNameAsString()};
       addOriginNotes(F, Dead, F.Warning.Loc, /*WithEnd=*/true);
       addUseFinding(std::move(F), Dead);
+      continue;
     }
-    return true;
-  }
-  PathId P = lvaluePath(MC->getImplicitObjectArgument());
-  if (P == NoPath)
-    return false;
-  OriginSet V;
-  const Expr *Last = nullptr;
-  for (const Expr *Arg : MC->arguments()) {
     if (pointsToElements(Arg, Elem)) {
       // `insert(end, first, last)`: the elements are copied, with what they
       // hold; the range's own memory is read, not kept.
@@ -170,7 +224,7 @@ bool FunctionAnalysis::handleContainerInsert(const CXXMemberCallExpr *MC,
     }
     Last = Arg;
   }
-  if (Last && !V.empty())
+  if (Last && !V.empty() && P != NoPath)
     store(P, V, MC, Last, /*Weak=*/true, D);
   return true;
 }

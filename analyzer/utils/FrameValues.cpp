@@ -58,9 +58,31 @@ bool isStdClass(const CXXRecordDecl *RD) {
   return DC && DC->isStdNamespace();
 }
 
-/// A standard container's element access (`v[i]`, `m.at(k)`, `q.front()`):
-/// the container object, whose elements share its path.
+const Expr *optionalObject(const Expr *E) {
+  const auto *Call = dyn_cast<CallExpr>(E);
+  const auto *MD =
+      Call ? dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee()) : nullptr;
+  if (!MD || !isStdClass(MD->getParent()) ||
+      !MD->getParent()->getDeclName().isIdentifier() ||
+      MD->getParent()->getName() != "optional")
+    return nullptr;
+  if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(Call))
+    return (OC->getOperator() == OO_Star || OC->getOperator() == OO_Arrow) &&
+                   OC->getNumArgs() == 1
+               ? OC->getArg(0)
+               : nullptr;
+  const auto *MC = dyn_cast<CXXMemberCallExpr>(Call);
+  return MC && MD->getDeclName().isIdentifier() && MD->getName() == "value"
+             ? MC->getImplicitObjectArgument()
+             : nullptr;
+}
+
+/// A standard container's element access (`v[i]`, `m.at(k)`, `q.front()`,
+/// `*o` of a std::optional): the container object, whose elements share its
+/// path.
 static const Expr *containerElementBase(const Expr *E) {
+  if (const Expr *Obj = optionalObject(E))
+    return E->isGLValue() ? Obj : nullptr;
   if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(E)) {
     const auto *MD = dyn_cast_or_null<CXXMethodDecl>(OC->getDirectCallee());
     if (OC->getOperator() == OO_Subscript && MD && OC->getNumArgs() == 2 &&
@@ -167,20 +189,64 @@ bool FunctionAnalysis::isFrameAlloc(const CallExpr *CE) {
   return S && (S->ReturnsCallerFrame || S->ArenaParam != keyed::None);
 }
 
-bool FunctionAnalysis::isFrameContainer(QualType T) {
+/// The allocator of a container type (its allocator_type), or null.
+static const CXXRecordDecl *allocatorOf(QualType T, ASTContext &Ctx) {
   const auto *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
   if (!RD || !RD->hasDefinition())
+    return nullptr;
+  for (const NamedDecl *ND : RD->lookup(&Ctx.Idents.get("allocator_type")))
+    if (const auto *TD = dyn_cast<TypedefNameDecl>(ND))
+      if (const auto *AD = TD->getUnderlyingType()->getAsCXXRecordDecl())
+        return AD->hasDefinition() ? AD : nullptr;
+  return nullptr;
+}
+
+/// std::pmr::polymorphic_allocator: a container using it allocates from the
+/// memory_resource it is built with.
+static bool isResourceContainer(QualType T, ASTContext &Ctx) {
+  const CXXRecordDecl *AD = allocatorOf(T, Ctx);
+  if (!AD || !AD->getDeclName().isIdentifier() ||
+      AD->getName() != "polymorphic_allocator")
     return false;
-  for (const NamedDecl *ND : RD->lookup(&Ctx.Idents.get("allocator_type"))) {
-    const auto *TD = dyn_cast<TypedefNameDecl>(ND);
-    const auto *AD =
-        TD ? TD->getUnderlyingType()->getAsCXXRecordDecl() : nullptr;
-    if (!AD || !AD->hasDefinition())
+  const auto *NS = dyn_cast<NamespaceDecl>(AD->getDeclContext());
+  while (NS && NS->isInline())
+    NS = dyn_cast<NamespaceDecl>(NS->getParent());
+  return NS && NS->getDeclName().isIdentifier() && NS->getName() == "pmr";
+}
+
+bool FunctionAnalysis::isFrameContainer(QualType T) {
+  const CXXRecordDecl *AD = allocatorOf(T, Ctx);
+  if (!AD)
+    return false;
+  for (const NamedDecl *M : AD->lookup(&Ctx.Idents.get("allocate")))
+    if (const auto *MD = dyn_cast<CXXMethodDecl>(M))
+      if (Index.callee(MD).ReturnsFrame)
+        return true;
+  // A pmr container's buffer is frame memory when its resource allocates
+  // frame memory (valueOf of its construction decides, per object).
+  return isResourceContainer(T, Ctx);
+}
+
+/// Is \p CC built over a memory resource whose do_allocate is
+/// FA_RETURNS_FRAME (`std::pmr::vector<T> v(&frame_res)`)?
+static bool onFrameResource(const CXXConstructExpr *CC, AnnotationIndex &Index,
+                            ASTContext &Ctx) {
+  llvm::SmallVector<const Stmt *, 8> Work(CC->arg_begin(), CC->arg_end());
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (!S || isa<LambdaExpr>(S))
       continue;
-    for (const NamedDecl *M : AD->lookup(&Ctx.Idents.get("allocate")))
-      if (const auto *MD = dyn_cast<CXXMethodDecl>(M))
-        if (Index.callee(MD).ReturnsFrame)
-          return true;
+    if (const auto *E = dyn_cast<Expr>(S))
+      if (E->getType()->isPointerType())
+        if (const auto *RD = E->getType()->getPointeeCXXRecordDecl())
+          if (RD->hasDefinition())
+            for (const NamedDecl *M :
+                 RD->lookup(&Ctx.Idents.get("do_allocate")))
+              if (const auto *MD = dyn_cast<CXXMethodDecl>(M))
+                if (Index.callee(MD).ReturnsFrame)
+                  return true;
+    for (const Stmt *C : S->children())
+      Work.push_back(C);
   }
   return false;
 }
@@ -228,6 +294,9 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
         PathId P = lvaluePath(Base);
         return P == NoPath ? OriginSet() : lookup(P, D);
       }
+    // `o->f` of a std::optional points into the optional itself.
+    if (optionalObject(Call))
+      return {};
     // `p.get()`, `s.data()`, `*it`: the memory a handle object holds.
     if (!isFrameAlloc(Call))
       return heldThroughAccessor(Call, D);
@@ -322,6 +391,14 @@ OriginSet FunctionAnalysis::valueOf(const Expr *E, const Disjunct &D) {
     // the scope open where it is built (a copy of one, of its source's).
     if (!View && isFrameContainer(CC->getType())) {
       const CXXConstructorDecl *Ctor = CC->getConstructor();
+      bool Resource = isResourceContainer(CC->getType(), Ctx);
+      // A copy of a pmr container uses the default resource, a move keeps
+      // its source's.
+      if (Resource && Ctor->isCopyConstructor())
+        return {};
+      if (Resource && !Ctor->isMoveConstructor() &&
+          !onFrameResource(CC, Index, Ctx))
+        return {};
       if ((Ctor->isCopyConstructor() || Ctor->isMoveConstructor()) &&
           CC->getNumArgs() >= 1) {
         PathId Src = lvaluePath(stripCopies(CC->getArg(0)));
@@ -491,6 +568,10 @@ PathId FunctionAnalysis::pointeePath(const Expr *E) {
   // `this` is rooted at the method: the object outlives the call.
   if (isa<CXXThisExpr>(E))
     return Paths.child(Paths.root(FD), nullptr);
+  // `o->f` of a std::optional: the value stored in it.
+  if (const Expr *Obj = optionalObject(E))
+    return Obj->getType()->isPointerType() ? pointeePath(Obj)
+                                           : lvaluePath(stripCopies(Obj));
   if (const auto *CE = dyn_cast<CastExpr>(E)) {
     switch (CE->getCastKind()) {
     case CK_LValueToRValue: {
