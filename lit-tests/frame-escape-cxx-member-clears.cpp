@@ -28,11 +28,11 @@ struct Panel {
 
 class Widget {
 public:
-  void hover_direct(fa_alloc *fa);
-  void hover_through_set(fa_alloc *fa);
-  void hover_forgotten_after_end(fa_alloc *fa);
-  void hover_hidden_only(fa_alloc *fa);
-  void hover_wrong_tip(fa_alloc *fa);
+  void ok_direct(fa_alloc *fa);
+  void ok_through_set(fa_alloc *fa);
+  void ok_forgotten_after_end(fa_alloc *fa);
+  void bad_hidden_only(fa_alloc *fa);
+  void bad_wrong_tip(fa_alloc *fa);
 
 private:
   Tooltip hover_tip_;
@@ -40,7 +40,7 @@ private:
   Panel panel_;
 };
 
-void Widget::hover_direct(fa_alloc *fa) {
+void Widget::ok_direct(fa_alloc *fa) {
   fa_begin_frame(fa);
   char *frame_chars = (char *)fa_frame_alloc(fa, 32, 1);
   hover_tip_.text_ = frame_chars;
@@ -48,7 +48,7 @@ void Widget::hover_direct(fa_alloc *fa) {
   fa_end_frame(fa);
 }
 
-void Widget::hover_through_set(fa_alloc *fa) {
+void Widget::ok_through_set(fa_alloc *fa) {
   fa_begin_frame(fa);
   char *frame_chars = (char *)fa_frame_alloc(fa, 32, 1);
   hover_tip_.set(frame_chars);
@@ -58,7 +58,7 @@ void Widget::hover_through_set(fa_alloc *fa) {
   fa_end_frame(fa);
 }
 
-void Widget::hover_forgotten_after_end(fa_alloc *fa) {
+void Widget::ok_forgotten_after_end(fa_alloc *fa) {
   fa_begin_frame(fa);
   char *frame_chars = (char *)fa_frame_alloc(fa, 32, 1);
   this->hover_tip_.set(frame_chars);
@@ -86,7 +86,7 @@ void ok_through_pointer(fa_alloc *fa, Tooltip *t, Panel *p) {
 
 /* --- Still set ------------------------------------------------------------ */
 
-void Widget::hover_hidden_only(fa_alloc *fa) {
+void Widget::bad_hidden_only(fa_alloc *fa) {
   fa_begin_frame(fa);
   char *frame_chars = (char *)fa_frame_alloc(fa, 32, 1);
   hover_tip_.set(frame_chars);
@@ -95,7 +95,7 @@ void Widget::hover_hidden_only(fa_alloc *fa) {
   fa_end_frame(fa);
 }
 
-void Widget::hover_wrong_tip(fa_alloc *fa) {
+void Widget::bad_wrong_tip(fa_alloc *fa) {
   fa_begin_frame(fa);
   char *frame_chars = (char *)fa_frame_alloc(fa, 32, 1);
   hover_tip_.text_ = frame_chars;
