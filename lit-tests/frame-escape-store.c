@@ -149,7 +149,7 @@ static void fill_query(query *q, arena *a) {
 void bad_filled_then_end(game *g, arena *a) {
   arena_begin(a);
   fill_query(&g->visible, a);
-  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: frame memory stored in 'g->visible' outlives its frame
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: frame memory stored in 'g->visible.items' outlives its frame
   arena_end(a);
 }
 

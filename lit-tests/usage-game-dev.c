@@ -95,7 +95,7 @@ typedef struct movement_system {
 void movement_update(movement_system *m, fa_alloc *fa, float dt) {
   fa_begin_frame(fa);
   const vec3 *velocities = storage_snapshot(&m->velocity_storage, fa);
-  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: frame memory stored in 'm->velocity_storage' outlives its frame [framealloc-frame-escape]
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: frame memory stored in 'm->velocity_storage.frame_snapshot' outlives its frame [framealloc-frame-escape]
   vec3 *positions = m->position_storage.components;
   for (size_t i = 0; i < m->position_storage.count; ++i)
     positions[i].x += velocities[i].x * dt;

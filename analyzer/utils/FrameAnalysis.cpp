@@ -395,7 +395,7 @@ bool FunctionAnalysis::refineEdge(const CFGBlock &B, unsigned I,
                        ? lvaluePath(ICE->getSubExpr())
                        : NoPath;
         if (P != NoPath)
-          clearPath(P, D);
+          assumeNull(ICE->getSubExpr(), P, D);
       }
     }
   }

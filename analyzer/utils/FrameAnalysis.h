@@ -42,6 +42,23 @@ struct Finding {
   llvm::SmallVector<Message, 3> Notes;
 };
 
+/// A slot a helper sets to null (or zeroes) on every path it returns by:
+/// below a pointer (or reference) parameter, below `this`, or a global.
+/// Elems: for a parameter and `this`, Elems[0] is the dereference, then
+/// fields (null = another dereference); for a global, the elements below
+/// the variable (none: the variable itself).
+struct ClearedPath {
+  enum RootKind { ParamRoot, ThisRoot, GlobalRoot } Root = ParamRoot;
+  unsigned Param = 0;
+  const VarDecl *Global = nullptr;
+  llvm::SmallVector<const FieldDecl *, 3> Elems;
+  /// The helper's paths that leave the slot set, each known by the truth
+  /// value of a parameter (`if (c) g = NULL;`: (c, false)). The clear holds
+  /// at a call whose caller knows every such parameter has the other value;
+  /// empty: it always holds.
+  llvm::SmallVector<std::pair<unsigned, bool>, 1> Unless;
+};
+
 /// What callers learn about an unannotated function defined in the same
 /// translation unit.
 struct FunctionSummary {
@@ -50,6 +67,11 @@ struct FunctionSummary {
   /// Parameters (0-based) whose pointee receives memory of the caller's frame
   /// (scratch-filling helpers).
   llvm::SmallVector<unsigned, 2> FilledParams;
+  /// The fields of those pointees that receive it (`l->cmds = ...`, as
+  /// parameter paths), so
+  /// that a caller clearing the field (`r->list.cmds = NULL;`) clears what
+  /// the helper stored.
+  llvm::SmallVector<ClearedPath, 2> FilledFields;
   /// Returns memory pushed into the arena of this parameter (0-based), as if
   /// declared FA_RETURNS_FRAME_OF it; keyed::None when not known.
   unsigned ArenaParam = keyed::None;
@@ -60,6 +82,10 @@ struct FunctionSummary {
   /// pointee, without dereferences) set to memory of the caller's frame
   /// (`f->name = fa_frame_strdup(...); return f;`).
   llvm::SmallVector<llvm::SmallVector<const FieldDecl *, 2>, 2> ReturnedFields;
+  /// The same for a record returned by value, through its pointers: paths
+  /// below the returned object that cross a dereference (null), e.g. the
+  /// elements of `t.argv` for a tokenizer that fills them with frame strings.
+  llvm::SmallVector<llvm::SmallVector<const FieldDecl *, 2>, 1> ReturnedHeld;
 };
 
 /// What a same-file helper does with one of its pointer parameters that makes
@@ -83,22 +109,6 @@ struct ParamEffect {
   llvm::SmallVector<Message, 2> Trail;
 };
 
-/// A slot a helper sets to null (or zeroes) on every path it returns by:
-/// below a pointer (or reference) parameter, below `this`, or a global.
-/// Elems: for a parameter and `this`, Elems[0] is the dereference, then
-/// fields (null = another dereference); for a global, the elements below
-/// the variable (none: the variable itself).
-struct ClearedPath {
-  enum RootKind { ParamRoot, ThisRoot, GlobalRoot } Root = ParamRoot;
-  unsigned Param = 0;
-  const VarDecl *Global = nullptr;
-  llvm::SmallVector<const FieldDecl *, 3> Elems;
-  /// The helper's paths that leave the slot set, each known by the truth
-  /// value of a parameter (`if (c) g = NULL;`: (c, false)). The clear holds
-  /// at a call whose caller knows every such parameter has the other value;
-  /// empty: it always holds.
-  llvm::SmallVector<std::pair<unsigned, bool>, 1> Unless;
-};
 
 struct FunctionResult {
   bool Analyzed = false;

@@ -13,6 +13,10 @@
 // context for the duration of the call). Helpers called with the parameter
 // pass their effects on, to a bounded depth; recursion cuts the chain.
 //
+// Also where callers apply the summaries of the helpers they call: the
+// fields a helper fills, and what a returned object's fields and pointers
+// hold.
+//
 //===----------------------------------------------------------------------===//
 
 #include "FrameTransfer.h"
@@ -543,6 +547,67 @@ void FunctionAnalysis::checkParamEffects(const FunctionDecl *Callee,
   }
 }
 
+void FunctionAnalysis::applySummary(const CallExpr *CE,
+                                    const FunctionDecl *Callee, Disjunct &D) {
+  if (isa<CXXOperatorCallExpr>(CE))
+    return;
+  const FunctionSummary *S = Analyzer.summary(Callee);
+  if (!S)
+    return;
+  // Into the fields the helper fills, so that clearing one of them in the
+  // caller clears what the helper put there.
+  auto Fill = [&](unsigned I, PathId P, const OriginSet &V) {
+    bool Stored = false;
+    for (const ClearedPath &F : S->FilledFields) {
+      if (F.Param != I || F.Elems.empty() || F.Elems.front())
+        continue;
+      PathId Q = P;
+      for (unsigned E = 1; E < F.Elems.size(); ++E)
+        Q = Paths.child(Q, F.Elems[E]);
+      store(Q, V, CE, CE, /*Weak=*/true, D);
+      Stored = true;
+    }
+    if (!Stored)
+      store(P, V, CE, CE, /*Weak=*/true, D);
+  };
+  // Memory of an argument's arena: the scope open on that arena, if any.
+  for (const auto &F : S->FilledArenaParams) {
+    if (F.first >= CE->getNumArgs() || F.second >= CE->getNumArgs())
+      continue;
+    bool FrameOnly = llvm::is_contained(S->FilledParams, F.first);
+    const Expr *Scope = nullptr;
+    PathId Arena = NoPath;
+    if (!arenaScope(CE->getArg(F.second), !FrameOnly, D, Scope, Arena))
+      continue;
+    bool ByRef = F.first < Callee->getNumParams() &&
+                 Callee->getParamDecl(F.first)->getType()->isReferenceType();
+    PathId P = ByRef ? lvaluePath(CE->getArg(F.first))
+                     : pointeePath(CE->getArg(F.first));
+    if (P == NoPath)
+      continue;
+    OriginSet V;
+    V.push_back(Origins.get(CE, Scope, nullptr, Arena));
+    Fill(F.first, P, V);
+  }
+  for (unsigned I : S->FilledParams) {
+    if (I >= CE->getNumArgs())
+      continue;
+    if (llvm::any_of(S->FilledArenaParams,
+                     [I](const std::pair<unsigned, unsigned> &F) {
+                       return F.first == I;
+                     }))
+      continue;
+    bool ByRef = I < Callee->getNumParams() &&
+                 Callee->getParamDecl(I)->getType()->isReferenceType();
+    PathId P = ByRef ? lvaluePath(CE->getArg(I)) : pointeePath(CE->getArg(I));
+    if (P == NoPath)
+      continue;
+    OriginSet V;
+    V.push_back(newOrigin(CE, D));
+    Fill(I, P, V);
+  }
+}
+
 void FunctionAnalysis::noteReturnedFields(const Expr *E, const Disjunct &D) {
   PathId Obj = pointeePath(E);
   if (Obj == NoPath)
@@ -581,6 +646,49 @@ void FunctionAnalysis::storeReturnedFields(PathId P, const Expr *Init,
   PathId Obj = Paths.child(P, nullptr);
   for (const auto &Chain : S->ReturnedFields) {
     PathId Q = Obj;
+    for (const FieldDecl *F : Chain)
+      Q = Paths.child(Q, F);
+    store(Q, V, Site, Init, /*Weak=*/false, D);
+  }
+}
+
+void FunctionAnalysis::noteReturnedHeld(const Expr *E, const Disjunct &D) {
+  PathId Obj = lvaluePath(stripCopies(E));
+  if (Obj == NoPath)
+    return;
+  auto &Out = Result.Summary.ReturnedHeld;
+  for (const auto &Entry : D.Vals) {
+    // Fields of the object itself travel with the returned value already.
+    if (!Paths.isPrefix(Obj, Entry.first, /*ThroughDeref=*/true) ||
+        Paths.isPrefix(Obj, Entry.first, /*ThroughDeref=*/false))
+      continue;
+    if (llvm::none_of(Entry.second, [this](OriginId O) {
+          return !Origins.isDead(O) && !Origins[O].Scope;
+        }))
+      continue;
+    llvm::SmallVector<const FieldDecl *, 2> Chain;
+    for (PathId Q = Entry.first; Q != Obj; Q = Paths[Q].Parent)
+      Chain.insert(Chain.begin(), Paths[Q].Field);
+    if (!llvm::is_contained(Out, Chain))
+      Out.push_back(std::move(Chain));
+  }
+}
+
+void FunctionAnalysis::storeReturnedHeld(PathId P, const Expr *Init,
+                                         const Stmt *Site, Disjunct &D) {
+  const auto *CE = dyn_cast<CallExpr>(stripCopies(Init)->IgnoreParenCasts());
+  const FunctionDecl *Callee = CE ? CE->getDirectCallee() : nullptr;
+  if (!Callee || isa<CXXOperatorCallExpr>(CE))
+    return;
+  const FunctionSummary *S = Analyzer.summary(Callee);
+  if (!S || S->ReturnedHeld.empty())
+    return;
+  // The memory belongs to the scope the returned object does.
+  OriginSet V = valueOf(CE, D);
+  if (V.empty())
+    V.push_back(newOrigin(CE, D));
+  for (const auto &Chain : S->ReturnedHeld) {
+    PathId Q = P;
     for (const FieldDecl *F : Chain)
       Q = Paths.child(Q, F);
     store(Q, V, Site, Init, /*Weak=*/false, D);

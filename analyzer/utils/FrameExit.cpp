@@ -88,6 +88,10 @@ void FunctionAnalysis::checkExit(const CFGBlock &Pred, const Disjunct &D) {
   for (const auto &Entry : D.Vals) {
     if (!D.Retained.empty() && Pending(Entry.first))
       continue;
+    // A node no longer linked into anything outliving (or dying with the
+    // frame itself) keeps its fields to itself.
+    if (Paths[Entry.first].HasDeref && unlinkedNode(Entry.first, D))
+      continue;
     OriginId Live = firstLive(Entry.second);
     // A slot that outlives the frame and still points into it when the
     // function returns: the store was an escape. Clearing it after the end
@@ -124,8 +128,20 @@ void FunctionAnalysis::checkExit(const CFGBlock &Pred, const Disjunct &D) {
     PathId Root = Paths.pointerRoot(Entry.first);
     if (Root == NoPath || Paths[Root].Parent != NoPath)
       continue;
-    if (const auto *PVD = dyn_cast<ParmVarDecl>(Paths[Root].Base))
-      setInsert(Result.Summary.FilledParams, PVD->getFunctionScopeIndex());
+    const auto *PVD = dyn_cast<ParmVarDecl>(Paths[Root].Base);
+    if (!PVD)
+      continue;
+    unsigned Param = PVD->getFunctionScopeIndex();
+    setInsert(Result.Summary.FilledParams, Param);
+    ClearedPath Filled;
+    Filled.Param = Param;
+    for (PathId Q = Entry.first; Q != Root; Q = Paths[Q].Parent)
+      Filled.Elems.insert(Filled.Elems.begin(), Paths[Q].Field);
+    auto &Fields = Result.Summary.FilledFields;
+    if (llvm::none_of(Fields, [&](const ClearedPath &C) {
+          return C.Param == Param && C.Elems == Filled.Elems;
+        }))
+      Fields.push_back(std::move(Filled));
   }
 }
 

@@ -155,6 +155,22 @@ bool Disjunct::mergeMaps(const Disjunct &O) {
         continue;
       Changed |= setUnion(Stores[E.first], E.second);
     }
+  // A node linked on either path may be linked; a copy holds on both only.
+  if (!Links.shares(O.Links))
+    for (const auto &E : O.Links) {
+      const auto *Mine = Links.find(E.first);
+      if (Mine && std::includes(Mine->begin(), Mine->end(), E.second.begin(),
+                                E.second.end()))
+        continue;
+      Changed |= setUnion(Links[E.first], E.second);
+    }
+  if (!Copies.shares(O.Copies))
+    Copies.eraseIf([&](const std::pair<PathId, PathId> &E) {
+      const PathId *Other = O.Copies.find(E.first);
+      bool Drop = !Other || *Other != E.second;
+      Changed |= Drop;
+      return Drop;
+    });
   return Changed;
 }
 

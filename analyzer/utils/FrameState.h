@@ -222,6 +222,12 @@ struct Disjunct {
   VecMap<PathId, OriginSet> Vals;
   /// Stores of frame memory into tracked paths (for notes on escapes).
   VecMap<PathId, SmallSet<const Stmt *>> Stores;
+  /// Local pointers whose value (a node) was stored into each path and may
+  /// still be there: the path links the node, until it is overwritten.
+  VecMap<PathId, SmallSet<const ValueDecl *>> Links;
+  /// Paths holding the same pointer value as another path (copied from it,
+  /// neither written since): a path found null makes its copies null too.
+  VecMap<PathId, PathId> Copies;
   /// Known truth values of branch conditions (keyed by CondTable ids).
   VecMap<unsigned, bool> Conds;
   /// Slots registered with a retain (FA_RETAIN_SLOT) and not cancelled or
@@ -269,7 +275,8 @@ struct Disjunct {
   bool retentionsAgree(const Disjunct &O) const;
   bool operator==(const Disjunct &O) const {
     return sameFrames(O) && LastEnds == O.LastEnds && Vals == O.Vals &&
-           Stores == O.Stores && Conds == O.Conds && Retained == O.Retained;
+           Stores == O.Stores && Conds == O.Conds && Retained == O.Retained &&
+           Links == O.Links && Copies == O.Copies;
   }
 };
 

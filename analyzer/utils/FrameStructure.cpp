@@ -526,24 +526,46 @@ void FunctionAnalysis::computeLocalPointerKinds() {
     return New != Old;
   };
   // Chains of local pointers (q = p; p = param) settle in a few rounds.
-  for (unsigned Round = 0; Round < 3; ++Round) {
-    bool Changed = false;
-    for (const auto &Src : Sources) {
-      SlotKind K = KindOf(Src.second);
-      if (K != SlotKind::Local)
-        Changed |= Raise(Src.first, K);
+  auto Settle = [&](bool WithSinks) {
+    for (unsigned Round = 0; Round < 3; ++Round) {
+      bool Changed = false;
+      for (const auto &Src : Sources) {
+        SlotKind K = KindOf(Src.second);
+        if (K != SlotKind::Local)
+          Changed |= Raise(Src.first, K);
+      }
+      for (const auto &Sink : Sinks) {
+        if (!WithSinks)
+          break;
+        SlotKind K = KindOf(Sink.second->getLHS());
+        // What another thread's object points to is not this thread's.
+        if (K == SlotKind::Local || K == SlotKind::ThreadShared)
+          continue;
+        Changed |= Raise(Sink.first, K);
+        PublishedAt.try_emplace(Sink.first, Sink.second);
+      }
+      if (!Changed)
+        break;
     }
-    for (const auto &Sink : Sinks) {
-      SlotKind K = KindOf(Sink.second->getLHS());
-      // What another thread's object points to is not this thread's.
-      if (K == SlotKind::Local || K == SlotKind::ThreadShared)
-        continue;
-      Changed |= Raise(Sink.first, K);
-      PublishedAt.try_emplace(Sink.first, Sink.second);
-    }
-    if (!Changed)
-      break;
-  }
+  };
+  Settle(/*WithSinks=*/false);
+  if (Sinks.empty())
+    return;
+  llvm::SmallPtrSet<const VarDecl *, 8> FromSources;
+  for (const auto &E : LocalPointerKinds)
+    FromSources.insert(E.first);
+  Settle(/*WithSinks=*/true);
+  // A node that outlives the function only through its links is followed
+  // along the paths (Disjunct::Links), so that unlinking it counts; a link
+  // into something we cannot name keeps the flow-insensitive answer.
+  llvm::SmallPtrSet<const VarDecl *, 4> Untracked;
+  for (const auto &Sink : Sinks)
+    if (lvaluePath(Sink.second->getLHS()) == NoPath)
+      Untracked.insert(Sink.first);
+  for (const auto &Sink : Sinks)
+    if (PublishedAt.count(Sink.first) && !FromSources.count(Sink.first) &&
+        !Untracked.count(Sink.first))
+      LinkedOnly.insert(Sink.first);
 }
 
 } // namespace clang::tidy::framealloc

@@ -85,8 +85,10 @@ void FunctionAnalysis::transferStmt(const Stmt *S, Disjunct &D) {
       checkDeref(UO->getSubExpr(), D);
     } else if (UO->isIncrementDecrementOp()) {
       PathId P = lvaluePath(UO->getSubExpr());
-      if (P != NoPath)
+      if (P != NoPath) {
         forgetConds(Paths[P].Base, D);
+        forgetCopies(P, D);
+      }
     }
     return;
   }
@@ -334,8 +336,10 @@ void FunctionAnalysis::handleArgument(const FunctionDecl *Callee,
   // `f(&c)` may change c; `f(cfg)` is assumed not to change what the
   // conditions read through cfg (calls are treated optimistically).
   const auto *AddrOf = dyn_cast<UnaryOperator>(Arg->IgnoreParenImpCasts());
-  if (!ReadOnly && AddrOf && AddrOf->getOpcode() == UO_AddrOf)
+  if (!ReadOnly && AddrOf && AddrOf->getOpcode() == UO_AddrOf) {
     forgetConds(Paths[Pointee].Base, D);
+    forgetCopies(Pointee, D);
+  }
   if (ReadOnly)
     return ReportDead(firstDead(heldBy(Pointee, D, /*ThroughDeref=*/false)));
   if (firstDead(heldBy(Pointee, D, /*ThroughDeref=*/false)) == NoOrigin)
@@ -380,51 +384,6 @@ void FunctionAnalysis::handleConstruct(const CXXConstructExpr *CE,
         checkCrossing(Ctor, I, CE->getArg(I), D, {}, CE);
 }
 
-void FunctionAnalysis::applySummary(const CallExpr *CE,
-                                    const FunctionDecl *Callee, Disjunct &D) {
-  if (isa<CXXOperatorCallExpr>(CE))
-    return;
-  const FunctionSummary *S = Analyzer.summary(Callee);
-  if (!S)
-    return;
-  // Memory of an argument's arena: the scope open on that arena, if any.
-  for (const auto &F : S->FilledArenaParams) {
-    if (F.first >= CE->getNumArgs() || F.second >= CE->getNumArgs())
-      continue;
-    bool FrameOnly = llvm::is_contained(S->FilledParams, F.first);
-    const Expr *Scope = nullptr;
-    PathId Arena = NoPath;
-    if (!arenaScope(CE->getArg(F.second), !FrameOnly, D, Scope, Arena))
-      continue;
-    bool ByRef = F.first < Callee->getNumParams() &&
-                 Callee->getParamDecl(F.first)->getType()->isReferenceType();
-    PathId P = ByRef ? lvaluePath(CE->getArg(F.first))
-                     : pointeePath(CE->getArg(F.first));
-    if (P == NoPath)
-      continue;
-    OriginSet V;
-    V.push_back(Origins.get(CE, Scope, nullptr, Arena));
-    store(P, V, CE, CE, /*Weak=*/true, D);
-  }
-  for (unsigned I : S->FilledParams) {
-    if (I >= CE->getNumArgs())
-      continue;
-    if (llvm::any_of(S->FilledArenaParams,
-                     [I](const std::pair<unsigned, unsigned> &F) {
-                       return F.first == I;
-                     }))
-      continue;
-    bool ByRef = I < Callee->getNumParams() &&
-                 Callee->getParamDecl(I)->getType()->isReferenceType();
-    PathId P = ByRef ? lvaluePath(CE->getArg(I)) : pointeePath(CE->getArg(I));
-    if (P == NoPath)
-      continue;
-    OriginSet V;
-    V.push_back(newOrigin(CE, D));
-    store(P, V, CE, CE, /*Weak=*/true, D);
-  }
-}
-
 void FunctionAnalysis::reportEscape(PathId P, OriginId O, const Disjunct &D,
                                     const Message &Why) {
   const auto *Sites = D.Stores.find(P);
@@ -450,6 +409,7 @@ void FunctionAnalysis::reportEscape(PathId P, OriginId O, const Disjunct &D,
     F.Warning.Args = {pathName(P)};
     addOriginNotes(F, O, F.Warning.Loc, /*WithEnd=*/false);
     F.Notes.push_back(Why);
+    noteLinkedNode(F, P, D);
     PathId Root = Paths.pointerRoot(P);
     const auto *RootVar =
         Root != NoPath ? dyn_cast<VarDecl>(Paths[Root].Base) : nullptr;
@@ -479,6 +439,9 @@ void FunctionAnalysis::clearPath(PathId P, Disjunct &D) {
   D.Stores.eraseIf([&](const std::pair<PathId, SmallSet<const Stmt *>> &E) {
     return Under(E.first);
   });
+  if (!D.Links.empty())
+    D.Links.eraseIf([&](const auto &E) { return Under(E.first); });
+  forgetCopies(P, D);
   // A slot written (or found null) after its retain: the retention is not
   // trusted to cover the new value.
   if (!D.Retained.empty())
@@ -523,6 +486,8 @@ void FunctionAnalysis::store(PathId P, const OriginSet &V, const Stmt *Site,
   }
   if (!Weak)
     clearPath(P, D);
+  else
+    forgetCopies(P, D);
   if (V.empty())
     return;
   setUnion(D.Vals[P], V);
@@ -599,17 +564,19 @@ void FunctionAnalysis::handleAssign(const BinaryOperator *BO, Disjunct &D) {
   if (P == NoPath)
     return;
   forgetConds(Paths[P].Base, D);
-  // p += n keeps pointing into the same object.
+  // p += n keeps pointing into the same object (but no longer holds a copy).
   if (BO->isCompoundAssignmentOp())
-    return;
+    return forgetCopies(P, D);
   if (HasKeyed) {
     bindToken(P, BO->getRHS(), D);
     if (Reporting && !Self.isFrameRelevant() &&
         BO->getRHS()->getType()->isPointerType())
       noteArenaFill(P, BO->getRHS(), D);
   }
-  if (LHS->getType()->isRecordType())
-    return assignRecord(P, BO->getRHS(), BO, /*Weak=*/false, D);
+  if (LHS->getType()->isRecordType()) {
+    assignRecord(P, BO->getRHS(), BO, /*Weak=*/false, D);
+    return storeReturnedHeld(P, BO->getRHS(), BO, D);
+  }
   // `a[i] = NULL` for every i of a loop clears the whole (collapsed) array.
   bool Element = isa<ArraySubscriptExpr>(LHS->IgnoreParenImpCasts()) &&
                  !LoopClears.count(BO);
@@ -618,6 +585,7 @@ void FunctionAnalysis::handleAssign(const BinaryOperator *BO, Disjunct &D) {
       if (SnapshotVars.count(dyn_cast<VarDecl>(DRE->getDecl())))
         D.Snapshots[DRE->getDecl()] = D.Stack.size();
   store(P, valueOf(BO->getRHS(), D), BO, BO->getRHS(), /*Weak=*/Element, D);
+  noteLinkAndCopy(P, BO->getRHS(), /*Weak=*/Element, D);
   if (LHS->getType()->isPointerType())
     storeReturnedFields(P, BO->getRHS(), BO, D);
   // `opened = 1` decides a later `if (opened)`.
@@ -668,9 +636,14 @@ void FunctionAnalysis::handleVarInit(const VarDecl *VD, const Stmt *Site,
   if (const auto *CC = dyn_cast<CXXConstructExpr>(stripCopies(Init)))
     if (CC->getConstructor() && Index.callee(CC->getConstructor()).Begins)
       GuardOf[CC] = VD;
-  if (T->isRecordType() || T->isArrayType())
-    return assignRecord(P, Init, Site, /*Weak=*/false, D);
+  if (T->isRecordType() || T->isArrayType()) {
+    assignRecord(P, Init, Site, /*Weak=*/false, D);
+    if (T->isRecordType())
+      storeReturnedHeld(P, Init, Site, D);
+    return;
+  }
   store(P, valueOf(Init, D), Site, Init, /*Weak=*/false, D);
+  noteLinkAndCopy(P, Init, /*Weak=*/false, D);
   if (T->isPointerType())
     storeReturnedFields(P, Init, Site, D);
   if (!CondTests.empty() &&
@@ -686,6 +659,8 @@ void FunctionAnalysis::handleReturn(const ReturnStmt *RS, Disjunct &D) {
     noteArenaReturn(E, D);
   if (Reporting && E->getType()->isPointerType())
     noteReturnedFields(E, D);
+  if (Reporting && E->getType()->isRecordType())
+    noteReturnedHeld(E, D);
   OriginSet V = valueOf(E, D);
   if (E->getType()->isRecordType()) {
     PathId P = lvaluePath(stripCopies(E));

@@ -159,6 +159,11 @@ private:
   /// makes those fields of \p P's pointee frame memory.
   void storeReturnedFields(PathId P, const Expr *Init, const Stmt *Site,
                            Disjunct &D);
+  /// The same for a record returned by value: what its pointers point to
+  /// (ReturnedHeld), noted at the return and stored at the caller's copy.
+  void noteReturnedHeld(const Expr *E, const Disjunct &D);
+  void storeReturnedHeld(PathId P, const Expr *Init, const Stmt *Site,
+                         Disjunct &D);
   void checkDeref(const Expr *Ptr, Disjunct &D);
   /// A thread hand-off of \p Arg (FrameEffects.cpp).
   void checkCrossing(const FunctionDecl *Callee, unsigned ArgIndex,
@@ -239,6 +244,26 @@ private:
                          const FunctionDecl *Callee, Disjunct &D);
   /// "global 'g'", "static 's'", "long-lived 'w->f'" or "'p->f'".
   std::string slotDescription(PathId P);
+
+  // --- Links and copies (FrameLinks.cpp) --------------------------------
+  /// \p P was set to \p Value: the nodes it links now, and whose copy it is.
+  void noteLinkAndCopy(PathId P, const Expr *Value, bool Weak, Disjunct &D);
+  /// The nodes (local pointers) the value of \p E may point to.
+  SmallSet<const ValueDecl *> linksOf(const Expr *E, const Disjunct &D);
+  /// \p P changes: it and the paths below it are no longer copies of
+  /// anything, nor is anything a copy of them.
+  void forgetCopies(PathId P, Disjunct &D);
+  /// The pointer \p LValue (at \p P) is null on this path: neither it nor
+  /// the slots holding a copy of it hold frame memory.
+  void assumeNull(const Expr *LValue, PathId P, Disjunct &D);
+  /// \p P lies in a node that outlives the frame only by being linked into
+  /// an outliving object (LinkedOnly), and on this path no such object
+  /// links it any more, or the node itself is frame memory ending with the
+  /// frame (the link is then the escape, reported there).
+  bool unlinkedNode(PathId P, const Disjunct &D);
+  /// An escape of a frame node through the slot \p P: a note at a frame
+  /// pointer stored into the node (the same mistake, not a second one).
+  void noteLinkedNode(Finding &F, PathId P, const Disjunct &D);
 
   // --- Values and paths (FrameValues.cpp) -------------------------------
   OriginSet valueOf(const Expr *E, const Disjunct &D);
@@ -441,6 +466,9 @@ private:
   llvm::DenseMap<const VarDecl *, SlotKind> LocalPointerKinds;
   /// Local pointers linked into an outliving object, and where.
   llvm::DenseMap<const VarDecl *, const BinaryOperator *> PublishedAt;
+  /// Those of them that reach outliving state only through such links
+  /// (every link a tracked path): the links are followed flow-sensitively.
+  llvm::SmallPtrSet<const VarDecl *, 4> LinkedOnly;
   bool LocalPointerKindsDone = false;
 
   // Condition keys: structural profiles of side-effect-free expressions.
