@@ -59,6 +59,9 @@ struct ClearedPath {
   llvm::SmallVector<std::pair<unsigned, bool>, 1> Unless;
 };
 
+/// Fields from an object down to a slot (null entries cross a dereference).
+using FieldChain = llvm::SmallVector<const FieldDecl *, 2>;
+
 /// What callers learn about an unannotated function defined in the same
 /// translation unit.
 struct FunctionSummary {
@@ -81,11 +84,11 @@ struct FunctionSummary {
   /// Fields of the returned object (paths below the returned pointer's
   /// pointee, without dereferences) set to memory of the caller's frame
   /// (`f->name = fa_frame_strdup(...); return f;`).
-  llvm::SmallVector<llvm::SmallVector<const FieldDecl *, 2>, 2> ReturnedFields;
+  llvm::SmallVector<FieldChain, 2> ReturnedFields;
   /// The same for a record returned by value, through its pointers: paths
   /// below the returned object that cross a dereference (null), e.g. the
   /// elements of `t.argv` for a tokenizer that fills them with frame strings.
-  llvm::SmallVector<llvm::SmallVector<const FieldDecl *, 2>, 1> ReturnedHeld;
+  llvm::SmallVector<FieldChain, 1> ReturnedHeld;
 };
 
 /// What a same-file helper does with one of its pointer parameters that makes

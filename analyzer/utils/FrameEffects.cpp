@@ -608,21 +608,26 @@ void FunctionAnalysis::applySummary(const CallExpr *CE,
   }
 }
 
-void FunctionAnalysis::noteReturnedFields(const Expr *E, const Disjunct &D) {
-  PathId Obj = pointeePath(E);
-  if (Obj == NoPath)
-    return;
-  auto &Out = Result.Summary.ReturnedFields;
+void FunctionAnalysis::noteFieldChains(PathId Obj, bool Held,
+                                       const Disjunct &D,
+                                       llvm::SmallVectorImpl<FieldChain> &Out) {
   for (const auto &Entry : D.Vals) {
-    if (Entry.first == Obj || !Paths.isPrefix(Obj, Entry.first, false))
+    if (Held) {
+      // Fields of the object itself travel with the returned value already.
+      if (!Paths.isPrefix(Obj, Entry.first, /*ThroughDeref=*/true) ||
+          Paths.isPrefix(Obj, Entry.first, /*ThroughDeref=*/false))
+        continue;
+    } else if (Entry.first == Obj ||
+               !Paths.isPrefix(Obj, Entry.first, false)) {
       continue;
+    }
     // Only memory the caller sees as its own frame's: the helper's own
     // scopes have ended by then.
     if (llvm::none_of(Entry.second, [this](OriginId O) {
           return !Origins.isDead(O) && !Origins[O].Scope;
         }))
       continue;
-    llvm::SmallVector<const FieldDecl *, 2> Chain;
+    FieldChain Chain;
     for (PathId Q = Entry.first; Q != Obj; Q = Paths[Q].Parent)
       Chain.insert(Chain.begin(), Paths[Q].Field);
     if (!llvm::is_contained(Out, Chain))
@@ -630,69 +635,53 @@ void FunctionAnalysis::noteReturnedFields(const Expr *E, const Disjunct &D) {
   }
 }
 
-void FunctionAnalysis::storeReturnedFields(PathId P, const Expr *Init,
-                                           const Stmt *Site, Disjunct &D) {
+void FunctionAnalysis::storeFieldChains(PathId Base, const Expr *Init,
+                                        const Stmt *Site, bool Held,
+                                        Disjunct &D) {
   const auto *CE = dyn_cast<CallExpr>(stripCopies(Init)->IgnoreParenCasts());
   const FunctionDecl *Callee = CE ? CE->getDirectCallee() : nullptr;
   if (!Callee || isa<CXXOperatorCallExpr>(CE))
     return;
   const FunctionSummary *S = Analyzer.summary(Callee);
-  if (!S || S->ReturnedFields.empty())
+  if (!S)
     return;
-  // The fields belong to the scope the returned object does.
-  OriginSet V = valueOf(CE, D);
-  if (V.empty())
-    V.push_back(newOrigin(CE, D));
-  PathId Obj = Paths.child(P, nullptr);
-  for (const auto &Chain : S->ReturnedFields) {
-    PathId Q = Obj;
-    for (const FieldDecl *F : Chain)
-      Q = Paths.child(Q, F);
-    store(Q, V, Site, Init, /*Weak=*/false, D);
-  }
-}
-
-void FunctionAnalysis::noteReturnedHeld(const Expr *E, const Disjunct &D) {
-  PathId Obj = lvaluePath(stripCopies(E));
-  if (Obj == NoPath)
-    return;
-  auto &Out = Result.Summary.ReturnedHeld;
-  for (const auto &Entry : D.Vals) {
-    // Fields of the object itself travel with the returned value already.
-    if (!Paths.isPrefix(Obj, Entry.first, /*ThroughDeref=*/true) ||
-        Paths.isPrefix(Obj, Entry.first, /*ThroughDeref=*/false))
-      continue;
-    if (llvm::none_of(Entry.second, [this](OriginId O) {
-          return !Origins.isDead(O) && !Origins[O].Scope;
-        }))
-      continue;
-    llvm::SmallVector<const FieldDecl *, 2> Chain;
-    for (PathId Q = Entry.first; Q != Obj; Q = Paths[Q].Parent)
-      Chain.insert(Chain.begin(), Paths[Q].Field);
-    if (!llvm::is_contained(Out, Chain))
-      Out.push_back(std::move(Chain));
-  }
-}
-
-void FunctionAnalysis::storeReturnedHeld(PathId P, const Expr *Init,
-                                         const Stmt *Site, Disjunct &D) {
-  const auto *CE = dyn_cast<CallExpr>(stripCopies(Init)->IgnoreParenCasts());
-  const FunctionDecl *Callee = CE ? CE->getDirectCallee() : nullptr;
-  if (!Callee || isa<CXXOperatorCallExpr>(CE))
-    return;
-  const FunctionSummary *S = Analyzer.summary(Callee);
-  if (!S || S->ReturnedHeld.empty())
+  llvm::ArrayRef<FieldChain> Chains =
+      Held ? llvm::ArrayRef<FieldChain>(S->ReturnedHeld)
+           : llvm::ArrayRef<FieldChain>(S->ReturnedFields);
+  if (Chains.empty())
     return;
   // The memory belongs to the scope the returned object does.
   OriginSet V = valueOf(CE, D);
   if (V.empty())
     V.push_back(newOrigin(CE, D));
-  for (const auto &Chain : S->ReturnedHeld) {
-    PathId Q = P;
+  for (const FieldChain &Chain : Chains) {
+    PathId Q = Base;
     for (const FieldDecl *F : Chain)
       Q = Paths.child(Q, F);
     store(Q, V, Site, Init, /*Weak=*/false, D);
   }
+}
+
+void FunctionAnalysis::noteReturnedFields(const Expr *E, const Disjunct &D) {
+  PathId Obj = pointeePath(E);
+  if (Obj != NoPath)
+    noteFieldChains(Obj, /*Held=*/false, D, Result.Summary.ReturnedFields);
+}
+
+void FunctionAnalysis::storeReturnedFields(PathId P, const Expr *Init,
+                                           const Stmt *Site, Disjunct &D) {
+  storeFieldChains(Paths.child(P, nullptr), Init, Site, /*Held=*/false, D);
+}
+
+void FunctionAnalysis::noteReturnedHeld(const Expr *E, const Disjunct &D) {
+  PathId Obj = lvaluePath(stripCopies(E));
+  if (Obj != NoPath)
+    noteFieldChains(Obj, /*Held=*/true, D, Result.Summary.ReturnedHeld);
+}
+
+void FunctionAnalysis::storeReturnedHeld(PathId P, const Expr *Init,
+                                         const Stmt *Site, Disjunct &D) {
+  storeFieldChains(P, Init, Site, /*Held=*/true, D);
 }
 
 void FunctionAnalysis::applyMemberStores(const CXXMemberCallExpr *MC,

@@ -164,6 +164,12 @@ private:
   void noteReturnedHeld(const Expr *E, const Disjunct &D);
   void storeReturnedHeld(PathId P, const Expr *Init, const Stmt *Site,
                          Disjunct &D);
+  /// Shared by both: the field chains below \p Obj holding the caller's
+  /// frame memory, and their stores below \p Base from a call's summary.
+  void noteFieldChains(PathId Obj, bool Held, const Disjunct &D,
+                       llvm::SmallVectorImpl<FieldChain> &Out);
+  void storeFieldChains(PathId Base, const Expr *Init, const Stmt *Site,
+                        bool Held, Disjunct &D);
   void checkDeref(const Expr *Ptr, Disjunct &D);
   /// A thread hand-off of \p Arg (FrameEffects.cpp).
   void checkCrossing(const FunctionDecl *Callee, unsigned ArgIndex,
