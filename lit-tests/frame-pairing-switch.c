@@ -50,11 +50,12 @@ void bad_value_changed(fa_alloc *fa, enum mode m) {
   default:
     break;
   }
+  /* After the assignment the second switch cannot take MODE_A: its end
+   * never runs, and the frame stays open. */
   m = MODE_B;
   switch (m) {
   case MODE_A:
     fa_end_frame(fa);
-    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: frame ended here is not open in 'bad_value_changed' [framealloc-frame-pairing]
     break;
   default:
     break;

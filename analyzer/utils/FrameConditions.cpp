@@ -299,22 +299,39 @@ static const Expr *yieldedValue(const Expr *E) {
 
 void FunctionAnalysis::recordConstantAssign(unsigned Key, const Expr *RHS,
                                             Disjunct &D) {
-  // Only a condition some branch tests can correlate anything.
-  if (Key == NoCond || !CondTests.count(Key))
+  if (Key == NoCond)
+    return;
+  // Only a condition some branch tests can correlate anything: the variable
+  // itself (`if (opened)`) or one of its values (`switch (state)`,
+  // `if (state == LOADING)`).
+  bool Tested = CondTests.count(Key);
+  auto FirstCase = CaseKeys.lower_bound({Key, INT64_MIN});
+  bool HasCases = FirstCase != CaseKeys.end() && FirstCase->first.first == Key;
+  if (!Tested && !HasCases)
     return;
   RHS = yieldedValue(RHS);
   if (RHS->isValueDependent())
     return;
-  bool Value;
   Expr::EvalResult R;
   if (RHS->getType()->isIntegralOrEnumerationType() &&
-      RHS->EvaluateAsInt(R, Ctx))
-    Value = R.Val.getInt().getBoolValue();
-  else if (RHS->getType()->isPointerType() && isZero(RHS, Ctx))
-    Value = false;
-  else
+      RHS->EvaluateAsInt(R, Ctx)) {
+    const llvm::APSInt &V = R.Val.getInt();
+    if (Tested)
+      D.Conds[Key] = V.getBoolValue();
+    // `state = DECODING` decides every later `case` of a switch on state, so
+    // a state machine that begins in one state and ends in a later one,
+    // across loop iterations, keeps its paths apart.
+    if (V.getMinSignedBits() > 64)
+      return;
+    int64_t Value = V.getExtValue();
+    for (auto It = FirstCase; It != CaseKeys.end() && It->first.first == Key;
+         ++It)
+      if (CondTests.count(It->second))
+        D.Conds[It->second] = It->first.second == Value;
     return;
-  D.Conds[Key] = Value;
+  }
+  if (Tested && RHS->getType()->isPointerType() && isZero(RHS, Ctx))
+    D.Conds[Key] = false;
 }
 
 } // namespace clang::tidy::framealloc
