@@ -374,6 +374,17 @@ bool FunctionAnalysis::refineEdge(const CFGBlock &B, unsigned I,
   }
   if (I > 1 || B.succ_size() != 2)
     return true;
+  // Leaving a loop that cleared every element (a range-for too, whose
+  // condition is not a branch condition here).
+  if (I == 1 && !ClearingLoops.empty()) {
+    auto It = ClearingLoops.find(T);
+    if (It != ClearingLoops.end())
+      for (const Expr *LHS : It->second) {
+        PathId P = lvaluePath(LHS);
+        if (P != NoPath)
+          clearPath(P, D);
+      }
+  }
   const Expr *Cond = branchCondition(B);
   if (!Cond)
     return true;
@@ -409,15 +420,6 @@ bool FunctionAnalysis::refineEdge(const CFGBlock &B, unsigned I,
       D.Stack.erase(It);
       killScope(Begin, Cond, D);
     }
-  }
-  if (I == 1 && !ClearingLoops.empty()) {
-    auto It = ClearingLoops.find(T);
-    if (It != ClearingLoops.end())
-      for (const Expr *LHS : It->second) {
-        PathId P = lvaluePath(LHS);
-        if (P != NoPath)
-          clearPath(P, D);
-      }
   }
   // The exit of a loop that ends frames until a condition holds: the frames
   // it was written to unwind are closed. `while (depth(fa) > base)` pops to

@@ -22,11 +22,40 @@ namespace {
 struct LoopScan {
   const Stmt *Loop;
   const VarDecl *Index = nullptr; ///< A `for` loop's stepped variable.
+  const VarDecl *Element = nullptr; ///< A range-for's reference variable.
   bool HasBegin = false, HasEnd = false;
   llvm::SmallVector<const Stmt *, 2> Begins, Ends;
   llvm::SmallVector<const VarDecl *, 2> Stepped;
 };
 } // namespace
+
+/// For a slot in an element of an array or a standard container (`a[i]`,
+/// `a[i].f.g`, `v[i].f`, `it.f` of a reference variable `it`), the variable
+/// that selects the element: the index, or `it` itself.
+static const ValueDecl *elementSlotIndex(const Expr *LHS) {
+  const Expr *E = LHS->IgnoreParenImpCasts();
+  bool Member = false;
+  while (const auto *ME = dyn_cast<MemberExpr>(E)) {
+    if (ME->isArrow())
+      return nullptr;
+    Member = true;
+    E = ME->getBase()->IgnoreParenImpCasts();
+  }
+  const Expr *Idx = nullptr;
+  if (const auto *AS = dyn_cast<ArraySubscriptExpr>(E))
+    Idx = AS->getIdx();
+  else if (const auto *OC = dyn_cast<CXXOperatorCallExpr>(E))
+    if (OC->getOperator() == OO_Subscript && OC->getNumArgs() == 2)
+      Idx = OC->getArg(1);
+  if (Idx) {
+    const auto *DRE = dyn_cast<DeclRefExpr>(Idx->IgnoreParenImpCasts());
+    return DRE ? DRE->getDecl() : nullptr;
+  }
+  const auto *DRE = dyn_cast<DeclRefExpr>(E);
+  if (Member && DRE && DRE->getDecl()->getType()->isReferenceType())
+    return DRE->getDecl();
+  return nullptr;
+}
 
 static const VarDecl *steppedVar(const Expr *Inc) {
   if (!Inc)
@@ -219,6 +248,9 @@ void FunctionAnalysis::scanStructure() {
     if (IsLoop) {
       Loops.emplace_back();
       Loops.back().Loop = S;
+      if (const auto *RS = dyn_cast<CXXForRangeStmt>(S))
+        if (RS->getLoopVariable()->getType()->isReferenceType())
+          Loops.back().Element = RS->getLoopVariable();
       if (const auto *FS = dyn_cast<ForStmt>(S)) {
         Loops.back().Index = steppedVar(FS->getInc());
         bool ExactlyOnce = false;
@@ -250,18 +282,20 @@ void FunctionAnalysis::scanStructure() {
     } else if (const auto *BO = dyn_cast<BinaryOperator>(S)) {
       const Expr *LHS = BO->getLHS()->IgnoreParenImpCasts();
       if (BO->getOpcode() == BO_Assign) {
-        if (const auto *AS = dyn_cast<ArraySubscriptExpr>(LHS)) {
-          const auto *Idx = dyn_cast<DeclRefExpr>(AS->getIdx()->IgnoreParenImpCasts());
-          bool Null = BO->getRHS()->isNullPointerConstant(
-                          Ctx, Expr::NPC_ValueDependentIsNotNull) !=
-                      Expr::NPCK_NotNull;
-          if (Idx && Null)
+        // `a[i] = NULL`, `a[i].ptr = NULL`, `v[i].ptr = nullptr` for the
+        // loop's index, or `it.ptr = nullptr` for a range-for's element:
+        // every element is cleared when the loop is done.
+        bool Null = BO->getRHS()->isNullPointerConstant(
+                        Ctx, Expr::NPC_ValueDependentIsNotNull) !=
+                    Expr::NPCK_NotNull;
+        if (Null)
+          if (const ValueDecl *Over = elementSlotIndex(LHS))
             for (const LoopScan &L : Loops)
-              if (L.Index && L.Index == Idx->getDecl()) {
+              if ((L.Index && L.Index == Over) ||
+                  (L.Element && L.Element == Over)) {
                 LoopClears.insert(BO);
                 ClearingLoops[L.Loop].push_back(BO->getLHS());
               }
-        }
         if (const auto *DRE = dyn_cast<DeclRefExpr>(LHS))
           if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
             noteResultVar(VD, BO->getRHS());

@@ -286,6 +286,14 @@ private:
   OriginSet reachableFrom(const Expr *E, const Disjunct &D,
                           PathId *Carrier = nullptr);
   PathId lvaluePath(const Expr *E);
+  /// The elements a range-for reference variable binds to (`for (Item &it :
+  /// items_)`): the range's path, where its elements are collapsed; NoPath
+  /// for other variables and for views, whose elements are frame memory.
+  PathId rangeElementPath(const VarDecl *VD);
+  /// The slot a local pointer or reference names for its whole life
+  /// (FrameAliases.cpp): `Emitter *e = &emitters[i]` is `emitters`'
+  /// (collapsed) elements, `Body &b = bodies_[i]` too; NoPath otherwise.
+  PathId slotAlias(const VarDecl *VD);
   PathId pointeePath(const Expr *E);
   PathId rebase(PathId P, PathId From, PathId To);
   SlotKind slotKind(PathId P);
@@ -407,6 +415,9 @@ private:
   /// arena expression: `Arena *a = &g->scratch;` names g->scratch.
   llvm::DenseMap<const VarDecl *, const Expr *> Aliases;
   bool AliasesDone = false;
+  /// slotAlias: the slot each qualifying local names.
+  llvm::DenseMap<const VarDecl *, PathId> SlotAliases;
+  bool SlotAliasesDone = false;
   /// noteArenaReturn: the parameter seen so far, or a conflict.
   unsigned ArenaReturnParam = keyed::None;
   bool ArenaReturnConflict = false;

@@ -264,6 +264,10 @@ bool FunctionAnalysis::handleRangeVar(const VarDecl *VD, const Stmt *Site,
       }
     return true;
   }
+  // A reference to the elements of a container or an array is the elements:
+  // stores and reads through it use their path.
+  if (rangeElementPath(VD) != NoPath)
+    return true;
   // The loop variable is an element: it holds what the elements hold, when
   // its type can hold an address.
   QualType T = VD->getType();

@@ -536,8 +536,11 @@ PathId FunctionAnalysis::lvaluePath(const Expr *E) {
       return NoPath;
     // A reference is a pointer that is dereferenced at every use: `out.pts`
     // through `Path &out` is the caller's object.
-    if (VD->getType()->isReferenceType())
+    if (VD->getType()->isReferenceType()) {
+      if (PathId Slot = slotAlias(VD); Slot != NoPath)
+        return Slot;
       return Paths.child(Paths.root(VD), nullptr);
+    }
     return Paths.root(VD);
   }
   if (const auto *Call = dyn_cast<CallExpr>(E))
@@ -575,6 +578,11 @@ PathId FunctionAnalysis::pointeePath(const Expr *E) {
   if (const auto *CE = dyn_cast<CastExpr>(E)) {
     switch (CE->getCastKind()) {
     case CK_LValueToRValue: {
+      if (const auto *DRE =
+              dyn_cast<DeclRefExpr>(CE->getSubExpr()->IgnoreParens()))
+        if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl()))
+          if (PathId Slot = slotAlias(VD); Slot != NoPath)
+            return Slot;
       PathId P = lvaluePath(CE->getSubExpr());
       return P == NoPath ? NoPath : Paths.child(P, nullptr);
     }
