@@ -456,6 +456,11 @@ void FunctionAnalysis::checkCrossing(const FunctionDecl *Callee,
                              "argument %1 of '%2'"
                            : "frame memory '%0' handed to another thread "
                              "through argument %1 of '%2'";
+  } else if (Carrier != NoPath && wrappedLambda(Arg)) {
+    F.Warning.Format = "a closure whose captures reach frame memory ('%0') "
+                       "is handed to another thread through argument %1 of "
+                       "'%2'";
+    Name = pathName(Carrier);
   } else {
     F.Warning.Format = "'%0' holds frame memory and is handed to another "
                        "thread through argument %1 of '%2'";

@@ -56,6 +56,9 @@ bool isOwningClass(QualType T);
 /// A view: a trivially destructible class that keeps addresses (span,
 /// string_view), whose elements are the memory it points to.
 bool isFrameView(QualType T);
+/// The closure an argument carries, also when it is converted on the way
+/// (`std::function<void()>` built from a lambda).
+const LambdaExpr *wrappedLambda(const Expr *E);
 /// A class object whose accessors (get(), data(), operator->, operator[],
 /// begin()) return the memory it holds: a view, or an owner of a single
 /// object (unique_ptr, shared_ptr). \p T may be a pointer to one.

@@ -493,8 +493,35 @@ OriginSet FunctionAnalysis::heldBy(PathId P, const Disjunct &D,
   return S;
 }
 
+const LambdaExpr *wrappedLambda(const Expr *E) {
+  for (int Depth = 0; E && Depth < 4; ++Depth) {
+    E = stripCopies(E);
+    if (const auto *LE = dyn_cast<LambdaExpr>(E))
+      return LE;
+    if (const auto *ICE = dyn_cast<ImplicitCastExpr>(E))
+      if (ICE->getCastKind() == CK_ConstructorConversion) {
+        E = ICE->getSubExpr();
+        continue;
+      }
+    const auto *CE = dyn_cast<CXXConstructExpr>(E);
+    if (!CE || CE->getNumArgs() != 1)
+      return nullptr;
+    E = CE->getArg(0);
+  }
+  return nullptr;
+}
+
 OriginSet FunctionAnalysis::reachableFrom(const Expr *E, const Disjunct &D,
                                           PathId *Carrier) {
+  // A closure hands over what each capture reaches: `[req] { use(req->buf);
+  // }` takes the frame memory held in req's object along.
+  if (const LambdaExpr *LE = wrappedLambda(E)) {
+    OriginSet S = valueOf(E, D);
+    for (const Expr *Init : LE->capture_inits())
+      if (Init)
+        setUnion(S, reachableFrom(Init, D, Carrier));
+    return S;
+  }
   OriginSet S = valueOf(E, D);
   QualType T = E->getType();
   // An argument bound to a reference (std::thread's Args&&...) hands over
