@@ -459,10 +459,15 @@ void FunctionAnalysis::computeLocalPointerKinds() {
   // global reaches the caller's (or global) objects, so `p->f = frame` through
   // it may outlive the frame.
   llvm::SmallVector<std::pair<const VarDecl *, const Expr *>, 16> Sources;
-  // `g_list = n;`, `root->next = n;`: a local pointer linked into an object
-  // that outlives the function publishes what it points to (a heap or pool
-  // node filled before or after the link).
-  llvm::SmallVector<std::pair<const VarDecl *, const BinaryOperator *>, 4> Sinks;
+  // `g_list = n;`, `root->next = n;`, `nodes_.push_back(n)`: a local pointer
+  // linked into an object that outlives the function publishes what it
+  // points to (a heap or pool node filled before or after the link).
+  struct Sink {
+    const VarDecl *Node;
+    const Expr *Into;
+    const Stmt *Site;
+  };
+  llvm::SmallVector<Sink, 4> Sinks;
   auto LocalPointer = [](const Expr *E) -> const VarDecl * {
     const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParenCasts());
     const auto *VD = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
@@ -484,8 +489,14 @@ void FunctionAnalysis::computeLocalPointerKinds() {
         bool LocalSlot = DRE && (!LV || LV->hasLocalStorage());
         if (!LocalSlot)
           if (const VarDecl *Linked = LocalPointer(BO->getRHS()))
-            Sinks.emplace_back(Linked, BO);
+            Sinks.push_back({Linked, BO->getLHS(), BO});
       }
+    } else if (const auto *MC = dyn_cast<CXXMemberCallExpr>(S)) {
+      QualType Elem;
+      if (isContainerInsert(MC, Elem) && Elem->isPointerType())
+        for (const Expr *Arg : MC->arguments())
+          if (const VarDecl *Linked = LocalPointer(Arg))
+            Sinks.push_back({Linked, MC->getImplicitObjectArgument(), MC});
     } else if (const auto *DS = dyn_cast<DeclStmt>(S)) {
       for (const Decl *Dl : DS->decls())
         if (const auto *VD = dyn_cast<VarDecl>(Dl))
@@ -501,6 +512,9 @@ void FunctionAnalysis::computeLocalPointerKinds() {
 
   std::function<SlotKind(const Expr *)> KindOf = [&](const Expr *E) {
     E = E->IgnoreParenCasts();
+    // A method's object is the caller's.
+    if (isa<CXXThisExpr>(E))
+      return SlotKind::Outliving;
     if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
       const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
       if (!VD)
@@ -568,15 +582,15 @@ void FunctionAnalysis::computeLocalPointerKinds() {
         if (K != SlotKind::Local)
           Changed |= Raise(Src.first, K);
       }
-      for (const auto &Sink : Sinks) {
+      for (const Sink &Into : Sinks) {
         if (!WithSinks)
           break;
-        SlotKind K = KindOf(Sink.second->getLHS());
+        SlotKind K = KindOf(Into.Into);
         // What another thread's object points to is not this thread's.
         if (K == SlotKind::Local || K == SlotKind::ThreadShared)
           continue;
-        Changed |= Raise(Sink.first, K);
-        PublishedAt.try_emplace(Sink.first, Sink.second);
+        Changed |= Raise(Into.Node, K);
+        PublishedAt.try_emplace(Into.Node, Publication{Into.Site, Into.Into});
       }
       if (!Changed)
         break;
@@ -593,13 +607,13 @@ void FunctionAnalysis::computeLocalPointerKinds() {
   // along the paths (Disjunct::Links), so that unlinking it counts; a link
   // into something we cannot name keeps the flow-insensitive answer.
   llvm::SmallPtrSet<const VarDecl *, 4> Untracked;
-  for (const auto &Sink : Sinks)
-    if (lvaluePath(Sink.second->getLHS()) == NoPath)
-      Untracked.insert(Sink.first);
-  for (const auto &Sink : Sinks)
-    if (PublishedAt.count(Sink.first) && !FromSources.count(Sink.first) &&
-        !Untracked.count(Sink.first))
-      LinkedOnly.insert(Sink.first);
+  for (const Sink &Into : Sinks)
+    if (lvaluePath(Into.Into) == NoPath)
+      Untracked.insert(Into.Node);
+  for (const Sink &Into : Sinks)
+    if (PublishedAt.count(Into.Node) && !FromSources.count(Into.Node) &&
+        !Untracked.count(Into.Node))
+      LinkedOnly.insert(Into.Node);
 }
 
 } // namespace clang::tidy::framealloc

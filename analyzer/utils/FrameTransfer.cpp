@@ -416,8 +416,8 @@ void FunctionAnalysis::reportEscape(PathId P, OriginId O, const Disjunct &D,
     auto Published = RootVar ? PublishedAt.find(RootVar) : PublishedAt.end();
     if (Published != PublishedAt.end()) {
       Message Link;
-      Link.Loc = loc(Published->second);
-      std::string Into = spelling(Published->second->getLHS());
+      Link.Loc = loc(Published->second.Site);
+      std::string Into = spelling(Published->second.Into);
       Link.Format = Into.empty() ? "'%0' is linked into an object that "
                                    "outlives the frame here"
                                  : "'%0' is linked into '%1' here";

@@ -485,7 +485,11 @@ private:
   /// functions never store through a local pointer.
   llvm::DenseMap<const VarDecl *, SlotKind> LocalPointerKinds;
   /// Local pointers linked into an outliving object, and where.
-  llvm::DenseMap<const VarDecl *, const BinaryOperator *> PublishedAt;
+  struct Publication {
+    const Stmt *Site; ///< `g_list = n` or `nodes_.push_back(n)`.
+    const Expr *Into; ///< What the node is linked into.
+  };
+  llvm::DenseMap<const VarDecl *, Publication> PublishedAt;
   /// Those of them that reach outliving state only through such links
   /// (every link a tracked path): the links are followed flow-sensitively.
   llvm::SmallPtrSet<const VarDecl *, 4> LinkedOnly;

@@ -223,6 +223,10 @@ bool FunctionAnalysis::handleContainerInsert(const CXXMemberCallExpr *MC,
         setUnion(V, heldBy(Src, D, /*ThroughDeref=*/false));
     }
     Last = Arg;
+    // `nodes_.push_back(n)` links the node n points to (FrameLinks.cpp).
+    if (P != NoPath && Arg->getType()->isPointerType())
+      if (SmallSet<const ValueDecl *> L = linksOf(Arg, D); !L.empty())
+        setUnion(D.Links[P], L);
   }
   if (Last && !V.empty() && P != NoPath)
     store(P, V, MC, Last, /*Weak=*/true, D);
