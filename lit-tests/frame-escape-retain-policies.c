@@ -103,3 +103,29 @@ void ok_caller_scope(ai_agent *agent, fa_alloc *fa) {
   agent->last_points = (float *)fa_frame_alloc(fa, 64, 16);
   fa_frame_retain(fa, (void **)&agent->last_points, 64, FA_RETAIN_TO_POOL);
 }
+
+/* A slot declared in an inner block dies when the block ends, before the
+ * frame scope it is retained into ends. */
+void bad_block_local_slot(fa_alloc *fa, int n) {
+  fa_begin_frame(fa);
+  for (int i = 0; i < n; ++i) {
+    float *slot = (float *)fa_frame_alloc(fa, 64, 16);
+    fill_points(slot, 16);
+    fa_frame_retain(fa, (void **)&slot, 64, FA_RETAIN_TO_HEAP);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: retain slot 'slot' is a local of an inner block and dies before the frame scope ends, when the retained copy is written into it [framealloc-frame-escape]
+  }
+  fa_end_frame(fa);
+}
+
+/* The block ends its own frame scope: the copy lands while slot lives. */
+void ok_block_local_slot_own_scope(fa_alloc *fa, int n) {
+  for (int i = 0; i < n; ++i) {
+    float *slot;
+    fa_begin_frame(fa);
+    slot = (float *)fa_frame_alloc(fa, 64, 16);
+    fill_points(slot, 16);
+    fa_frame_retain(fa, (void **)&slot, 64, FA_RETAIN_TO_HEAP);
+    fa_end_frame(fa);
+    fa_heap_free(fa, slot);
+  }
+}

@@ -188,6 +188,10 @@ private:
   // Frames of the implicit stack (FrameScopes.cpp).
   /// A retain call's slot (FA_RETAIN_SLOT): copied out of the frame when the
   /// innermost scope open now ends, unless the policy discards it.
+  /// A retain into a local of an inner block whose frame scope ends after
+  /// the block: the copy would be written into a dead variable.
+  void checkBlockLocalSlot(const CallExpr *CE, PathId Slot,
+                           const Expr *Scope);
   void retainSlot(const CallExpr *CE, const FunctionDecl *Callee,
                   const Expr *Slot, Disjunct &D);
   void takeCheckpoint(const CallExpr *CE, Disjunct &D);
