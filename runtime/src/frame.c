@@ -126,6 +126,8 @@ static void block_free(fai_tstate *t, fai_block *b) {
     fai_block_unmap(b);
 }
 
+void fai_frame_block_free(fai_tstate *t, fai_block *b) { block_free(t, b); }
+
 /* ---------------------------------------------------------------------------------------- */
 /* Begin / end                                                                                */
 /* ---------------------------------------------------------------------------------------- */
@@ -184,8 +186,10 @@ static size_t chain_resident(const fai_block *b) {
     return n;
 }
 
-/* Outermost end: the frame is over; settle or rotate the chain for the next frame. */
-static void frame_finish(fai_tstate *t) {
+/* Outermost end: the frame is over; settle or rotate the chain for the next frame. (last,
+ * last_cur) is where the frame got to and bytes its size then: a frame kept for frames in
+ * flight (inflight.c) needs them. */
+static void frame_finish(fai_tstate *t, fai_block *last, uintptr_t last_cur, size_t bytes) {
     fa_alloc *fa = t->fa;
     size_t hw = t->frame_hw;
     size_t peak = FAI_MAX(FAI_LOAD(t->pub.frame_peak), hw);
@@ -199,10 +203,18 @@ static void frame_finish(fai_tstate *t) {
     t->hw_decay = FAI_MAX(hw, t->hw_decay - t->hw_decay / 32);
     size_t target = FAI_MAX(fa->cfg.frame_block_size, t->hw_decay + t->hw_decay / 4);
     target = fai_align_up(target, (size_t)64 << 10);
+    bool spilled = t->spilled;
+    /* One test for the default (no frames in flight, none kept): the lifetime a frame gets is
+     * the allocator's setting when it ends (hooks builds read it once, before their release). */
+    unsigned k = FAI_HOOKS ? t->end_k : atomic_load_explicit(&fa->frames_in_flight,
+                                                             memory_order_relaxed);
+    if (FA_UNLIKELY((k | t->gen_count) != 0)) {
+        spilled |= fai_inflight_frame_end(t, k, last, last_cur, bytes);
+    }
     fai_block *first = t->blocks;
     bool rotate = fa->guard_frames > 0;
     bool oversized = first != NULL && block_size(first) / 2 > target;
-    if (t->spilled || rotate || oversized) {
+    if (spilled || rotate || oversized) {
         bool reuse_first = !rotate && !oversized && first != NULL && block_size(first) >= target;
         size_t touched = 0;
         if (!reuse_first && !fa->cfg.no_prefault) touched = chain_resident(first);
@@ -243,11 +255,16 @@ void fa_end_frame(fa_alloc *fa) {
     }
     fai_cursor_t *c = cursor();
     fai_scope *s = &t->scopes[t->depth - 1];
-    t->frame_hw = FAI_MAX(t->frame_hw, used_now(t));
+    size_t now = used_now(t);
+    t->frame_hw = FAI_MAX(t->frame_hw, now);
     if (t->retain_count > s->retain_count) fai_retain_run(t, s->retain_count);
     fai_tag_charge_frame(t);
     fai_intent_scope_end(t, s);
-    fai_debug_scope_end(t, s, c->cur, t->cur_block);
+    if (FAI_HOOKS && t->depth == 1)
+        t->end_k = atomic_load_explicit(&fa->frames_in_flight, memory_order_relaxed);
+    fai_block *last = t->cur_block;
+    uintptr_t last_cur = c->cur;
+    fai_debug_scope_end(t, s, last_cur, last);
 
     t->cur_block = s->block;
     c->cur = s->cur;
@@ -256,7 +273,7 @@ void fa_end_frame(fa_alloc *fa) {
     t->counted_cur = s->counted_cur;
     t->tag_mark = FAI_MIN(t->tag_mark, used_now(t));
     t->depth--;
-    if (t->depth == 0) frame_finish(t);
+    if (t->depth == 0) frame_finish(t, last, last_cur, now);
     cursor_update_end(t);
     /* Expired kept copies go once the thread's state is consistent again: their frees may
      * report (a copy the program freed itself), and a handler may call back in. */
@@ -575,6 +592,7 @@ void fa_frame_trim(fa_alloc *fa) {
 }
 
 void fai_frame_release_all(fai_tstate *t) {
+    fai_inflight_thread_release(t);
     free_chain(t, t->blocks);
     t->blocks = t->cur_block = NULL;
     t->depth = 0;
@@ -583,7 +601,7 @@ void fai_frame_release_all(fai_tstate *t) {
     t->retain_count = 0;
 }
 
-bool fai_frame_owns(fai_tstate *t, const void *p, bool *live) {
+bool fai_frame_owns_block(fai_tstate *t, const void *p, bool *live, fai_block **blk) {
     uintptr_t a = (uintptr_t)p;
     uintptr_t cur = fai_cursor_cur(t);
     bool before_cur = t->depth > 0 && t->cur_block != NULL;
@@ -593,9 +611,16 @@ bool fai_frame_owns(fai_tstate *t, const void *p, bool *live) {
                 *live = a < cur;
             else
                 *live = before_cur && a < b->used_end;
+            *blk = b;
             return true;
         }
         if (b == t->cur_block) before_cur = false;
     }
-    return false;
+    *blk = NULL;
+    return t->gen_count != 0 && fai_inflight_owns(t, a, live, blk);
+}
+
+bool fai_frame_owns(fai_tstate *t, const void *p, bool *live) {
+    fai_block *blk;
+    return fai_frame_owns_block(t, p, live, &blk);
 }
