@@ -127,6 +127,8 @@ fa_alloc *fa_create(const fa_config *cfg) {
     atomic_store(&fa->recovery_user, resolved.recovery_user);
     fa->guard_frames = guard_frames_from(&resolved);
     atomic_store(&fa->frames_in_flight, resolved.frames_in_flight);
+    atomic_store(&fa->end_flags, (fa->guard_frames > 0 ? FAI_END_GUARD : 0u) |
+                                     (resolved.frames_in_flight > 0 ? FAI_END_INFLIGHT : 0u));
     fai_tags_init(fa);
     fai_obs_init(fa);
     fai_debug_alloc_init(fa);

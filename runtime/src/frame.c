@@ -186,11 +186,33 @@ static size_t chain_resident(const fai_block *b) {
     return n;
 }
 
-/* Outermost end: the frame is over; settle or rotate the chain for the next frame. (last,
- * last_cur) is where the frame got to and bytes its size then: a frame kept for frames in
- * flight (inflight.c) needs them. */
-static void frame_finish(fai_tstate *t, fai_block *last, uintptr_t last_cur, size_t bytes) {
+/* Moves the cursor back to where scope s began. */
+static void scope_rewind(fai_tstate *t, const fai_scope *s) {
+    t->cur_block = s->block;
+    cursor()->cur = s->cur;
+    t->used_prev = s->used_before;
+    t->counted_prev = s->counted_prev;
+    t->counted_cur = s->counted_cur;
+    t->tag_mark = FAI_MIN(t->tag_mark, used_now(t));
+}
+
+/* Outermost end (scope s, depth 1): the frame is over; settle or rotate the chain for the next
+ * frame. */
+static void frame_finish(fai_tstate *t, const fai_scope *s) {
     fa_alloc *fa = t->fa;
+    /* One word says whether this allocator ever had frames in flight (and is in guard mode):
+     * the default pays one load for both. Before the rewind, so the position the frame got to
+     * is read only when a kept frame needs it. The lifetime a frame gets is the allocator's
+     * setting when it ends (hooks builds read it once, before their release of the scope). */
+    unsigned flags = atomic_load_explicit(&fa->end_flags, memory_order_relaxed);
+    if (FA_UNLIKELY(flags & FAI_END_INFLIGHT)) {
+        unsigned k = FAI_HOOKS ? t->end_k : atomic_load_explicit(&fa->frames_in_flight,
+                                                                 memory_order_relaxed);
+        if ((k | t->gen_count) != 0)
+            t->spilled |= fai_inflight_frame_end(t, k, t->cur_block, cursor()->cur);
+    }
+    scope_rewind(t, s);
+    t->depth = 0;
     size_t hw = t->frame_hw;
     size_t peak = FAI_MAX(FAI_LOAD(t->pub.frame_peak), hw);
     FAI_STORE(t->pub.frame_hw_last, hw);
@@ -203,18 +225,10 @@ static void frame_finish(fai_tstate *t, fai_block *last, uintptr_t last_cur, siz
     t->hw_decay = FAI_MAX(hw, t->hw_decay - t->hw_decay / 32);
     size_t target = FAI_MAX(fa->cfg.frame_block_size, t->hw_decay + t->hw_decay / 4);
     target = fai_align_up(target, (size_t)64 << 10);
-    bool spilled = t->spilled;
-    /* One test for the default (no frames in flight, none kept): the lifetime a frame gets is
-     * the allocator's setting when it ends (hooks builds read it once, before their release). */
-    unsigned k = FAI_HOOKS ? t->end_k : atomic_load_explicit(&fa->frames_in_flight,
-                                                             memory_order_relaxed);
-    if (FA_UNLIKELY((k | t->gen_count) != 0)) {
-        spilled |= fai_inflight_frame_end(t, k, last, last_cur, bytes);
-    }
     fai_block *first = t->blocks;
-    bool rotate = fa->guard_frames > 0;
+    bool rotate = (flags & FAI_END_GUARD) != 0;
     bool oversized = first != NULL && block_size(first) / 2 > target;
-    if (spilled || rotate || oversized) {
+    if (t->spilled || rotate || oversized) {
         bool reuse_first = !rotate && !oversized && first != NULL && block_size(first) >= target;
         size_t touched = 0;
         if (!reuse_first && !fa->cfg.no_prefault) touched = chain_resident(first);
@@ -255,25 +269,24 @@ void fa_end_frame(fa_alloc *fa) {
     }
     fai_cursor_t *c = cursor();
     fai_scope *s = &t->scopes[t->depth - 1];
-    size_t now = used_now(t);
-    t->frame_hw = FAI_MAX(t->frame_hw, now);
+    t->frame_hw = FAI_MAX(t->frame_hw, used_now(t));
     if (t->retain_count > s->retain_count) fai_retain_run(t, s->retain_count);
     fai_tag_charge_frame(t);
     fai_intent_scope_end(t, s);
-    if (FAI_HOOKS && t->depth == 1)
-        t->end_k = atomic_load_explicit(&fa->frames_in_flight, memory_order_relaxed);
-    fai_block *last = t->cur_block;
-    uintptr_t last_cur = c->cur;
-    fai_debug_scope_end(t, s, last_cur, last);
+    if (FAI_HOOKS && t->depth == 1) {
+        /* Only under the flag frame_finish tests (it is never cleared): both agree. */
+        bool on = atomic_load_explicit(&fa->end_flags, memory_order_relaxed) & FAI_END_INFLIGHT;
+        t->end_k = on ? atomic_load_explicit(&fa->frames_in_flight, memory_order_relaxed) : 0;
+        t->end_bytes = used_now(t);
+    }
+    fai_debug_scope_end(t, s, c->cur, t->cur_block);
 
-    t->cur_block = s->block;
-    c->cur = s->cur;
-    t->used_prev = s->used_before;
-    t->counted_prev = s->counted_prev;
-    t->counted_cur = s->counted_cur;
-    t->tag_mark = FAI_MIN(t->tag_mark, used_now(t));
-    t->depth--;
-    if (t->depth == 0) frame_finish(t, last, last_cur, now);
+    if (t->depth == 1) {
+        frame_finish(t, s);
+    } else {
+        scope_rewind(t, s);
+        t->depth--;
+    }
     cursor_update_end(t);
     /* Expired kept copies go once the thread's state is consistent again: their frees may
      * report (a copy the program freed itself), and a handler may call back in. */

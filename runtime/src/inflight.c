@@ -78,7 +78,10 @@ fa_status fa_set_frames_in_flight(fa_alloc *fa, unsigned k) {
                   k, t->depth);
         return FA_ERR_INVALID_ARGUMENT;
     }
-    atomic_store_explicit(&fa->frames_in_flight, k, memory_order_relaxed);
+    /* The flag first: a thread that sees the new k at its next frame end must take the path
+     * that reads it (the flag is never cleared, so lowering k later stays visible too). */
+    if (k > 0) atomic_fetch_or_explicit(&fa->end_flags, FAI_END_INFLIGHT, memory_order_release);
+    atomic_store_explicit(&fa->frames_in_flight, k, memory_order_release);
     return FA_OK;
 }
 
@@ -150,10 +153,22 @@ static void channels_expire(fai_tstate *t, uint64_t frame) {
     }
 }
 
-bool fai_inflight_frame_end(fai_tstate *t, unsigned k, fai_block *last, uintptr_t last_cur,
-                            size_t bytes) {
+/* The frame's bytes at its end, as fa_thread_stats.frame_bytes counted them: the used part of
+ * every block up to last (hooks builds measured it before their redzones could count). */
+static size_t chain_bytes(const fai_tstate *t, const fai_block *last, uintptr_t last_cur) {
+    if (FAI_HOOKS) return t->end_bytes;
+    size_t n = 0;
+    for (const fai_block *b = t->blocks; b != NULL; b = b->next) {
+        if (b == last) return n + (size_t)(last_cur - b->start);
+        n += (size_t)(b->used_end - b->start);
+    }
+    return n;
+}
+
+bool fai_inflight_frame_end(fai_tstate *t, unsigned k, fai_block *last, uintptr_t last_cur) {
     uint64_t now = t->frame_number;
     if (k > 0) {
+        size_t bytes = last != NULL ? chain_bytes(t, last, last_cur) : 0;
         fai_gen g = {.frame = now, .expire = now + k, .bytes = bytes};
         if (t->gen_count != 0) {
             const fai_gen *newest = &t->gens[(t->gen_head + t->gen_count - 1) % FAI_GEN_CAP];
@@ -354,7 +369,8 @@ fa_status fa_frame_channel_publish(fa_frame_channel *ch, const void *data) {
                   "fa_frame_channel_publish outside any frame on this thread");
         return FA_ERR_NO_FRAME;
     }
-    if (atomic_load_explicit(&fa->frames_in_flight, memory_order_relaxed) == 0) {
+    /* Acquire: a k seen here comes with the flag that makes this thread's frame end look. */
+    if (atomic_load_explicit(&fa->frames_in_flight, memory_order_acquire) == 0) {
         fai_error(fa, FA_ERR_INVALID_ARGUMENT, data, 0, NULL,
                   "fa_frame_channel_publish with frames_in_flight 0: frame memory dies at the "
                   "end of its frame, no consumer could read it (use fa_transfer_create)");

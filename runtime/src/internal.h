@@ -151,6 +151,11 @@ typedef struct fai_gen {
     uint64_t expire;        /* released at the end of this frame (never before an older gen) */
     size_t bytes;           /* frame bytes at its end (as fa_thread_stats.frame_bytes counts) */
 } fai_gen;
+/* fa_alloc.end_flags: guard mode is on (fixed at fa_create); frames in flight were on at some
+ * point (never cleared: threads may still keep frames after k went back to 0). */
+#define FAI_END_GUARD 1u
+#define FAI_END_INFLIGHT 2u
+
 /* Frames kept at once: k, plus the one a frame end pushes before the oldest goes. */
 #define FAI_GEN_CAP (FA_MAX_FRAMES_IN_FLIGHT + 1)
 
@@ -322,6 +327,7 @@ typedef struct fai_tstate {
     uint32_t gen_head, gen_count;
     size_t gen_bytes;               /* sum of gens[].bytes */
     unsigned end_k;                 /* hooks builds: frames_in_flight read by the outermost end */
+    size_t end_bytes;               /* ... and the frame's bytes then (redzones left out) */
     struct fa_frame_channel *channels; /* channels this thread is the producer of */
 
     /* tags */
@@ -449,6 +455,7 @@ struct fa_alloc {
 
     int guard_frames;               /* effective (debug builds) */
     _Atomic unsigned frames_in_flight; /* cfg.frames_in_flight, changed by the setter */
+    _Atomic unsigned end_flags;     /* FAI_END_*: what an outermost frame end must look at */
     struct fa_frame_channel *channel_list; /* live frame channels (under lock) */
     _Atomic uint64_t channel_violations;
     void *debug;                    /* debug.c allocator state */
@@ -589,8 +596,7 @@ void fai_frame_block_free(fai_tstate *t, fai_block *b); /* unmaps, uncounts from
  * frame gets) or kept frames: keeps the chain of the frame that ended (k > 0), releases the
  * kept frames whose window is over and puts their blocks at the head of t->blocks for reuse.
  * Returns true when the chain must be settled again (it is not one block any more). */
-bool fai_inflight_frame_end(fai_tstate *t, unsigned k, fai_block *last, uintptr_t last_cur,
-                            size_t bytes);
+bool fai_inflight_frame_end(fai_tstate *t, unsigned k, fai_block *last, uintptr_t last_cur);
 /* Thread exit / fa_destroy: ends the thread's publications, frees every kept frame. */
 void fai_inflight_thread_release(fai_tstate *t);
 void fai_inflight_destroy(fa_alloc *fa);          /* frees channels left */
