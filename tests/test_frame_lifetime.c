@@ -132,6 +132,21 @@ Test(frame_lifetime, rollback_inside_the_frame_is_unchanged, .init = tu_setup) {
     fa_destroy(fa);
 }
 
+Test(frame_lifetime, kept_memory_is_not_reallocated, .init = tu_setup) {
+    fa_alloc *fa = make(1);
+    fa_begin_frame(fa);
+    char *p = fa_frame_alloc(fa, 64, 16);
+    tu_fill(p, 64, 9);
+    fa_end_frame(fa);
+    fa_begin_frame(fa);
+    cr_assert_null(fa_frame_realloc(fa, p, 64, 128, 16));
+    cr_assert_eq(tu_count(FA_ERR_INVALID_ARGUMENT), 1);
+    cr_assert_eq(tu_check(p, 64, 9), SIZE_MAX, "nothing was touched");
+    fa_end_frame(fa);
+    cr_assert_eq(tu_total(), 1);
+    fa_destroy(fa);
+}
+
 Test(frame_lifetime, empty_frames_count_but_keep_nothing, .init = tu_setup) {
     fa_alloc *fa = make(2);
     for (int i = 0; i < 5; i++) {

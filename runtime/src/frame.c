@@ -530,6 +530,16 @@ void *fa_frame_realloc(fa_alloc *fa, void *p, size_t old_size, size_t new_size, 
     /* p must be live frame memory of this thread with old_size bytes behind it: the copy below
      * reads them, so a foreign pointer or a wrong size is reported, never read. */
     size_t extent = live_extent(t, p);
+    bool kept_live = false;
+    fai_block *kept_blk = NULL;
+    if (extent == 0 && t->gen_count != 0 &&
+        fai_inflight_owns(t, (uintptr_t)p, &kept_live, &kept_blk) && kept_live) {
+        fai_error(fa, FA_ERR_INVALID_ARGUMENT, p, new_size, NULL,
+                  "fa_frame_realloc(%p): memory of an ended frame kept for frames in flight is "
+                  "read-only; nothing was copied",
+                  p);
+        return NULL;
+    }
     if (extent == 0) {
         if (fai_debug_check_ptr(fa, p, NULL, "fa_frame_realloc", false) == FA_OK)
             fai_error(fa, FA_ERR_FOREIGN_POINTER, p, new_size, NULL,
