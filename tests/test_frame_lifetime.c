@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 static fa_alloc *make(unsigned k) {
@@ -189,6 +190,30 @@ Test(frame_lifetime, stats_count_the_kept_frames, .init = tu_setup) {
     cr_assert_eq(my_stats(fa).frames_retained, 0, "lowered k: the kept frames ran out");
     cr_assert_eq(my_stats(fa).frame_retained, 0);
     cr_assert_eq(tu_total(), 0);
+    fa_destroy(fa);
+}
+
+static void collect_line(const char *line, void *user) {
+    char *buf = user;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 4096 - n, "%s\n", line);
+}
+
+Test(frame_lifetime, stats_print_shows_the_kept_frames, .init = tu_setup) {
+    static char buf[4096];
+    fa_alloc *plain = tu_create(NULL);
+    buf[0] = '\0';
+    fa_stats_print(plain, collect_line, buf);
+    cr_assert_null(strstr(buf, "in flight"), "no line while frames in flight are off");
+    fa_destroy(plain);
+    fa_alloc *fa = make(2);
+    fa_begin_frame(fa);
+    fa_frame_alloc(fa, 100, 16);
+    fa_end_frame(fa);
+    buf[0] = '\0';
+    fa_stats_print(fa, collect_line, buf);
+    cr_assert_not_null(strstr(buf, "in flight k = 2, 112 B of ended frames kept, 0 channel"),
+                       "%s", buf);
     fa_destroy(fa);
 }
 
