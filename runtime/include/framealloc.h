@@ -288,7 +288,15 @@ typedef struct fa_config {
     fa_heap_backend heap_backend; /* the heap's memory; all-NULL = the default (see above) */
     fa_recovery_fn recovery;     /* NULL = no recovery hook (see fa_recovery above) */
     void *recovery_user;
+    unsigned frames_in_flight;   /* k: the memory of a thread's outermost frame N stays valid
+                                    until the end of its frame N + k (double/triple buffering
+                                    for a render thread; see "Frames in flight" below). 0 (the
+                                    default) = it dies at the end of frame N. At most
+                                    FA_MAX_FRAMES_IN_FLIGHT: fa_create refuses more. */
 } fa_config;
+
+/* Largest fa_config.frames_in_flight. Each frame in flight keeps one more frame's blocks. */
+#define FA_MAX_FRAMES_IN_FLIGHT 8u
 
 /* Creates an allocator. cfg may be NULL. Returns NULL (and reports) on a bad config or OOM. */
 FA_API FA_NODISCARD fa_alloc *fa_create(const fa_config *cfg);
@@ -318,6 +326,65 @@ FA_API void fa_end_frame(fa_alloc *fa) FA_ENDS_FRAME_ON(fa);
 FA_API unsigned fa_frame_depth(fa_alloc *fa);
 /* Outermost frames begun on the calling thread: the current frame's number inside a frame. */
 FA_API uint64_t fa_frame_number(fa_alloc *fa);
+
+/* Frames in flight (docs/memory-model.md, "Frames in flight"). With k = frames_in_flight > 0,
+ * the memory of the outermost scope of frame N (of each thread) is released at the end of frame
+ * N + k instead of frame N, so another thread may read it while this one builds the next
+ * frames; the arena keeps k + 1 frames of blocks and reuses them in turn. Nested scopes and
+ * checkpoint rollbacks release at their own end as always. A frame's lifetime is the value in
+ * force when the frame ends. Frame N's memory is still valid only on its own thread until it
+ * ends; after that it is read-only for everyone (the owner included) and another thread
+ * reaches it through a fa_frame_channel. Memory of ended frames counts in
+ * fa_thread_stats.frame_retained, not in frame_bytes, frame_limit or budgets. */
+/* Sets k for every thread of fa, from each thread's next outermost frame end (frames already
+ * ended keep the window they were given; they are released in order). Refused with
+ * FA_ERR_INVALID_ARGUMENT (reported, nothing changes) for a NULL allocator, k above
+ * FA_MAX_FRAMES_IN_FLIGHT, or a call from inside a frame of fa on the calling thread. */
+FA_API fa_status fa_set_frames_in_flight(fa_alloc *fa, unsigned k);
+/* The allocator's k (0 for NULL). */
+FA_API unsigned fa_frames_in_flight(fa_alloc *fa);
+
+/* A frame channel hands one producer thread's frame data to a consumer thread without a copy.
+ * The producer publishes a pointer into its outermost frame N; the publication becomes visible
+ * when frame N ends (fa_end_frame releases it: every write the producer made before that end
+ * happens before the consumer's acquire that returns it). The consumer holds it from
+ * fa_frame_channel_acquire to fa_frame_channel_release, and must release before the producer
+ * ends frame N + k, when the memory is reused. What happens if it does not is the mode's:
+ *   FA_CHANNEL_WAIT   the producer's fa_end_frame of frame N + k blocks until the release
+ *                     (back-pressure: the game thread never runs more than k frames ahead of
+ *                     what the render thread holds);
+ *   FA_CHANNEL_CHECK  nothing blocks: the end of frame N + k reports FA_ERR_USE_AFTER_FRAME on
+ *                     the producer, and the late release reports and returns it on the
+ *                     consumer (the read raced with reuse: its result is garbage).
+ * One hold at a time (one consumer); any thread may be the consumer. The producer is the first
+ * thread that publishes; it stays the producer until it exits (its publications then end). */
+typedef struct fa_frame_channel fa_frame_channel;
+typedef enum fa_channel_mode { FA_CHANNEL_WAIT = 0, FA_CHANNEL_CHECK } fa_channel_mode;
+/* NULL + FA_ERR_INVALID_ARGUMENT for a NULL allocator or an unknown mode; fa_destroy frees
+ * channels left. */
+FA_API fa_frame_channel *fa_frame_channel_create(fa_alloc *fa, fa_channel_mode mode);
+/* Refused (reported, nothing freed) while the consumer holds a publication
+ * (FA_ERR_INVALID_ARGUMENT) or when called on another thread than its producer, while that
+ * producer lives (FA_ERR_WRONG_THREAD). NULL is ignored. */
+FA_API void fa_frame_channel_destroy(fa_frame_channel *ch);
+/* Producer: data (live frame memory of the calling thread's outermost scope, or NULL for "no
+ * data this frame") is published at the end of the current outermost frame; a later call in
+ * the same frame replaces it. Refused, publishing nothing: FA_ERR_NO_FRAME outside a frame,
+ * FA_ERR_INVALID_ARGUMENT with frames_in_flight 0 or data in a nested scope (it dies first),
+ * FA_ERR_WRONG_THREAD from another thread than the channel's producer, or the status of
+ * fa_check_ptr for data that is not live frame memory of this thread. If frames_in_flight is
+ * 0 when the frame ends, the publication is dropped. */
+FA_API fa_status fa_frame_channel_publish(fa_frame_channel *ch, const void *data);
+/* Consumer: the newest publication whose window is open (NULL when there is none: nothing
+ * published yet, NULL published, or the producer has already ended frame N + k), held until
+ * fa_frame_channel_release. *frame (if not NULL) gets its frame number N (0 with NULL). A
+ * second acquire before the release is FA_ERR_INVALID_ARGUMENT (reported) and returns NULL,
+ * keeping the hold. */
+FA_API const void *fa_frame_channel_acquire(fa_frame_channel *ch, uint64_t *frame);
+/* Consumer: ends the hold (on the thread that acquired it: else FA_ERR_WRONG_THREAD). FA_OK;
+ * FA_ERR_USE_AFTER_FRAME (reported) in FA_CHANNEL_CHECK mode when the producer already reused
+ * the memory; FA_ERR_INVALID_ARGUMENT (reported) with no hold. */
+FA_API fa_status fa_frame_channel_release(fa_frame_channel *ch);
 
 /* Bump-allocates size bytes aligned to align (a power of two <= FA_MAX_ALIGN) in the calling
  * thread's innermost frame scope; every frame allocation takes a multiple of FA_FRAME_GRANULE
@@ -630,6 +697,8 @@ typedef struct fa_thread_stats {
     size_t pool_bytes;
     size_t pool_pages;            /* pool pages this thread owns (64 KiB each) */
     uint64_t heap_allocs, heap_frees;    /* heap operations performed by this thread */
+    size_t frame_retained;        /* bytes of ended frames kept for frames in flight */
+    unsigned frames_retained;     /* ... and how many such frames */
 } fa_thread_stats;
 
 typedef struct fa_stats {
@@ -667,6 +736,8 @@ typedef struct fa_stats {
     size_t stream_reserved;       /* bytes of their mappings (page-rounded) */
     uint64_t budget_warnings;     /* FA_WARN_BUDGET reported, every scope */
     uint64_t budget_failures;     /* FA_ERR_BUDGET reported, every scope */
+    size_t frame_retained;        /* bytes of ended frames kept for frames in flight, summed */
+    uint64_t channel_violations;  /* frame channel holds that outlived their window */
 } fa_stats;
 
 typedef struct fa_tag_stats {

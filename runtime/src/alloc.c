@@ -70,6 +70,12 @@ static bool config_resolve(const fa_config *in, fa_config *out) {
         return false;
     }
     if (out->pool_keep_empty_pages == 0) out->pool_keep_empty_pages = 2;
+    if (out->frames_in_flight > FA_MAX_FRAMES_IN_FLIGHT) {
+        fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, out->frames_in_flight, NULL,
+                  "fa_create: frames_in_flight %u is more than FA_MAX_FRAMES_IN_FLIGHT (%u)",
+                  out->frames_in_flight, FA_MAX_FRAMES_IN_FLIGHT);
+        return false;
+    }
     if ((out->heap_backend.alloc == NULL) != (out->heap_backend.free == NULL)) {
         fai_error(NULL, FA_ERR_INVALID_ARGUMENT, NULL, 0, NULL,
                   "fa_create: heap_backend needs both alloc and free (or neither)");
@@ -120,6 +126,9 @@ fa_alloc *fa_create(const fa_config *cfg) {
     atomic_store(&fa->recovery, resolved.recovery);
     atomic_store(&fa->recovery_user, resolved.recovery_user);
     fa->guard_frames = guard_frames_from(&resolved);
+    atomic_store(&fa->frames_in_flight, resolved.frames_in_flight);
+    atomic_store(&fa->end_flags, (fa->guard_frames > 0 ? FAI_END_GUARD : 0u) |
+                                     (resolved.frames_in_flight > 0 ? FAI_END_INFLIGHT : 0u));
     fai_tags_init(fa);
     fai_obs_init(fa);
     fai_debug_alloc_init(fa);
@@ -234,6 +243,7 @@ void fa_destroy(fa_alloc *fa) {
     }
     while (fa->threads != NULL) tstate_release(fa->threads);
     fai_mutex_unlock(&fai_global_lock);
+    fai_inflight_destroy(fa); /* channels left: their producers are gone */
 
     /* Leak reports need the allocator intact; they run without locks held. */
     report_leaks(fa);
@@ -270,6 +280,7 @@ void fa_get_config(const fa_alloc *fa, fa_config *out) {
     out->recovery = atomic_load(&((fa_alloc *)fa)->recovery);
     out->recovery_user = atomic_load(&((fa_alloc *)fa)->recovery_user);
     out->guard_frames = fa->guard_frames > 0 ? fa->guard_frames : -1;
+    out->frames_in_flight = atomic_load(&((fa_alloc *)fa)->frames_in_flight);
 }
 
 /* ---------------------------------------------------------------------------------------- */

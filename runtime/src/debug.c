@@ -394,6 +394,8 @@ static void release_range(fai_tstate *t, fai_block *b, uintptr_t lo, uintptr_t h
 void fai_dbg_scope_end(fai_tstate *t, const fai_scope *s, uintptr_t from_cur,
                        fai_block *from_block) {
     if (from_block == NULL) return; /* nothing was ever allocated */
+    /* An outermost frame kept for frames in flight dies later (fai_dbg_gen_expire). */
+    if (t->depth == 1 && t->end_k > 0) return;
     /* The outermost end of a guard-mode frame keeps its records with the blocks, which go
      * into quarantine right after (frame_finish rotates every block then). */
     bool keep = FAI_DEBUG && t->depth == 1 && t->fa->guard_frames > 0;
@@ -403,6 +405,29 @@ void fai_dbg_scope_end(fai_tstate *t, const fai_scope *s, uintptr_t from_cur,
         if (hi > lo) release_range(t, b, lo, hi, keep);
         else if (keep && b->debug != NULL) atomic_store(&((fai_dblock *)b->debug)->ended, 1);
         if (b == from_block) break;
+    }
+}
+
+void fai_dbg_gen_keep(fai_tstate *t, const fai_gen *g) {
+    (void)t;
+    for (fai_block *b = g->chain; b != NULL; b = b->next) {
+        fai_dblock *d = b->debug;
+        if (d != NULL) atomic_store(&d->kept, 1);
+        if (b == g->last) break;
+    }
+}
+
+void fai_dbg_gen_expire(fai_tstate *t, const fai_gen *g) {
+    /* As an outermost scope end, late: guard mode quarantines the blocks right after
+     * (frame_finish rotates the chain they are put back into). */
+    bool keep = FAI_DEBUG && t->fa->guard_frames > 0;
+    for (fai_block *b = g->chain; b != NULL; b = b->next) {
+        fai_dblock *d = b->debug;
+        if (d != NULL) atomic_store(&d->kept, 0);
+        uintptr_t hi = b == g->last ? g->last_cur : b->used_end;
+        if (hi > b->start) release_range(t, b, b->start, hi, keep);
+        else if (keep && d != NULL) atomic_store(&d->ended, 1);
+        if (b == g->last) break;
     }
 }
 
@@ -424,9 +449,7 @@ void fai_dbg_rollback(fai_tstate *t, fai_block *block, uintptr_t cur, uintptr_t 
 static bool lookup_own(fai_tstate *t, uintptr_t a, fai_finfo *out) {
     bool live = false, quarantined = false;
     fai_block *blk = NULL;
-    if (fai_frame_owns(t, (const void *)a, &live)) {
-        for (fai_block *b = t->blocks; b != NULL; b = b->next)
-            if (a >= b->start && a < b->end) blk = b;
+    if (fai_frame_owns_block(t, (const void *)a, &live, &blk)) {
     } else if (FAI_DEBUG && fai_guard_owns(t, a, &blk)) {
         quarantined = true;
     } else {
@@ -438,6 +461,7 @@ static bool lookup_own(fai_tstate *t, uintptr_t a, fai_finfo *out) {
     out->thread = t->thread_id;
     if (!FAI_DEBUG || blk == NULL || blk->debug == NULL) return true;
     fai_dblock *d = blk->debug;
+    out->kept = live && atomic_load(&d->kept);
     const fai_frec *r = NULL;
     if (live || atomic_load(&d->ended))
         r = fai_dbg_rec_find(d->recs, atomic_load_explicit(&d->n, memory_order_acquire), a);
@@ -467,6 +491,7 @@ static bool lookup_registry(uintptr_t a, fai_finfo *out) {
             r = fai_dbg_rec_find(d->recs, atomic_load_explicit(&d->n, memory_order_acquire), a);
         out->kind = r != NULL && !ended ? FAI_FK_LIVE : FAI_FK_STALE;
         out->quarantined = ended;
+        out->kept = d != NULL && r != NULL && !ended && atomic_load(&d->kept);
         if (r == NULL) r = hist_find(dt, a);
         if (r != NULL) {
             out->have_rec = true;
@@ -558,6 +583,8 @@ static void frame_facts(const fai_finfo *f, fai_report *r) {
 
 static const char *frame_state(const fai_finfo *f, bool mine) {
     if (f->quarantined) return "frame memory of a finished frame (held in guard quarantine)";
+    if (f->kept && f->kind == FAI_FK_LIVE)
+        return "frame memory of an ended frame kept for frames in flight";
     if (f->kind == FAI_FK_STALE) return "frame memory of a frame scope that has ended";
     return mine ? "live frame memory" : "frame memory that is live on its own thread";
 }
@@ -643,6 +670,8 @@ fa_status fai_debug_check_ptr(fa_alloc *fa, const void *p, const char *site, con
             fai_report_error(&r, "%s: %p is %s of another allocator, \"%s\" (%p)", purpose, p,
                              frame_state(&c.f, c.f.thread == me), alloc_name(c.f.fa),
                              (void *)c.f.fa);
+        } else if (c.f.thread != me && c.f.kept && c.f.kind == FAI_FK_LIVE) {
+            return FA_OK; /* an ended frame inside its window: any thread may read it */
         } else if (c.f.thread != me) {
             r.status = FA_ERR_WRONG_THREAD;
             fai_report_error(&r, "%s: %p is %s of thread %llu; frame memory belongs to the thread "

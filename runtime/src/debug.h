@@ -56,6 +56,7 @@ typedef struct fai_dblock {
     uintptr_t hw;       /* end of the highest byte ever handed out; beyond it the block holds
                            untouched zero pages, not the freed fill */
     _Atomic int ended;  /* the records describe a finished frame (guard quarantine) */
+    _Atomic int kept;   /* the records describe an ended frame kept for frames in flight */
     uint64_t thread;    /* owner thread */
     const char *fa_name;
     int slot;           /* guard slot while protected, or -1 */
@@ -74,6 +75,7 @@ typedef enum fai_fkind { FAI_FK_NONE = 0, FAI_FK_LIVE, FAI_FK_STALE } fai_fkind;
 typedef struct fai_finfo {
     fai_fkind kind;
     bool quarantined;   /* in a guard-protected block of a finished frame */
+    bool kept;          /* in an ended frame kept for frames in flight (live, read-only) */
     bool have_rec;      /* rec describes the allocation p points into */
     fa_alloc *fa;       /* the allocator whose frame block holds p */
     uint64_t thread;    /* the thread that owns the block */

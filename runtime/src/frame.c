@@ -126,6 +126,8 @@ static void block_free(fai_tstate *t, fai_block *b) {
     fai_block_unmap(b);
 }
 
+void fai_frame_block_free(fai_tstate *t, fai_block *b) { block_free(t, b); }
+
 /* ---------------------------------------------------------------------------------------- */
 /* Begin / end                                                                                */
 /* ---------------------------------------------------------------------------------------- */
@@ -184,9 +186,33 @@ static size_t chain_resident(const fai_block *b) {
     return n;
 }
 
-/* Outermost end: the frame is over; settle or rotate the chain for the next frame. */
-static void frame_finish(fai_tstate *t) {
+/* Moves the cursor back to where scope s began. */
+static void scope_rewind(fai_tstate *t, const fai_scope *s) {
+    t->cur_block = s->block;
+    cursor()->cur = s->cur;
+    t->used_prev = s->used_before;
+    t->counted_prev = s->counted_prev;
+    t->counted_cur = s->counted_cur;
+    t->tag_mark = FAI_MIN(t->tag_mark, used_now(t));
+}
+
+/* Outermost end (scope s, depth 1): the frame is over; settle or rotate the chain for the next
+ * frame. */
+static void frame_finish(fai_tstate *t, const fai_scope *s) {
     fa_alloc *fa = t->fa;
+    /* One word says whether this allocator ever had frames in flight (and is in guard mode):
+     * the default pays one load for both. Before the rewind, so the position the frame got to
+     * is read only when a kept frame needs it. The lifetime a frame gets is the allocator's
+     * setting when it ends (hooks builds read it once, before their release of the scope). */
+    unsigned flags = atomic_load_explicit(&fa->end_flags, memory_order_relaxed);
+    if (FA_UNLIKELY(flags & FAI_END_INFLIGHT)) {
+        unsigned k = FAI_HOOKS ? t->end_k : atomic_load_explicit(&fa->frames_in_flight,
+                                                                 memory_order_relaxed);
+        if ((k | t->gen_count) != 0)
+            t->spilled |= fai_inflight_frame_end(t, k, t->cur_block, cursor()->cur);
+    }
+    scope_rewind(t, s);
+    t->depth = 0;
     size_t hw = t->frame_hw;
     size_t peak = FAI_MAX(FAI_LOAD(t->pub.frame_peak), hw);
     FAI_STORE(t->pub.frame_hw_last, hw);
@@ -200,7 +226,7 @@ static void frame_finish(fai_tstate *t) {
     size_t target = FAI_MAX(fa->cfg.frame_block_size, t->hw_decay + t->hw_decay / 4);
     target = fai_align_up(target, (size_t)64 << 10);
     fai_block *first = t->blocks;
-    bool rotate = fa->guard_frames > 0;
+    bool rotate = (flags & FAI_END_GUARD) != 0;
     bool oversized = first != NULL && block_size(first) / 2 > target;
     if (t->spilled || rotate || oversized) {
         bool reuse_first = !rotate && !oversized && first != NULL && block_size(first) >= target;
@@ -247,16 +273,20 @@ void fa_end_frame(fa_alloc *fa) {
     if (t->retain_count > s->retain_count) fai_retain_run(t, s->retain_count);
     fai_tag_charge_frame(t);
     fai_intent_scope_end(t, s);
+    if (FAI_HOOKS && t->depth == 1) {
+        /* Only under the flag frame_finish tests (it is never cleared): both agree. */
+        bool on = atomic_load_explicit(&fa->end_flags, memory_order_relaxed) & FAI_END_INFLIGHT;
+        t->end_k = on ? atomic_load_explicit(&fa->frames_in_flight, memory_order_relaxed) : 0;
+        t->end_bytes = used_now(t);
+    }
     fai_debug_scope_end(t, s, c->cur, t->cur_block);
 
-    t->cur_block = s->block;
-    c->cur = s->cur;
-    t->used_prev = s->used_before;
-    t->counted_prev = s->counted_prev;
-    t->counted_cur = s->counted_cur;
-    t->tag_mark = FAI_MIN(t->tag_mark, used_now(t));
-    t->depth--;
-    if (t->depth == 0) frame_finish(t);
+    if (t->depth == 1) {
+        frame_finish(t, s);
+    } else {
+        scope_rewind(t, s);
+        t->depth--;
+    }
     cursor_update_end(t);
     /* Expired kept copies go once the thread's state is consistent again: their frees may
      * report (a copy the program freed itself), and a handler may call back in. */
@@ -500,6 +530,16 @@ void *fa_frame_realloc(fa_alloc *fa, void *p, size_t old_size, size_t new_size, 
     /* p must be live frame memory of this thread with old_size bytes behind it: the copy below
      * reads them, so a foreign pointer or a wrong size is reported, never read. */
     size_t extent = live_extent(t, p);
+    bool kept_live = false;
+    fai_block *kept_blk = NULL;
+    if (extent == 0 && t->gen_count != 0 &&
+        fai_inflight_owns(t, (uintptr_t)p, &kept_live, &kept_blk) && kept_live) {
+        fai_error(fa, FA_ERR_INVALID_ARGUMENT, p, new_size, NULL,
+                  "fa_frame_realloc(%p): memory of an ended frame kept for frames in flight is "
+                  "read-only; nothing was copied",
+                  p);
+        return NULL;
+    }
     if (extent == 0) {
         if (fai_debug_check_ptr(fa, p, NULL, "fa_frame_realloc", false) == FA_OK)
             fai_error(fa, FA_ERR_FOREIGN_POINTER, p, new_size, NULL,
@@ -575,6 +615,7 @@ void fa_frame_trim(fa_alloc *fa) {
 }
 
 void fai_frame_release_all(fai_tstate *t) {
+    fai_inflight_thread_release(t);
     free_chain(t, t->blocks);
     t->blocks = t->cur_block = NULL;
     t->depth = 0;
@@ -583,7 +624,7 @@ void fai_frame_release_all(fai_tstate *t) {
     t->retain_count = 0;
 }
 
-bool fai_frame_owns(fai_tstate *t, const void *p, bool *live) {
+bool fai_frame_owns_block(fai_tstate *t, const void *p, bool *live, fai_block **blk) {
     uintptr_t a = (uintptr_t)p;
     uintptr_t cur = fai_cursor_cur(t);
     bool before_cur = t->depth > 0 && t->cur_block != NULL;
@@ -593,9 +634,16 @@ bool fai_frame_owns(fai_tstate *t, const void *p, bool *live) {
                 *live = a < cur;
             else
                 *live = before_cur && a < b->used_end;
+            *blk = b;
             return true;
         }
         if (b == t->cur_block) before_cur = false;
     }
-    return false;
+    *blk = NULL;
+    return t->gen_count != 0 && fai_inflight_owns(t, a, live, blk);
+}
+
+bool fai_frame_owns(fai_tstate *t, const void *p, bool *live) {
+    fai_block *blk;
+    return fai_frame_owns_block(t, p, live, &blk);
 }

@@ -127,6 +127,7 @@ fai_block *fai_guard_recycle(fai_tstate *t, size_t size) {
             fai_dbg_hist_push(t, d->recs, atomic_load(&d->n));
             atomic_store(&d->n, 0);
             atomic_store(&d->ended, 0);
+            atomic_store(&d->kept, 0);
             if (dt != NULL) fai_mutex_unlock(&dt->lock);
         }
         b->used_end = b->start;

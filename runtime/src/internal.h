@@ -140,6 +140,25 @@ typedef struct fai_scope {
     uintptr_t counted_cur;
 } fai_scope;
 
+/* An ended outermost frame whose memory is kept for frames in flight (inflight.c). Its chain
+ * holds live data in [start, used_end) of every block before `last` and [start, last_cur) of
+ * `last`; the blocks after `last` hold nothing live. */
+typedef struct fai_gen {
+    fai_block *chain;       /* NULL: the frame allocated nothing */
+    fai_block *last;
+    uintptr_t last_cur;
+    uint64_t frame;         /* the outermost frame number it was */
+    uint64_t expire;        /* released at the end of this frame (never before an older gen) */
+    size_t bytes;           /* frame bytes at its end (as fa_thread_stats.frame_bytes counts) */
+} fai_gen;
+/* fa_alloc.end_flags: guard mode is on (fixed at fa_create); frames in flight were on at some
+ * point (never cleared: threads may still keep frames after k went back to 0). */
+#define FAI_END_GUARD 1u
+#define FAI_END_INFLIGHT 2u
+
+/* Frames kept at once: k, plus the one a frame end pushes before the oldest goes. */
+#define FAI_GEN_CAP (FA_MAX_FRAMES_IN_FLIGHT + 1)
+
 typedef struct fai_retain {
     void **slot;
     size_t size;
@@ -265,6 +284,8 @@ typedef struct fai_pub {
     _Atomic size_t frame_peak;
     _Atomic size_t frame_reserved;
     _Atomic uint64_t heap_allocs, heap_frees;
+    _Atomic size_t frame_retained;
+    _Atomic unsigned frames_retained;
 } fai_pub;
 
 #define FAI_TAG_STACK 16
@@ -301,6 +322,13 @@ typedef struct fai_tstate {
     uint32_t kept_count, kept_cap;
     uint64_t kept_next;             /* earliest expire of kept[] (UINT64_MAX when empty) */
     fai_block *quarantine;          /* guard mode: protected blocks waiting out guard_frames */
+    /* frames in flight (inflight.c): ended frames kept, oldest at gens[gen_head] */
+    fai_gen gens[FAI_GEN_CAP];
+    uint32_t gen_head, gen_count;
+    size_t gen_bytes;               /* sum of gens[].bytes */
+    unsigned end_k;                 /* hooks builds: frames_in_flight read by the outermost end */
+    size_t end_bytes;               /* ... and the frame's bytes then (redzones left out) */
+    struct fa_frame_channel *channels; /* channels this thread is the producer of */
 
     /* tags */
     fa_tag tag_stack[FAI_TAG_STACK];
@@ -426,6 +454,10 @@ struct fa_alloc {
     _Atomic(void *) handler_user;
 
     int guard_frames;               /* effective (debug builds) */
+    _Atomic unsigned frames_in_flight; /* cfg.frames_in_flight, changed by the setter */
+    _Atomic unsigned end_flags;     /* FAI_END_*: what an outermost frame end must look at */
+    struct fa_frame_channel *channel_list; /* live frame channels (under lock) */
+    _Atomic uint64_t channel_violations;
     void *debug;                    /* debug.c allocator state */
 
     /* phase names (phase.c): append-only, registered under lock */
@@ -554,7 +586,22 @@ void fai_frame_cursor_sync(fai_tstate *t);    /* cursor end after cur_block/curs
 void fai_frame_release_all(fai_tstate *t);    /* blocks, scopes (thread exit, destroy) */
 size_t fai_frame_bytes_now(fai_tstate *t);    /* exact, calling thread only */
 void fai_frame_publish(fai_tstate *t);
+/* p is in a frame block of t (the open frame's chain or a kept frame's); *live: it is live
+ * frame memory (open scopes or a kept frame's data); *blk: the block (may be NULL). */
 bool fai_frame_owns(fai_tstate *t, const void *p, bool *live);
+bool fai_frame_owns_block(fai_tstate *t, const void *p, bool *live, fai_block **blk);
+void fai_frame_block_free(fai_tstate *t, fai_block *b); /* unmaps, uncounts from reserved */
+
+/* inflight.c: frames in flight. frame_end runs at every outermost end with k (the lifetime the
+ * frame gets) or kept frames: keeps the chain of the frame that ended (k > 0), releases the
+ * kept frames whose window is over and puts their blocks at the head of t->blocks for reuse.
+ * Returns true when the chain must be settled again (it is not one block any more). */
+bool fai_inflight_frame_end(fai_tstate *t, unsigned k, fai_block *last, uintptr_t last_cur);
+/* Thread exit / fa_destroy: ends the thread's publications, frees every kept frame. */
+void fai_inflight_thread_release(fai_tstate *t);
+void fai_inflight_destroy(fa_alloc *fa);          /* frees channels left */
+/* p in a kept frame of t: *live when inside its data; *blk its block. */
+bool fai_inflight_owns(const fai_tstate *t, uintptr_t a, bool *live, fai_block **blk);
 
 /* pool.c */
 void fai_pool_thread_release(fai_tstate *t);  /* hand pages back at thread exit/destroy */
@@ -689,6 +736,8 @@ void fai_dbg_scope_end(fai_tstate *t, const fai_scope *s, uintptr_t from_cur,
                        fai_block *from_block);
 void fai_dbg_rollback(fai_tstate *t, fai_block *block, uintptr_t cur, uintptr_t from_cur,
                       fai_block *from_block);
+void fai_dbg_gen_keep(fai_tstate *t, const fai_gen *g);
+void fai_dbg_gen_expire(fai_tstate *t, const fai_gen *g);
 void fai_dbg_block_new(fai_tstate *t, fai_block *b);
 void fai_dbg_block_free(fai_tstate *t, fai_block *b);
 bool fai_dbg_block_retire(fai_tstate *t, fai_block *b);
@@ -732,6 +781,14 @@ FAI_INLINE void fai_debug_scope_end(fai_tstate *t, const fai_scope *s, uintptr_t
 FAI_INLINE void fai_debug_rollback(fai_tstate *t, fai_block *block, uintptr_t cur,
                                    uintptr_t from_cur, fai_block *from_block) {
     if (FAI_HOOKS) fai_dbg_rollback(t, block, cur, from_cur, from_block);
+}
+/* Frames in flight: g was kept at its outermost end (its memory stays live, read-only); later
+ * its window is over and its memory dies like an ended scope's. */
+FAI_INLINE void fai_debug_gen_keep(fai_tstate *t, const fai_gen *g) {
+    if (FAI_HOOKS) fai_dbg_gen_keep(t, g);
+}
+FAI_INLINE void fai_debug_gen_expire(fai_tstate *t, const fai_gen *g) {
+    if (FAI_HOOKS) fai_dbg_gen_expire(t, g);
 }
 FAI_INLINE void fai_debug_block_new(fai_tstate *t, fai_block *b) {
     if (FAI_HOOKS) fai_dbg_block_new(t, b);

@@ -238,6 +238,10 @@ void fa_stats_print(fa_alloc *fa, fa_line_fn out, void *user) {
          st.frames_completed, st.errors);
     line(out, user, "  frame     open %zu B, reserved %zu B, peak frame %zu B", st.frame_bytes,
          st.frame_reserved, st.frame_peak);
+    unsigned k = fa_frames_in_flight(fa);
+    if (k != 0 || st.frame_retained != 0 || st.channel_violations != 0)
+        line(out, user, "  in flight k = %u, %zu B of ended frames kept, %" PRIu64
+             " channel violations", k, st.frame_retained, st.channel_violations);
     line(out, user, "  pool      %zu objects, %zu B live, %zu B reserved", st.pool_count,
          st.pool_bytes, st.pool_reserved);
     line(out, user, "  heap      %zu blocks, %zu B live, peak %zu B", st.heap_count,

@@ -19,11 +19,15 @@ static void thread_stats(fai_tstate *t, bool mine, fa_thread_stats *out) {
         out->frame_number = t->frame_number;
         out->frame_bytes = fai_frame_bytes_now(t);
         out->frame_reserved = t->reserved;
+        out->frame_retained = t->gen_bytes;
+        out->frames_retained = t->gen_count;
     } else {
         out->frame_depth = FAI_LOAD(t->pub.depth);
         out->frame_number = FAI_LOAD(t->pub.frame_number);
         out->frame_bytes = FAI_LOAD(t->pub.frame_bytes);
         out->frame_reserved = FAI_LOAD(t->pub.frame_reserved);
+        out->frame_retained = FAI_LOAD(t->pub.frame_retained);
+        out->frames_retained = FAI_LOAD(t->pub.frames_retained);
     }
     out->frame_high_water_last = FAI_LOAD(t->pub.frame_hw_last);
     out->frame_peak = FAI_LOAD(t->pub.frame_peak);
@@ -49,11 +53,13 @@ void fa_get_stats(fa_alloc *fa, fa_stats *out) {
         out->frames_completed += FAI_LOAD(t->pub.frames_completed);
         out->frame_bytes += ts.frame_bytes;
         out->frame_reserved += ts.frame_reserved;
+        out->frame_retained += ts.frame_retained;
         if (ts.frame_peak > out->frame_peak) out->frame_peak = ts.frame_peak;
     }
     fai_mutex_unlock(&fa->lock);
     fai_pool_count(fa, NULL, -1, &out->pool_count, &out->pool_bytes, NULL);
     out->pool_reserved = atomic_load(&fa->pool_pages_in_use) * FAI_POOL_PAGE_SIZE;
+    out->channel_violations = atomic_load(&fa->channel_violations);
     out->heap_bytes = atomic_load(&fa->heap_bytes);
     out->heap_count = atomic_load(&fa->heap_count);
     out->heap_peak = atomic_load(&fa->heap_peak);
