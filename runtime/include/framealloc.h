@@ -1333,16 +1333,17 @@ __attribute__((always_inline)) static inline void *fai_pool_alloc_inline(fa_allo
     return fai_pool_alloc_slow(fa, size);
 }
 
-/* The hot case: p is in the page this thread's last local free went to (fdesc, a page of the
+/* 1 when p was freed by the hot case, 0 when nothing was done. The hot case: p is in the page
+ * this thread's last local free went to (fdesc, a page of the
  * cursor's allocator that this thread owns, on its available list and not counted by a
  * budget), it is the start of a slot the page has handed out (one multiply and rotate: the
  * quotient of an exact multiple of the block size is its index, any other offset rotates to a
  * huge value), and it is not marked free (a double free). Anything else, including every
- * garbage pointer, is fai_pool_free_slow, which validates through the segment map. */
+ * garbage pointer, is left to fai_pool_free_slow, which validates through the segment map. */
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__((no_sanitize_undefined))
 #endif
-__attribute__((always_inline)) static inline void fai_pool_free_inline(fa_alloc *fa, void *p) {
+__attribute__((always_inline)) static inline int fai_pool_free_try(fa_alloc *fa, void *p) {
     fai_cursor_t *c = &fai_cursor;
     uintptr_t a = FAI_PTR_TO_INT(p);
     uintptr_t off = a ^ c->fpage;
@@ -1363,13 +1364,26 @@ __attribute__((always_inline)) static inline void fai_pool_free_inline(fa_alloc 
                 uint32_t used = __atomic_load_n(&pg->used, __ATOMIC_RELAXED) - 1;
                 __atomic_store_n(&pg->used, used, __ATOMIC_RELAXED);
                 if (FA_UNLIKELY(used == 0)) fai_pool_free_emptied(fa);
-                return;
+                return 1;
             }
         }
     }
-    fai_pool_free_slow(fa, p);
+    return 0;
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((no_sanitize_undefined))
+#endif
+__attribute__((always_inline)) static inline void fai_pool_free_inline(fa_alloc *fa, void *p) {
+    if (FA_UNLIKELY(!fai_pool_free_try(fa, p))) fai_pool_free_slow(fa, p);
 }
 #else
+/* 1 when the fast path freed p; 0: nothing was done (the caller takes the checked path). */
+static inline int fai_pool_free_try(fa_alloc *fa, void *p) {
+    (void)fa;
+    (void)p;
+    return 0;
+}
 static inline void *fai_pool_alloc_inline(fa_alloc *fa, size_t size) {
     return fai_pool_alloc_slow(fa, size);
 }

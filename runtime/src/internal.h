@@ -815,9 +815,13 @@ fai_block *fai_block_new(fai_tstate *t, size_t min_size, size_t align, size_t pr
 void fai_block_unmap(fai_block *b);
 
 /* The cursor's pool fields for t, the tstate it now holds: t's current queues (all empty in
- * builds with hooks, which must see every pool operation), no cached free page. */
-FAI_INLINE void fai_cursor_pool_load(const fai_tstate *t) {
+ * builds with hooks, which must see every pool operation), no cached free page. A tag switch
+ * changes the queues only: the cached page serves frees whatever tag is current. */
+FAI_INLINE void fai_cursor_pool_queues(const fai_tstate *t) {
     fai_cursor.pool = FAI_HOOKS || t->pool_cur == NULL ? &fai_pool_counted_set : t->pool_cur;
+}
+FAI_INLINE void fai_cursor_pool_load(const fai_tstate *t) {
+    fai_cursor_pool_queues(t);
     fai_cursor.fpage = 0;
     fai_cursor.fdesc = &fai_pool_no_page;
 }

@@ -775,5 +775,5 @@ static void switch_set(fai_tstate *t, fa_tag tag) {
 
 void fai_pool_switch_tag(fai_tstate *t, fa_tag tag) {
     switch_set(t, tag);
-    if (fai_cursor.tstate == t) fai_cursor_pool_load(t);
+    if (fai_cursor.tstate == t) fai_cursor_pool_queues(t);
 }
