@@ -69,7 +69,7 @@
 #define FA_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define FA_MALLOC_ATTR __attribute__((malloc))
 #define FA_NODISCARD __attribute__((warn_unused_result))
-/* The fast-path cursor is initial-exec TLS (32 bytes of static TLS, one %fs-relative load);
+/* The fast-path cursor is initial-exec TLS (56 bytes of static TLS, one %fs-relative load);
  * a library built with FRAMEALLOC_DYNAMIC_TLS defines FA_DYNAMIC_TLS=1 for itself and its
  * consumers and uses no static TLS at all (one __tls_get_addr call per fast-path access). */
 #if defined(_WIN32)

@@ -13,6 +13,12 @@
  * a full list, and up to cfg.pool_keep_empty_pages empty pages; further empty pages are
  * decommitted and go back to the allocator (returned to the OS).
  *
+ * Header fast paths (framealloc.h): release call sites pop q[cls].cur's free list through the
+ * cursor's `pool` queues and push frees into the page of the thread's last local free (cursor
+ * fpage/fdesc, set by pool_free, dropped whenever that page changes lists or is released). Only
+ * a page of the cursor's tstate on its available list and not counted is cached, so the inline
+ * free needs no owner, state or standing test; builds with hooks never set either field.
+ *
  * Frees: the owner pushes onto the page's free list (no atomics). Another thread pushes onto
  * the page's thread_free list with one CAS; the owner takes the whole list when it runs dry.
  * When a thread exits, its pages with live objects are abandoned to the allocator and adopted
