@@ -1387,6 +1387,20 @@ static void ir_p1(long n, int which) {
     anchors_drop(&anchors);
 }
 
+/* fa_pool_usable_size of a live 64-byte object (its page validated like a free's). */
+static void ir_usable(long n) {
+    fa_alloc *fa = g_fa;
+    anchor_set anchors;
+    anchors_take(&anchors, 1, 1);
+    void *p = anchors.p[ANCHORS / 2];
+    size_t sum = 0;
+    for (long i = 0; i < n / 8; i++) {
+        X8({ BENCH_ESCAPE(p); sum += fa_pool_usable_size(fa, p); })
+    }
+    if (sum != (size_t)(n / 8) * 8 * 64) fail("fa_pool_usable_size");
+    anchors_drop(&anchors);
+}
+
 static void ir_frames(long n, void (*fn)(void)) {
     for (long i = 0; i < n; i++) fn();
 }
@@ -1440,7 +1454,7 @@ static const char *const ir_kernels[] = {
     "loop", "f1_raw", "f1_ours", "f1_ours_at", "f1_ours_tag", "f1_proto", "f2_raw", "f2_ours",
     "f0_ours", "f3_raw", "f3_ours", "f3_sys", "f5_raw", "f5_ours", "f6_ours",
     "p1_raw", "p1_ours", "p1_sys", "p1_lifo_raw", "p1_lifo_ours", "p1_lifo_sys",
-    "h1_sys", "h1_ours", "p2_remote_ours", "p2_remote_sys", NULL};
+    "h1_sys", "h1_ours", "p2_remote_ours", "p2_remote_sys", "usable_ours", NULL};
 
 static int run_ir(const char *k, long n) {
     /* Untimed, deterministic; setup cost is the same for N and 2N and cancels. */
@@ -1471,6 +1485,7 @@ static int run_ir(const char *k, long n) {
     else if (!strcmp(k, "h1_ours")) ir_h1(n, 1);
     else if (!strcmp(k, "p2_remote_ours")) ir_remote_free(n, 1);
     else if (!strcmp(k, "p2_remote_sys")) ir_remote_free(n, 0);
+    else if (!strcmp(k, "usable_ours")) ir_usable(n);
     else return 1;
     return 0;
 }

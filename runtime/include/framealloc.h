@@ -69,7 +69,7 @@
 #define FA_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define FA_MALLOC_ATTR __attribute__((malloc))
 #define FA_NODISCARD __attribute__((warn_unused_result))
-/* The fast-path cursor is initial-exec TLS (32 bytes of static TLS, one %fs-relative load);
+/* The fast-path cursor is initial-exec TLS (56 bytes of static TLS, one %fs-relative load);
  * a library built with FRAMEALLOC_DYNAMIC_TLS defines FA_DYNAMIC_TLS=1 for itself and its
  * consumers and uses no static TLS at all (one __tls_get_addr call per fast-path access). */
 #if defined(_WIN32)
@@ -118,10 +118,12 @@
 #ifdef __cplusplus
 #define FAI_CAST(T, x) (static_cast<T>(x))
 #define FAI_INT_TO_PTR(T, x) (reinterpret_cast<T>(x))
+#define FAI_PTR_TO_INT(x) (reinterpret_cast<uintptr_t>(x))
 #define FAI_NULLPTR nullptr
 #else
 #define FAI_CAST(T, x) ((T)(x))
 #define FAI_INT_TO_PTR(T, x) ((T)(x))
+#define FAI_PTR_TO_INT(x) ((uintptr_t)(x))
 #define FAI_NULLPTR ((void *)0)
 #endif
 
@@ -1269,7 +1271,22 @@ typedef struct fai_cursor_t {
     uintptr_t end;   /* end of the fast range: 0 outside a frame, == cur when every call must
                         take the slow path (debug and sanitizer builds) */
     void *tstate;    /* the library's per-(thread, allocator) state */
+    /* Pool fast path (all matching nothing in debug and sanitizer builds): */
+    void *pool;      /* the tstate's current pool queues: class c's page at c * 32 bytes */
+    uintptr_t fpage; /* start of the page the last local free went to */
+    void *fdesc;     /* its descriptor (a fai_pool_page_head that matches nothing if none) */
 } fai_cursor_t;
+
+/* The leading fields of a pool page descriptor (the library's page descriptor starts with
+ * them). Written by the page's owner thread only; `used` is also read by statistics on any
+ * thread, so every access to it is a relaxed atomic. */
+typedef struct fai_pool_page_head {
+    void *free;      /* the owner's free list; the second word of a listed object is its mark */
+    uint32_t used;   /* objects out (owner's view) */
+    uint32_t handed; /* slots handed out so far from the page start */
+    uint32_t dinv;   /* block size = odd << shift: the inverse of odd modulo 2^32 */
+    uint32_t shift;
+} fai_pool_page_head;
 
 /* Every fa_alloc starts with its serial (never reused), so a cursor of a destroyed allocator
  * can never match a new one. */
@@ -1286,6 +1303,19 @@ FA_API void *fai_frame_alloc_array_cold(fa_alloc *fa, size_t n, size_t size, siz
 /* Sizes above this leave the fast path; with align <= FA_MAX_ALIGN it keeps the bump
  * arithmetic free of overflow. */
 #define FAI_FAST_LIMIT (FAI_CAST(size_t, 1) << 32)
+
+/* Pool entry points behind the inline fast paths. */
+FA_API void *fai_pool_alloc_slow(fa_alloc *fa, size_t size);
+FA_API void fai_pool_free_slow(fa_alloc *fa, void *p);
+/* A fast-path free emptied the cursor's cached page (fdesc). */
+FA_API void fai_pool_free_emptied(fa_alloc *fa);
+/* Size classes of sizes up to 1024 by (size + 15) / 16 (runtime sizes). */
+extern FA_API const unsigned char fai_pool_class_small[65];
+/* Largest size the inline pool path serves; the page size its free test uses. */
+#define FAI_POOL_INLINE_MAX 1024
+#define FAI_POOL_PAGE_BYTES (FAI_CAST(uintptr_t, 1) << 16)
+/* A free object's mark (second word): its address xor this. */
+#define FAI_POOL_FREE_MARK FAI_CAST(uintptr_t, 0x46414652454544ull)
 
 #if FAI_HAS_TLS_FAST_PATH && !defined(FA_NO_INLINE_FAST_PATH)
 extern FAI_CURSOR_API FAI_THREAD_LOCAL fai_cursor_t fai_cursor FAI_TLS_IE;
@@ -1333,6 +1363,104 @@ static inline void *fai_frame_alloc_inline(fa_alloc *fa, size_t size, size_t ali
 }
 #endif
 
+#if FAI_HAS_TLS_FAST_PATH && !defined(FA_NO_INLINE_FAST_PATH)
+/* Size class of 1 <= size <= 1024: 16-byte steps to 128, then 4 per doubling. Constant sizes
+ * fold to a constant. */
+static inline unsigned fai_pool_class_of(size_t size) {
+    if (__builtin_constant_p(size)) {
+        if (size <= 128) return FAI_CAST(unsigned, (size + 15) >> 4) - 1;
+        size_t s = size - 1;
+        unsigned b = 63u - FAI_CAST(unsigned, __builtin_clzll(s));
+        return 8 + (b - 7) * 4 + FAI_CAST(unsigned, (s >> (b - 2)) & 3);
+    }
+    return fai_pool_class_small[(size + 15) >> 4];
+}
+
+/* The hot case: this thread's cursor belongs to fa and the class's current page has a free
+ * object. Everything else (first use, run-dry page, budgets, bad requests, debug builds, whose
+ * cursors hold empty queues) is fai_pool_alloc_slow. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((no_sanitize_undefined))
+#endif
+__attribute__((always_inline)) static inline void *fai_pool_alloc_inline(fa_alloc *fa,
+                                                                         size_t size) {
+    fai_cursor_t *c = &fai_cursor;
+    if (FA_LIKELY(fa != FAI_NULLPTR && size - 1 < FAI_POOL_INLINE_MAX &&
+                  c->serial == FAI_CAST(const fai_alloc_head *, FAI_CAST(const void *, fa))->serial)) {
+        fai_pool_page_head *pg = *FAI_CAST(fai_pool_page_head *const *,
+                                           FAI_CAST(const void *, FAI_CAST(const char *, c->pool) +
+                                                                     fai_pool_class_of(size) * 32));
+        if (FA_LIKELY(pg != FAI_NULLPTR)) {
+            void *p = pg->free;
+            if (FA_LIKELY(p != FAI_NULLPTR)) {
+                pg->free = *FAI_CAST(void **, p);
+                FAI_CAST(uintptr_t *, p)[1] = 0; /* no longer marked free */
+                __atomic_store_n(&pg->used, __atomic_load_n(&pg->used, __ATOMIC_RELAXED) + 1,
+                                 __ATOMIC_RELAXED);
+                return p;
+            }
+        }
+    }
+    return fai_pool_alloc_slow(fa, size);
+}
+
+/* 1 when p was freed by the hot case, 0 when nothing was done. The hot case: p is in the page
+ * this thread's last local free went to (fdesc, a page of the
+ * cursor's allocator that this thread owns, on its available list and not counted by a
+ * budget), it is the start of a slot the page has handed out (one multiply and rotate: the
+ * quotient of an exact multiple of the block size is its index, any other offset rotates to a
+ * huge value), and it is not marked free (a double free). Anything else, including every
+ * garbage pointer, is left to fai_pool_free_slow, which validates through the segment map. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((no_sanitize_undefined))
+#endif
+__attribute__((always_inline)) static inline int fai_pool_free_try(fa_alloc *fa, void *p) {
+    fai_cursor_t *c = &fai_cursor;
+    uintptr_t a = FAI_PTR_TO_INT(p);
+    uintptr_t off = a ^ c->fpage;
+    if (FA_LIKELY(fa != FAI_NULLPTR && off < FAI_POOL_PAGE_BYTES &&
+                  c->serial == FAI_CAST(const fai_alloc_head *, FAI_CAST(const void *, fa))->serial)) {
+        fai_pool_page_head *pg = FAI_CAST(fai_pool_page_head *, c->fdesc);
+        uint32_t x = FAI_CAST(uint32_t, off) * pg->dinv;
+        uint32_t q = (x >> pg->shift) | (x << ((32 - pg->shift) & 31));
+        if (FA_LIKELY(q < pg->handed)) {
+            uintptr_t mark = a ^ FAI_POOL_FREE_MARK;
+            uintptr_t *w = FAI_CAST(uintptr_t *, p);
+            if (FA_LIKELY(w[1] != mark)) {
+                /* The list store between the two words keeps GCC from pairing them through
+                 * a vector register (two more instructions). */
+                w[0] = FAI_PTR_TO_INT(pg->free);
+                pg->free = p;
+                w[1] = mark;
+                uint32_t used = __atomic_load_n(&pg->used, __ATOMIC_RELAXED) - 1;
+                __atomic_store_n(&pg->used, used, __ATOMIC_RELAXED);
+                if (FA_UNLIKELY(used == 0)) fai_pool_free_emptied(fa);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((no_sanitize_undefined))
+#endif
+__attribute__((always_inline)) static inline void fai_pool_free_inline(fa_alloc *fa, void *p) {
+    if (FA_UNLIKELY(!fai_pool_free_try(fa, p))) fai_pool_free_slow(fa, p);
+}
+#else
+/* 1 when the fast path freed p; 0: nothing was done (the caller takes the checked path). */
+static inline int fai_pool_free_try(fa_alloc *fa, void *p) {
+    (void)fa;
+    (void)p;
+    return 0;
+}
+static inline void *fai_pool_alloc_inline(fa_alloc *fa, size_t size) {
+    return fai_pool_alloc_slow(fa, size);
+}
+static inline void fai_pool_free_inline(fa_alloc *fa, void *p) { fai_pool_free_slow(fa, p); }
+#endif
+
 static inline void *fa_frame_alloc(fa_alloc *fa, size_t size, size_t align) {
     return fai_frame_alloc_inline(fa, size, align, FAI_NULLPTR);
 }
@@ -1366,6 +1494,11 @@ static inline void *fa_frame_alloc_array(fa_alloc *fa, size_t n, size_t size, si
 #define fa_pool_free(fa, p) fa_pool_free_at((fa), (p), FA_SITE_HERE)
 #define fa_heap_free(fa, p) fa_heap_free_at((fa), (p), FA_SITE_HERE)
 #define fa_free(fa, p) fa_free_at((fa), (p), FA_SITE_HERE)
+#elif !defined(FA_NO_SITE_MACROS)
+/* Release call sites inline the pool fast paths (the exported functions stay for FFI and for
+ * taking their address). */
+#define fa_pool_alloc(fa, size) fai_pool_alloc_inline((fa), (size))
+#define fa_pool_free(fa, p) fai_pool_free_inline((fa), (p))
 #endif
 
 #ifdef __cplusplus

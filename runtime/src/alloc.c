@@ -398,6 +398,7 @@ fai_tstate *fai_bind_slow(fa_alloc *fa) {
     fai_cursor.cur = t->saved_cur;
     fai_cursor.end = t->saved_end;
     fai_cursor.tstate = t;
+    fai_cursor_pool_load(t);
     return t;
 }
 
@@ -432,6 +433,7 @@ static void thread_exit(void *value) {
             fai_cursor.serial = t->serial;
             fai_cursor.cur = t->saved_cur;
             fai_cursor.end = t->saved_end;
+            fai_cursor_pool_load(t);
             tstate_release(t);
             memset(&fai_cursor, 0, sizeof fai_cursor);
             break;

@@ -227,15 +227,15 @@ void fai_dbg_pool_alloc(fai_page *pg, void *p, size_t size, const char *site) {
         }
         /* page_pop already took the link word as the new list head: make sure the next pop
          * will not follow a pointer a stale write left there. */
-        if (pg->free != NULL && !is_freed_object(pg, d, pg->free)) {
+        if (pg->h.free != NULL && !is_freed_object(pg, d, pg->h.free)) {
             snprintf(detail, sizeof detail, "  freed at:   %s on thread %u",
                      fai_dbg_site(o->free_site), o->free_thread);
             pool_report(FA_ERR_CORRUPTION, fa, p, o, site, detail,
                         "pool free list damaged: the link word of freed object %p holds %p, not "
                         "a freed object of its page (written after free); the rest of the "
                         "page's free list is dropped",
-                        p, pg->free);
-            pg->free = NULL;
+                        p, pg->h.free);
+            pg->h.free = NULL;
         }
         memset(p, FAI_FILL_POOL_ALLOC, size);
         memset((char *)p + size, FAI_FILL_CANARY, bs - size);
@@ -458,7 +458,7 @@ fa_alloc *fai_dbg_heap_owner(fa_alloc *fa, const void *p) {
 static fa_status check_page(fai_page *pg, char *why, size_t cap, const void **where) {
     fai_dpage *d = FAI_DEBUG ? dpage_of(pg) : NULL;
     uint32_t bs = pg->block_size, n = 0;
-    for (void *q = pg->free; q != NULL; q = *(void **)q) {
+    for (void *q = pg->h.free; q != NULL; q = *(void **)q) {
         uintptr_t a = (uintptr_t)q;
         if (a < pg->start || a >= pg->bump || (a - pg->start) % bs != 0 || ++n > pg->capacity ||
             (d != NULL && !is_freed_object(pg, d, q))) {

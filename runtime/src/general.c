@@ -17,6 +17,7 @@
 
 void *fa_malloc(fa_alloc *fa, size_t size) {
     /* malloc(0) conventions: a unique minimal block, not an error. */
+    if (size - 1 < FAI_POOL_INLINE_MAX) return fai_pool_alloc_inline(fa, size);
     if (size <= FA_POOL_MAX_SIZE) return fa_pool_alloc_at(fa, size != 0 ? size : 1, NULL);
     return fa_heap_alloc_at(fa, size, 16, NULL);
 }

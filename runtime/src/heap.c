@@ -221,6 +221,8 @@ void fa_heap_free_at(fa_alloc *fa, void *p, const char *site) { heap_free(fa, p,
 /* Either kind: p in a pool segment of fa goes to the pool (which reports a bad pool pointer
  * as such), anything else to the heap (which reports what it is not). */
 void fa_free_at(fa_alloc *fa, void *p, const char *site) {
+    /* A pool object in the page of this thread's last local free (the header's fast path). */
+    if (fai_pool_free_try(fa, p)) return;
     fa_alloc *owner = NULL;
     if (p != NULL && fa != NULL && fai_pool_in_any_segment(p, &owner) && owner == fa)
         fa_pool_free_at(fa, p, site);

@@ -204,10 +204,11 @@ typedef enum fai_page_where { FAI_ON_AVAIL = 0, FAI_ON_FULL, FAI_ON_EMPTY, FAI_O
 /* 128 bytes, so a descriptor's address is a shift away from its page index and two pages'
  * descriptors never share a cache line. */
 typedef struct fai_page {
-    _Alignas(128) void *free;   /* owner's free list */
+    /* free list, used (objects out, owner's view: one writer, read by stats), handed and the
+     * exact-start test of the header's free fast path (framealloc.h) */
+    _Alignas(128) fai_pool_page_head h;
     _Atomic uintptr_t bump;     /* never-used tail, carved lazily (no page faults up front); */
     uintptr_t bump_end;         /* written by the owner only, read by fa_check_ptr anywhere */
-    _Atomic uint32_t used;      /* objects out, owner's view (one writer; read by stats) */
     uint32_t capacity;
     uint32_t block_size;
     uint32_t inv_size;          /* ceil(2^32 / block_size): index by multiply, not divide */
@@ -233,6 +234,11 @@ typedef struct fai_segment {
     uint32_t pages_handed;      /* pages ever carved from this segment (1..63) */
     fai_page pages[FAI_SEGMENT_PAGES];
 } fai_segment;
+
+/* pg->h.used: a relaxed atomic written by the owner only (the header's fast paths use the same
+ * builtins on the plain field). */
+#define FAI_USED(pg) __atomic_load_n(&(pg)->h.used, __ATOMIC_RELAXED)
+#define FAI_SET_USED(pg, v) __atomic_store_n(&(pg)->h.used, (uint32_t)(v), __ATOMIC_RELAXED)
 
 /* One size class's pages on one thread for one tag. */
 /* 32 bytes: the fast path indexes queues by class with a shift. */
@@ -664,6 +670,8 @@ void fai_tag_switch(fai_tstate *t, fa_tag tag);
 
 /* budget.c: budgets of tags, the allocator and threads (what each counts: framealloc.h). */
 extern fai_pool_set fai_pool_counted_set; /* all-empty: sends the pool fast path to counted_alloc */
+/* pool.c: a descriptor head no free matches (handed 0): the cursor's fdesc when none is cached. */
+extern fai_pool_page_head fai_pool_no_page;
 /* Pool allocations of tag on t are counted (a budget exists on the tag, allocator or thread). */
 FAI_INLINE bool fai_budget_counts(const fai_tstate *t, fa_tag tag) {
     return t->count_all ||
@@ -862,5 +870,17 @@ void fai_heap_walk(fa_alloc *fa, void (*fn)(void *ctx, void *p, size_t size, con
 /* Frame blocks (frame.c), used by debug.c */
 fai_block *fai_block_new(fai_tstate *t, size_t min_size, size_t align, size_t prefault);
 void fai_block_unmap(fai_block *b);
+
+/* The cursor's pool fields for t, the tstate it now holds: t's current queues (all empty in
+ * builds with hooks, which must see every pool operation), no cached free page. A tag switch
+ * changes the queues only: the cached page serves frees whatever tag is current. */
+FAI_INLINE void fai_cursor_pool_queues(const fai_tstate *t) {
+    fai_cursor.pool = FAI_HOOKS || t->pool_cur == NULL ? &fai_pool_counted_set : t->pool_cur;
+}
+FAI_INLINE void fai_cursor_pool_load(const fai_tstate *t) {
+    fai_cursor_pool_queues(t);
+    fai_cursor.fpage = 0;
+    fai_cursor.fdesc = &fai_pool_no_page;
+}
 
 #endif /* FRAMEALLOC_INTERNAL_H */

@@ -13,6 +13,12 @@
  * a full list, and up to cfg.pool_keep_empty_pages empty pages; further empty pages are
  * decommitted and go back to the allocator (returned to the OS).
  *
+ * Header fast paths (framealloc.h): release call sites pop q[cls].cur's free list through the
+ * cursor's `pool` queues and push frees into the page of the thread's last local free (cursor
+ * fpage/fdesc, set by pool_free, dropped whenever that page changes lists or is released). Only
+ * a page of the cursor's tstate on its available list and not counted is cached, so the inline
+ * free needs no owner, state or standing test; builds with hooks never set either field.
+ *
  * Frees: the owner pushes onto the page's free list (no atomics). Another thread pushes onto
  * the page's thread_free list with one CAS; the owner takes the whole list when it runs dry.
  * When a thread exits, its pages with live objects are abandoned to the allocator and adopted
@@ -48,8 +54,9 @@ static const uint32_t class_size[FAI_POOL_CLASSES] = {
     1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
 };
 
-/* Classes of sizes up to 1024, by (size + 15) / 16: one load on the fast path. */
-static const uint8_t small_class[65] = {
+/* Classes of sizes up to 1024, by (size + 15) / 16: one load on the fast path (the header's
+ * inline path reads it for sizes that are not constant). */
+const unsigned char fai_pool_class_small[65] = {
     0,  0,  1,  2,  3,  4,  5,  6,  7,  8,  8,  9,  9,  10, 10, 11, 11, 12, 12, 12, 12, 13,
     13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 16, 16, 16, 16, 16, 17, 17, 17,
     17, 17, 17, 17, 17, 18, 18, 18, 18, 18, 18, 18, 18, 19, 19, 19, 19, 19, 19, 19, 19,
@@ -57,7 +64,7 @@ static const uint8_t small_class[65] = {
 
 /* size in [1, FA_POOL_MAX_SIZE] -> class index; 16-byte steps to 128, then 4 per doubling. */
 FAI_INLINE unsigned size_class(size_t size) {
-    if (size <= 1024) return small_class[(size + 15) >> 4];
+    if (size <= 1024) return fai_pool_class_small[(size + 15) >> 4];
     size_t s = size - 1;
     unsigned b = 63u - (unsigned)__builtin_clzll(s);
     return 8 + (b - 7) * 4 + (unsigned)((s >> (b - 2)) & 3);
@@ -123,7 +130,7 @@ FAI_INLINE fai_page *page_of(fa_alloc *fa, const void *p) {
  * reported instead of linking the object twice. User data equal to the mark is a 2^-64 event.
  * Debug builds track every object's state exactly (debug.c) and fill freed objects, so they
  * do not mark. */
-#define FREE_MARK_XOR 0x46414652454544ull /* "FAFREED" */
+#define FREE_MARK_XOR FAI_POOL_FREE_MARK /* "FAFREED"; the header's free fast path tests it too */
 
 FAI_INLINE uintptr_t free_mark_of(const void *p) { return (uintptr_t)p ^ FREE_MARK_XOR; }
 FAI_INLINE bool free_marked(const void *p) {
@@ -153,6 +160,17 @@ int fai_pool_object_state(fa_alloc *fa, const void *p) {
     if (obj >= FAI_LOAD(pg->bump)) return FAI_POBJ_NONE;
     if (free_marked((const void *)obj)) return FAI_POBJ_FREED;
     return obj == a ? FAI_POBJ_START : FAI_POBJ_INTERIOR;
+}
+
+fai_pool_page_head fai_pool_no_page; /* handed 0: no free matches it */
+
+/* The cursor's cached free page (the header's free fast path) leaves: pg changes lists or is
+ * released. Only pg's owner moves it, and only the owner's cursor can hold it. */
+FAI_INLINE void cursor_forget_page(const fai_page *pg) {
+    if (fai_cursor.fdesc == &pg->h) {
+        fai_cursor.fpage = 0;
+        fai_cursor.fdesc = &fai_pool_no_page;
+    }
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -198,6 +216,7 @@ static fai_page **list_of(fai_page_queue *q, fai_page *pg) {
  * pages than pool_keep_empty_pages (the frame-end aging walks only when there are some). */
 void fai_page_move_to(fai_tstate *t, fai_page_queue *q, fai_page *pg, fai_page_where where) {
     uint32_t keep = t->fa->cfg.pool_keep_empty_pages;
+    cursor_forget_page(pg);
     fai_page **from = list_of(q, pg);
     if (from != NULL) fai_page_list_remove(from, pg);
     if (where_of(pg) == FAI_ON_EMPTY && q->empty_count-- == keep + 1) t->pool_excess--;
@@ -246,9 +265,9 @@ void fai_page_collect_remote(fai_page *pg) {
     if (list == NULL || n == 0) return;
     void *last = list;
     for (uint32_t i = 1; i < n; i++) last = *(void **)last;
-    *(void **)last = pg->free;
-    pg->free = list;
-    FAI_STORE(pg->used, FAI_LOAD(pg->used) - n);
+    *(void **)last = pg->h.free;
+    pg->h.free = list;
+    FAI_SET_USED(pg, FAI_USED(pg) - n);
     if (FA_UNLIKELY(pg->counted))
         atomic_load_explicit(&pg->owner, memory_order_relaxed)->pool_counted -=
             (size_t)n * pg->block_size;
@@ -258,11 +277,17 @@ static void page_init(fai_page *pg, unsigned cls, fa_tag tag, bool counted, fai_
     uint32_t size = class_size[cls];
     pg->block_size = size;
     pg->inv_size = (uint32_t)((((uint64_t)1 << 32) + size - 1) / size);
+    unsigned shift = (unsigned)__builtin_ctz(size);
+    uint32_t odd = size >> shift, inv = odd; /* Newton: each step doubles the correct bits */
+    for (int i = 0; i < 5; i++) inv *= 2 - odd * inv;
+    pg->h.dinv = inv;
+    pg->h.shift = shift;
+    pg->h.handed = 0;
     pg->capacity = (uint32_t)(FAI_POOL_PAGE_SIZE / size);
     FAI_STORE(pg->bump, pg->start);
     pg->bump_end = pg->start + (uintptr_t)pg->capacity * size;
-    pg->free = NULL;
-    FAI_STORE(pg->used, 0);
+    pg->h.free = NULL;
+    FAI_SET_USED(pg, 0);
     atomic_store_explicit(&pg->thread_free, 0, memory_order_relaxed);
     pg->cls = (uint8_t)cls;
     pg->tag = (uint8_t)tag;
@@ -336,7 +361,7 @@ static fai_page *page_acquire(fai_tstate *t, unsigned cls, fa_tag tag, bool coun
     } else {
         /* Its live objects (remote frees pending included, collected next) are the new
          * owner's now. */
-        if (counted) t->pool_counted += (size_t)FAI_LOAD(pg->used) * pg->block_size;
+        if (counted) t->pool_counted += (size_t)FAI_USED(pg) * pg->block_size;
         fai_page_collect_remote(pg);
     }
     return pg;
@@ -345,8 +370,9 @@ static fai_page *page_acquire(fai_tstate *t, unsigned cls, fa_tag tag, bool coun
 /* Returns an empty page to the allocator and its memory to the OS. */
 void fai_page_release(fa_alloc *fa, fai_page *pg) {
     fai_debug_pool_page_release(pg);
+    cursor_forget_page(pg);
     set_where(pg, FAI_ON_NONE);
-    pg->free = NULL;
+    pg->h.free = NULL;
     fai_prim_decommit((void *)pg->start, FAI_POOL_PAGE_SIZE);
     atomic_fetch_sub(&fa->pool_pages_in_use, 1);
     atomic_fetch_sub(&fa->tags[pg->tag].pool_reserved, (int64_t)FAI_POOL_PAGE_SIZE);
@@ -365,18 +391,19 @@ void fai_page_release(fa_alloc *fa, fai_page *pg) {
 
 /* Pops one object of a page that has one, or returns NULL. Owner only. */
 FAI_INLINE void *page_pop(fai_page *pg) {
-    void *b = pg->free;
+    void *b = pg->h.free;
     if (FA_LIKELY(b != NULL)) {
-        pg->free = *(void **)b;
+        pg->h.free = *(void **)b;
     } else {
         uintptr_t bump = FAI_LOAD(pg->bump);
         if (bump >= pg->bump_end) return NULL;
         b = (void *)bump;
         FAI_STORE(pg->bump, bump + pg->block_size);
+        pg->h.handed++;
         fai_track_open(b, FAI_POOL_LINK_BYTES); /* handed out right after: about to be opened */
     }
     free_mark_clear(b);
-    FAI_STORE(pg->used, FAI_LOAD(pg->used) + 1);
+    FAI_SET_USED(pg, FAI_USED(pg) + 1);
     return b;
 }
 
@@ -385,9 +412,9 @@ static fai_page *find_page(fai_tstate *t, fai_page_queue *q, unsigned cls, bool 
     /* 1. the available list (cur first) */
     while (q->cur != NULL) {
         fai_page *pg = q->cur;
-        if (pg->free != NULL || FAI_LOAD(pg->bump) < pg->bump_end) return pg;
+        if (pg->h.free != NULL || FAI_LOAD(pg->bump) < pg->bump_end) return pg;
         fai_page_collect_remote(pg);
-        if (pg->free != NULL) return pg;
+        if (pg->h.free != NULL) return pg;
         fai_page_move_to(t, q, pg, FAI_ON_FULL);
     }
     /* 2. a kept empty page */
@@ -404,7 +431,7 @@ static fai_page *find_page(fai_tstate *t, fai_page_queue *q, unsigned cls, bool 
         while (pg != NULL) {
             fai_page *next = pg->next;
             fai_page_collect_remote(pg);
-            if (pg->free != NULL) fai_page_move_to(t, q, pg, FAI_ON_AVAIL);
+            if (pg->h.free != NULL) fai_page_move_to(t, q, pg, FAI_ON_AVAIL);
             pg = next;
         }
         if (q->cur != NULL) return q->cur;
@@ -534,11 +561,11 @@ FAI_INLINE void *pool_alloc(fa_alloc *fa, size_t size, const char *site) {
                   fai_cursor.serial == fa->head.serial)) {
         fai_tstate *t = fai_cursor.tstate;
         fai_page *pg = t->pool_cur->q[size_class(size)].cur;
-        if (FA_LIKELY(pg != NULL && pg->free != NULL)) {
-            void *p = pg->free;
-            pg->free = *(void **)p;
+        if (FA_LIKELY(pg != NULL && pg->h.free != NULL)) {
+            void *p = pg->h.free;
+            pg->h.free = *(void **)p;
             free_mark_clear(p);
-            FAI_STORE(pg->used, FAI_LOAD(pg->used) + 1);
+            FAI_SET_USED(pg, FAI_USED(pg) + 1);
             fai_debug_pool_alloc(pg, p, size, site);
             return p;
         }
@@ -551,6 +578,8 @@ void *fa_pool_alloc_at(fa_alloc *fa, size_t size, const char *site) {
 }
 
 void *fa_pool_alloc(fa_alloc *fa, size_t size) { return pool_alloc(fa, size, NULL); }
+
+void *fai_pool_alloc_slow(fa_alloc *fa, size_t size) { return pool_alloc(fa, size, NULL); }
 
 void *fa_pool_alloc_aligned_at(fa_alloc *fa, size_t size, size_t align, const char *site) {
     if (align <= 16 && fai_is_pow2(align)) return fa_pool_alloc_at(fa, size, site);
@@ -611,7 +640,7 @@ void fai_page_move_behind_cur(fai_tstate *t, fai_page_queue *q, fai_page *pg) {
 static FAI_NOINLINE void page_after_local_free(fai_tstate *t, fai_page *pg) {
     if (pg->counted) fai_budget_pool_uncharge(t->fa, pg->tag, pg->block_size, t);
     fai_page_queue *q = queue_of(t, pg);
-    if (FAI_LOAD(pg->used) != 0) {
+    if (FAI_USED(pg) != 0) {
         if (where_of(pg) == FAI_ON_FULL) fai_page_move_behind_cur(t, q, pg);
         return;
     }
@@ -657,10 +686,10 @@ static FAI_NOINLINE FAI_COLD void bad_free(fa_alloc *fa, void *p, const char *si
  * three fail the one test below. */
 FAI_INLINE void local_free(fai_tstate *t, fai_page *pg, void *p) {
     free_mark_set(p);
-    *(void **)p = pg->free;
-    pg->free = p;
-    uint32_t used = FAI_LOAD(pg->used) - 1;
-    FAI_STORE(pg->used, used);
+    *(void **)p = pg->h.free;
+    pg->h.free = p;
+    uint32_t used = FAI_USED(pg) - 1;
+    FAI_SET_USED(pg, used);
     if (FA_UNLIKELY((used == 0) | (pg->where != FAI_ON_AVAIL))) page_after_local_free(t, pg);
 }
 
@@ -692,12 +721,26 @@ FAI_INLINE void pool_free(fa_alloc *fa, void *p, const char *site) {
     if (FA_LIKELY(fai_cursor.serial == fa->head.serial &&
                   atomic_load_explicit(&pg->owner, memory_order_relaxed) == t)) {
         local_free(t, pg, p);
+        /* The header's fast path takes the next frees into this page (a page of this thread
+         * on its available list, not counted: the frees local_free's one test lets through). */
+        if (!FAI_HOOKS && pg->where == FAI_ON_AVAIL) {
+            fai_cursor.fpage = pg->start;
+            fai_cursor.fdesc = &pg->h;
+        }
         return;
     }
     pool_free_other(fa, pg, p);
 }
 
 void fa_pool_free(fa_alloc *fa, void *p) { pool_free(fa, p, NULL); }
+
+void fai_pool_free_slow(fa_alloc *fa, void *p) { pool_free(fa, p, NULL); }
+
+void fai_pool_free_emptied(fa_alloc *fa) {
+    (void)fa; /* the cursor's allocator (the fast path compared the serials) */
+    fai_page *pg = (fai_page *)fai_cursor.fdesc;
+    page_after_local_free(fai_cursor.tstate, pg);
+}
 
 void fa_pool_free_at(fa_alloc *fa, void *p, const char *site) { pool_free(fa, p, site); }
 
@@ -714,7 +757,7 @@ bool fai_pool_owns(fa_alloc *fa, const void *p) { return page_of(fa, p) != NULL;
 /* Tags, trimming, thread exit, destroy                                                       */
 /* ---------------------------------------------------------------------------------------- */
 
-void fai_pool_switch_tag(fai_tstate *t, fa_tag tag) {
+static void switch_set(fai_tstate *t, fa_tag tag) {
     if (FA_UNLIKELY(fai_budget_counts(t, tag))) {
         t->pool_cur = &fai_pool_counted_set;
         return;
@@ -736,3 +779,7 @@ void fai_pool_switch_tag(fai_tstate *t, fa_tag tag) {
     t->pool_cur = t->pool_sets[tag];
 }
 
+void fai_pool_switch_tag(fai_tstate *t, fa_tag tag) {
+    switch_set(t, tag);
+    if (fai_cursor.tstate == t) fai_cursor_pool_queues(t);
+}

@@ -38,7 +38,7 @@ static void release_list(fai_tstate *t, fai_page_queue *q, fai_page **head, bool
         fai_page *pg = *head;
         if (keep_live) {
             fai_page_collect_remote(pg);
-            if (FAI_LOAD(pg->used) != 0) {
+            if (FAI_USED(pg) != 0) {
                 /* Still in use: stop here (pages before it were released). */
                 return;
             }
@@ -62,7 +62,7 @@ void fa_pool_trim(fa_alloc *fa) {
                 for (fai_page *pg = q->cur; pg != NULL;) {
                     fai_page *next = pg->next;
                     fai_page_collect_remote(pg);
-                    if (FAI_LOAD(pg->used) == 0) {
+                    if (FAI_USED(pg) == 0) {
                         fai_page_move_to(t, q, pg, FAI_ON_NONE);
                         fai_page_release(fa, pg);
                     }
@@ -78,7 +78,7 @@ void fa_pool_trim(fa_alloc *fa) {
         fai_mutex_lock(&fa->pool_lock);
         for (fai_page *pg = fa->abandoned[c]; pg != NULL;) {
             fai_page *next = pg->next;
-            if (FAI_LOAD(pg->used) == fai_page_remote_pending(pg)) {
+            if (FAI_USED(pg) == fai_page_remote_pending(pg)) {
                 fai_page_list_remove(&fa->abandoned[c], pg);
                 pg->next = empty;
                 empty = pg;
@@ -90,7 +90,7 @@ void fa_pool_trim(fa_alloc *fa) {
             fai_page *pg = empty;
             empty = pg->next;
             atomic_store(&pg->thread_free, 0);
-            FAI_STORE(pg->used, 0);
+            FAI_SET_USED(pg, 0);
             fai_page_release(fa, pg);
         }
     }
@@ -109,7 +109,7 @@ void fai_pool_thread_release(fai_tstate *t) {
                     fai_page *pg = *lists[l];
                     fai_page_collect_remote(pg);
                     fai_page_move_to(t, q, pg, FAI_ON_NONE);
-                    if (FAI_LOAD(pg->used) == 0) {
+                    if (FAI_USED(pg) == 0) {
                         fai_page_release(fa, pg);
                         continue;
                     }
@@ -125,6 +125,7 @@ void fai_pool_thread_release(fai_tstate *t) {
         t->pool_sets[i] = NULL;
     }
     t->pool_cur = NULL;
+    if (fai_cursor.tstate == t) fai_cursor_pool_load(t);
 }
 
 void fai_pool_collect_counted(fai_tstate *t) {
@@ -137,7 +138,7 @@ void fai_pool_collect_counted(fai_tstate *t) {
             for (fai_page *pg = q->full; pg != NULL;) {
                 fai_page *next = pg->next;
                 fai_page_collect_remote(pg);
-                if (pg->free != NULL) fai_page_move_behind_cur(t, q, pg);
+                if (pg->h.free != NULL) fai_page_move_behind_cur(t, q, pg);
                 pg = next;
             }
         }
@@ -171,7 +172,7 @@ void fai_pool_count(fa_alloc *fa, const fai_tstate *owner, int tag, size_t *coun
             if (owner != NULL && atomic_load_explicit(&pg->owner, memory_order_relaxed) != owner)
                 continue;
             if (tag >= 0 && pg->tag != tag) continue;
-            uint32_t used = FAI_LOAD(pg->used);
+            uint32_t used = FAI_USED(pg);
             uint32_t remote = fai_page_remote_pending(pg);
             size_t live = used > remote ? used - remote : 0;
             n += live;
