@@ -19,7 +19,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "FrameTransfer.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/Basic/SourceManager.h"
 
 namespace clang::tidy::framealloc {
@@ -744,60 +743,6 @@ void FunctionAnalysis::retainSlot(const CallExpr *CE,
   D.Retained[Slot] = {frameScope(D), CE};
   if (Reporting)
     checkBlockLocalSlot(CE, Slot, frameScope(D));
-}
-
-/// Whether \p S contains a call that ends frames.
-static bool containsEnd(const Stmt *S, AnnotationIndex &Index) {
-  if (!S)
-    return false;
-  if (const auto *CE = dyn_cast<CallExpr>(S))
-    if (const FunctionDecl *Callee = CE->getDirectCallee())
-      if (Index.callee(Callee).Ends)
-        return true;
-  for (const Stmt *Child : S->children())
-    if (containsEnd(Child, Index))
-      return true;
-  return false;
-}
-
-void FunctionAnalysis::checkBlockLocalSlot(const CallExpr *CE, PathId Slot,
-                                           const Expr *Scope) {
-  if (Paths[Slot].Parent != NoPath)
-    return;
-  const auto *VD = dyn_cast<VarDecl>(Paths[Slot].Base);
-  if (!VD || !VD->hasLocalStorage() || isa<ParmVarDecl>(VD))
-    return;
-  // The statement whose end ends the variable's life: the block holding
-  // its declaration (or the loop or `if` declaring it).
-  auto Parents = Ctx.getParents(*VD);
-  const auto *DS = Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
-  if (!DS)
-    return;
-  auto Up = Ctx.getParents(*DS);
-  const Stmt *Block = Up.empty() ? nullptr : Up[0].get<Stmt>();
-  if (!Block || Block == FD->getBody())
-    return; // function-level locals: checked when the function returns
-  const SourceManager &SM = Ctx.getSourceManager();
-  auto Within = [&](SourceLocation L) {
-    SourceRange R = Block->getSourceRange();
-    return L.isValid() && !SM.isBeforeInTranslationUnit(L, R.getBegin()) &&
-           !SM.isBeforeInTranslationUnit(R.getEnd(), L);
-  };
-  // A scope begun inside the block, or ended inside it, closes in time.
-  if ((Scope && Within(Scope->getBeginLoc())) || containsEnd(Block, Index))
-    return;
-  Finding F{FindingKind::Escape, {}, {}};
-  F.Warning.Loc = loc(CE);
-  F.Warning.Format = "retain slot '%0' is a local of an inner block and dies "
-                     "before the frame scope ends, when the retained copy is "
-                     "written into it";
-  F.Warning.Args = {VD->getNameAsString()};
-  Message Out;
-  Out.Loc = loc(Block->getEndLoc());
-  Out.Format = "'%0' goes out of scope here";
-  Out.Args = {VD->getNameAsString()};
-  F.Notes.push_back(Out);
-  addFinding(std::move(F));
 }
 
 void FunctionAnalysis::takeCheckpoint(const CallExpr *CE, Disjunct &D) {

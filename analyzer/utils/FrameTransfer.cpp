@@ -52,6 +52,8 @@ void FunctionAnalysis::transferElement(const CFGElement &E, Disjunct &D) {
   if (auto Dtor = E.getAs<CFGAutomaticObjDtor>()) {
     const CXXDestructorDecl *DD = Dtor->getDestructorDecl(Ctx);
     if (DD && Index.callee(DD).Ends) {
+      if (Reporting && !D.Retained.empty())
+        checkSlotsAfterGuard(Dtor->getVarDecl(), D);
       const Stmt *Site =
           Dtor->getTriggerStmt() ? Dtor->getTriggerStmt() : FD->getBody();
       // A guard whose construction began a keyed scope ends that scope; if

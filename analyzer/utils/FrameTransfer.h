@@ -192,6 +192,9 @@ private:
   /// the block: the copy would be written into a dead variable.
   void checkBlockLocalSlot(const CallExpr *CE, PathId Slot,
                            const Expr *Scope);
+  /// Locals declared after a scope guard in its block die before the
+  /// guard's destructor writes the retained copies into them.
+  void checkSlotsAfterGuard(const VarDecl *Guard, const Disjunct &D);
   void retainSlot(const CallExpr *CE, const FunctionDecl *Callee,
                   const Expr *Slot, Disjunct &D);
   void takeCheckpoint(const CallExpr *CE, Disjunct &D);
