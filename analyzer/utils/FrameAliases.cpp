@@ -184,6 +184,7 @@ PathId FunctionAnalysis::slotAlias(const VarDecl *VD) {
       if (Ok && Slot != NoPath)
         SlotAliases[V] = Slot;
     }
+    SlotAliasesReady = true;
   }
   auto It = SlotAliases.find(VD);
   return It == SlotAliases.end() ? NoPath : It->second;

@@ -221,7 +221,7 @@ static CondRelation relate(const VecMap<unsigned, bool> &A,
   return CondRelation::Unrelated;
 }
 
-bool FlowState::add(Disjunct D, llvm::ArrayRef<unsigned> KeepApart) {
+bool FlowState::add(Disjunct &&D, llvm::ArrayRef<unsigned> KeepApart) {
   bool Changed = false;
   for (bool Merged = true; Merged;) {
     Merged = false;

@@ -291,7 +291,7 @@ struct FlowState {
   /// Adds \p D; returns whether the state changed. Disjuncts that differ in
   /// a key of \p KeepApart only are not merged (a conditional expression
   /// evaluated next chooses its value by that key).
-  bool add(Disjunct D, llvm::ArrayRef<unsigned> KeepApart = {});
+  bool add(Disjunct &&D, llvm::ArrayRef<unsigned> KeepApart = {});
   bool join(FlowState &&O, llvm::ArrayRef<unsigned> KeepApart = {});
   /// Over-approximates when there are too many disjuncts: disjuncts with the
   /// same frames are merged and keep only the conditions they agree on.

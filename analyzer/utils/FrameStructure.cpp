@@ -234,12 +234,14 @@ void FunctionAnalysis::scanStructure() {
   llvm::SmallVector<LoopScan, 4> Loops;
   llvm::SmallVector<LoopScan, 2> Candidates;
   llvm::SmallPtrSet<const VarDecl *, 4> CounterVars;
-  std::function<void(const Stmt *)> Walk = [&](const Stmt *S) {
+  // A generic lambda recursing through itself: no std::function call per
+  // node.
+  auto Walk = [&](auto &Self, const Stmt *S) -> void {
     if (!S || isa<BlockExpr>(S))
       return;
     if (const auto *LE = dyn_cast<LambdaExpr>(S)) {
       for (const Expr *Init : LE->capture_inits())
-        Walk(Init);
+        Self(Self, Init);
       return;
     }
     bool IsLoop = isa<WhileStmt, DoStmt, ForStmt, CXXForRangeStmt>(S);
@@ -334,7 +336,7 @@ void FunctionAnalysis::scanStructure() {
       noteIgnoredBegin(If->getElse());
     }
     for (const Stmt *Child : S->children())
-      Walk(Child);
+      Self(Self, Child);
     if (IsLoop) {
       LoopScan L = Loops.pop_back_val();
       if (L.HasEnd && !L.HasBegin) {
@@ -345,7 +347,7 @@ void FunctionAnalysis::scanStructure() {
       }
     }
   };
-  Walk(FD->getBody());
+  Walk(Walk, FD->getBody());
 
   // A loop that only ends frames unwinds them when its condition counts
   // them: a counter of begins, or a depth query compared with its snapshot

@@ -296,6 +296,7 @@ private:
   OriginSet reachableFrom(const Expr *E, const Disjunct &D,
                           PathId *Carrier = nullptr);
   PathId lvaluePath(const Expr *E);
+  PathId lvaluePathUncached(const Expr *E);
   /// The elements a range-for reference variable binds to (`for (Item &it :
   /// items_)`): the range's path, where its elements are collapsed; NoPath
   /// for other variables and for views, whose elements are frame memory.
@@ -305,6 +306,7 @@ private:
   /// (collapsed) elements, `Body &b = bodies_[i]` too; NoPath otherwise.
   PathId slotAlias(const VarDecl *VD);
   PathId pointeePath(const Expr *E);
+  PathId pointeePathUncached(const Expr *E);
   PathId rebase(PathId P, PathId From, PathId To);
   SlotKind slotKind(PathId P);
   const Expr *currentScope(const Disjunct &D) const;
@@ -428,6 +430,11 @@ private:
   /// slotAlias: the slot each qualifying local names.
   llvm::DenseMap<const VarDecl *, PathId> SlotAliases;
   bool SlotAliasesDone = false;
+  /// Set once SlotAliases is complete: the paths of an expression are fixed
+  /// from then on, and the transfer functions ask for them once per disjunct
+  /// and visit, so they are remembered.
+  bool SlotAliasesReady = false;
+  llvm::DenseMap<const Expr *, PathId> LvalueMemo, PointeeMemo;
   /// noteArenaReturn: the parameter seen so far, or a conflict.
   unsigned ArenaReturnParam = keyed::None;
   bool ArenaReturnConflict = false;

@@ -549,6 +549,19 @@ OriginSet FunctionAnalysis::reachableFrom(const Expr *E, const Disjunct &D,
 }
 
 PathId FunctionAnalysis::lvaluePath(const Expr *E) {
+  // Before the solve (the pre-scan notes range-for variables) and before the
+  // slot aliases are known a path may still change.
+  if (!SlotAliasesReady || !Cfg)
+    return lvaluePathUncached(E);
+  auto It = LvalueMemo.find(E);
+  if (It != LvalueMemo.end())
+    return It->second;
+  PathId P = lvaluePathUncached(E);
+  LvalueMemo[E] = P;
+  return P;
+}
+
+PathId FunctionAnalysis::lvaluePathUncached(const Expr *E) {
   E = E->IgnoreParens();
   if (const auto *ICE = dyn_cast<ImplicitCastExpr>(E)) {
     CastKind K = ICE->getCastKind();
@@ -594,6 +607,17 @@ PathId FunctionAnalysis::lvaluePath(const Expr *E) {
 }
 
 PathId FunctionAnalysis::pointeePath(const Expr *E) {
+  if (!SlotAliasesReady || !Cfg)
+    return pointeePathUncached(E);
+  auto It = PointeeMemo.find(E);
+  if (It != PointeeMemo.end())
+    return It->second;
+  PathId P = pointeePathUncached(E);
+  PointeeMemo[E] = P;
+  return P;
+}
+
+PathId FunctionAnalysis::pointeePathUncached(const Expr *E) {
   E = E->IgnoreParens();
   // `this` is rooted at the method: the object outlives the call.
   if (isa<CXXThisExpr>(E))
