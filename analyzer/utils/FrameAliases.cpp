@@ -113,8 +113,10 @@ PathId FunctionAnalysis::slotAlias(const VarDecl *VD) {
         // the variable there.
         for (const LambdaCapture &C : LE->captures())
           if (C.capturesVariable() && C.getCaptureKind() == LCK_ByRef)
-            if (const auto *V = dyn_cast<VarDecl>(C.getCapturedVar()))
-              Disqualified.insert(V), Changed.insert(V);
+            if (const auto *V = dyn_cast<VarDecl>(C.getCapturedVar())) {
+              Disqualified.insert(V);
+              Changed.insert(V);
+            }
         for (const Expr *Init : LE->capture_inits())
           Work.push_back(Init);
         continue;
@@ -144,8 +146,10 @@ PathId FunctionAnalysis::slotAlias(const VarDecl *VD) {
           }
       } else if (const auto *UO = dyn_cast<UnaryOperator>(S)) {
         if (UO->isIncrementDecrementOp() || UO->getOpcode() == UO_AddrOf)
-          if (const VarDecl *V = namedVar(UO->getSubExpr()))
-            Changed.insert(V), Disqualified.insert(V);
+          if (const VarDecl *V = namedVar(UO->getSubExpr())) {
+            Changed.insert(V);
+            Disqualified.insert(V);
+          }
       }
       for (const Stmt *Child : S->children())
         Work.push_back(Child);

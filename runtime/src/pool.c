@@ -40,7 +40,16 @@
 #include "pool.h"
 #include "track.h"
 
+#include <stddef.h>
 #include <stdlib.h>
+
+/* The header's inline paths (framealloc.h) read these layouts directly. */
+_Static_assert(sizeof(fai_page_queue) == 32 && offsetof(fai_page_queue, cur) == 0,
+               "the inline pool path indexes queues by class * 32 and reads cur");
+_Static_assert(offsetof(fai_page, h) == 0, "a page descriptor starts with its fast-path head");
+_Static_assert(FAI_POOL_PAGE_BYTES == FAI_POOL_PAGE_SIZE, "the inline free tests 64 KiB pages");
+_Static_assert(FAI_POOL_INLINE_MAX == 1024 && FAI_POOL_INLINE_MAX <= FA_POOL_MAX_SIZE,
+               "the inline path's class table covers sizes up to 1024");
 
 #ifdef FAI_TEST_HOOKS
 void (*fai_test_hook_remote_published)(void *p);
